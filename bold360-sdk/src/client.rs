@@ -1,0 +1,376 @@
+//! The client: configuration, and the path every call takes (sign, build URL, send, decode,
+//! retry, trace).
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::field::Empty;
+use tracing::Instrument;
+
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::Credentials;
+use crate::decode::decode;
+use crate::endpoint::{ApiVersion, Endpoint, Region};
+use crate::envelope::{Envelope, RecordCount};
+use crate::error::Error;
+use crate::params::Params;
+use crate::retry::{MethodKind, RetryPolicy};
+use crate::transport::{transport_error, TransportConfig};
+use crate::{env, request_url, signing};
+
+/// A Bold360 API client.
+///
+/// Cheap to clone: clones share the connection pool and configuration.
+/// [`with_version`](Self::with_version) gives a handle on the other API version that shares
+/// them too.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), bold360_sdk::Error> {
+/// use bold360_sdk::{ApiVersion, Client, Credentials, Region};
+/// let client = Client::builder()
+///     .credentials(Credentials::new("100001", "2000001", "secret-key")?)
+///     .region(Region::Emea)
+///     .api_version(ApiVersion::V2)
+///     .build()?;
+/// let chats = client.call_raw("getInactiveChats", [("FolderID", "5")]).await?;
+/// println!("{} chats", chats.record_count());
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Client {
+    shared: Arc<Shared>,
+    version: ApiVersion,
+}
+
+struct Shared {
+    http: reqwest::Client,
+    credentials: Credentials,
+    endpoint: Endpoint,
+    clock: Arc<dyn Clock>,
+    retry: RetryPolicy,
+    request_timeout: Duration,
+}
+
+/// What the client needs to know about a method beyond its name.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct CallInfo<'a> {
+    /// The wire name.
+    pub method: &'a str,
+    /// Read or write, for the retry decision.
+    pub kind: MethodKind,
+}
+
+impl Client {
+    /// A builder with defaults: region US, API v1, system clock, default timeouts and retries.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the `BOLD360_*` environment variables.
+    ///
+    /// See [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Self, Error> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The API version this handle calls.
+    pub fn api_version(&self) -> ApiVersion {
+        self.version
+    }
+
+    /// A handle on another API version sharing this one's pool and configuration.
+    pub fn with_version(&self, version: ApiVersion) -> Self {
+        Self {
+            shared: Arc::clone(&self.shared),
+            version,
+        }
+    }
+
+    /// The base URL requests go to.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.shared.endpoint
+    }
+
+    /// The account this client calls for.
+    pub fn account_id(&self) -> &str {
+        self.shared.credentials.account_id()
+    }
+
+    /// Calls any method by name: signed, encoded, decoded and retried like the typed methods,
+    /// returning the envelope with `Data` as JSON. For methods the SDK does not describe yet.
+    ///
+    /// An unknown method is treated as a write: only refusals are retried.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+    /// use bold360_sdk::Params;
+    /// let envelope = client
+    ///     .call_raw("getCustomOperatorStatuses", Params::new().with("ServiceTypeID", 1))
+    ///     .await?;
+    /// for status in envelope.data.iter().flat_map(|d| d.as_array()).flatten() {
+    ///     println!("{status}");
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_raw(
+        &self,
+        method: &str,
+        params: impl Into<Params>,
+    ) -> Result<Envelope<Value>, Error> {
+        let info = CallInfo {
+            method,
+            kind: MethodKind::Write,
+        };
+        self.execute(info, params.into()).await
+    }
+
+    /// The path of every call. Public for generated code; not a stable API.
+    #[doc(hidden)]
+    pub async fn execute<D>(&self, info: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
+    where
+        D: DeserializeOwned + RecordCount,
+    {
+        request_url::check_method_name(info.method)?;
+        request_url::check_params(info.method, &params)?;
+        let span = tracing::info_span!(
+            "bold360.call",
+            method = info.method,
+            version = self.version.as_str(),
+            http.status = Empty,
+            records = Empty,
+            attempts = Empty,
+            latency_ms = Empty,
+        );
+        async {
+            let started = Instant::now();
+            let mut attempt = 1;
+            let result = loop {
+                let result = self.attempt(info.method, &params).await;
+                let Err(error) = &result else { break result };
+                let Some(delay) = self.shared.retry.delay(error, info.kind, attempt, started.elapsed()) else {
+                    break result;
+                };
+                tracing::warn!(
+                    attempt,
+                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                    error = %error,
+                    "retrying"
+                );
+                tokio::time::sleep(delay).await;
+                attempt += 1;
+            };
+            let span = tracing::Span::current();
+            span.record("attempts", attempt);
+            span.record("latency_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+            match &result {
+                Ok(envelope) => {
+                    span.record("records", envelope.record_count());
+                    tracing::debug!("call succeeded");
+                }
+                Err(error) => tracing::debug!(error = %error, "call failed"),
+            }
+            result
+        }
+        .instrument(span)
+        .await
+    }
+
+    async fn attempt<D: DeserializeOwned>(
+        &self,
+        method: &str,
+        params: &Params,
+    ) -> Result<Envelope<D>, Error> {
+        let shared = &*self.shared;
+        let credentials = &shared.credentials;
+        let token = signing::sign(credentials, shared.clock.now_millis());
+        let url = request_url::build(
+            &shared.endpoint,
+            credentials.account_id(),
+            self.version,
+            method,
+            &token,
+            params,
+        )?;
+        let secrets = [credentials.api_key_str(), token.expose_secret(), token.hash()];
+        let timeout = shared.request_timeout;
+        let response = shared
+            .http
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| transport_error(method, e, timeout))?;
+        let status = response.status().as_u16();
+        tracing::Span::current().record("http.status", status);
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| transport_error(method, e, timeout))?;
+        decode(method, status, &body, &secrets)
+    }
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("endpoint", &self.shared.endpoint.as_str())
+            .field("version", &self.version)
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Client`].
+///
+/// ```
+/// use std::time::Duration;
+/// use bold360_sdk::{ApiVersion, Client, Credentials, Endpoint, ManualClock};
+/// let client = Client::builder()
+///     .credentials(Credentials::new("1", "2", "key").unwrap())
+///     .endpoint(Endpoint::custom("http://127.0.0.1:8080").unwrap())
+///     .api_version(ApiVersion::V2)
+///     .request_timeout(Duration::from_secs(5))
+///     .clock(ManualClock::new(1_700_000_000_000))
+///     .build()
+///     .unwrap();
+/// assert_eq!(client.endpoint().as_str(), "http://127.0.0.1:8080");
+/// ```
+#[derive(Default)]
+pub struct ClientBuilder {
+    credentials: Option<Credentials>,
+    endpoint: Option<Endpoint>,
+    region: Region,
+    version: ApiVersion,
+    transport: TransportConfig,
+    clock: Option<Arc<dyn Clock>>,
+    retry: RetryPolicy,
+}
+
+impl ClientBuilder {
+    /// A builder filled from the environment: `BOLD360_ACCOUNT_ID`, `BOLD360_API_SETTING_ID`
+    /// and `BOLD360_API_KEY` (required), `BOLD360_REGION` (`us` | `emea`, default `us`),
+    /// `BOLD360_ENDPOINT` (a base URL that overrides the region) and `BOLD360_API_VERSION`
+    /// (`v1` | `v2`, default `v1`).
+    pub fn from_env() -> Result<Self, Error> {
+        Self::from_lookup(env::process_lookup)
+    }
+
+    /// Like [`from_env`](Self::from_env), reading variables through `lookup`.
+    ///
+    /// ```
+    /// use bold360_sdk::{ApiVersion, ClientBuilder};
+    /// let vars = [
+    ///     ("BOLD360_ACCOUNT_ID", "1"), ("BOLD360_API_SETTING_ID", "2"), ("BOLD360_API_KEY", "k"),
+    ///     ("BOLD360_API_VERSION", "v3"),
+    /// ];
+    /// let lookup = |name: &str| vars.iter().find(|(n, _)| *n == name).map(|(_, v)| v.to_string());
+    /// let err = ClientBuilder::from_lookup(lookup).unwrap_err();
+    /// assert!(err.to_string().contains("BOLD360_API_VERSION"));
+    /// ```
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let credentials = Credentials::from_lookup(&lookup)?;
+        let mut builder = Self::default().credentials(credentials);
+        if let Some(region) = lookup(env::REGION).filter(|v| !v.trim().is_empty()) {
+            builder.region = region
+                .parse()
+                .map_err(|reason: String| Error::config(env::REGION, reason))?;
+        }
+        if let Some(endpoint) = lookup(env::ENDPOINT).filter(|v| !v.trim().is_empty()) {
+            builder.endpoint = Some(Endpoint::parse(env::ENDPOINT, &endpoint)?);
+        }
+        if let Some(version) = lookup(env::API_VERSION).filter(|v| !v.trim().is_empty()) {
+            builder.version = version
+                .parse()
+                .map_err(|reason: String| Error::config(env::API_VERSION, reason))?;
+        }
+        Ok(builder)
+    }
+
+    /// The caller's credentials. Required.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// A region's endpoint. Ignored when [`endpoint`](Self::endpoint) is set.
+    pub fn region(mut self, region: Region) -> Self {
+        self.region = region;
+        self
+    }
+
+    /// A custom base URL (proxy, sandbox, tests). Overrides the region.
+    pub fn endpoint(mut self, endpoint: Endpoint) -> Self {
+        self.endpoint = Some(endpoint);
+        self
+    }
+
+    /// The API version. Default v1.
+    pub fn api_version(mut self, version: ApiVersion) -> Self {
+        self.version = version;
+        self
+    }
+
+    /// Transport settings.
+    pub fn transport(mut self, transport: TransportConfig) -> Self {
+        self.transport = transport;
+        self
+    }
+
+    /// Limit on establishing a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.transport = self.transport.connect_timeout(timeout);
+        self
+    }
+
+    /// Limit on a whole request.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.transport = self.transport.request_timeout(timeout);
+        self
+    }
+
+    /// The clock used to sign requests.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Some(Arc::new(clock));
+        self
+    }
+
+    /// When failed calls are retried.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the client. Fails when credentials are missing or the transport cannot be set up.
+    pub fn build(self) -> Result<Client, Error> {
+        let credentials = self
+            .credentials
+            .ok_or_else(|| Error::config("credentials", "are required"))?;
+        Ok(Client {
+            shared: Arc::new(Shared {
+                http: self.transport.build()?,
+                credentials,
+                endpoint: self.endpoint.unwrap_or_else(|| Endpoint::region(self.region)),
+                clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
+                retry: self.retry,
+                request_timeout: self.transport.get_request_timeout(),
+            }),
+            version: self.version,
+        })
+    }
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("credentials", &self.credentials)
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("version", &self.version)
+            .field("transport", &self.transport)
+            .field("retry", &self.retry)
+            .finish_non_exhaustive()
+    }
+}

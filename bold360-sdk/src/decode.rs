@@ -1,0 +1,199 @@
+//! Turning an HTTP response (status and body) into an [`Envelope`] or an [`Error`].
+
+use serde::de::DeserializeOwned;
+
+use crate::envelope::{decode_data, parse_raw, Envelope};
+use crate::error::Error;
+use crate::redact;
+
+/// The text that marks the server's account-wide refusal.
+const REFUSAL: &str = "too many simultaneous requests";
+
+/// Decodes a response body. `secrets` are scrubbed from anything copied into an error.
+pub(crate) fn decode<D: DeserializeOwned>(
+    method: &str,
+    http_status: u16,
+    body: &[u8],
+    secrets: &[&str],
+) -> Result<Envelope<D>, Error> {
+    let http_error = || Error::Http {
+        method: method.to_owned(),
+        status: http_status,
+        snippet: redact::snippet(body, secrets),
+    };
+    let success = (200..300).contains(&http_status);
+    let Ok(text) = std::str::from_utf8(body) else {
+        return Err(http_error());
+    };
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let json = unwrap_jsonp(text).unwrap_or(text);
+    if !json.starts_with('{') {
+        if is_refusal(json) {
+            return Err(refused(method, http_status));
+        }
+        return Err(if success && json.starts_with('[') {
+            Error::Decode {
+                method: method.to_owned(),
+                path: "$".to_owned(),
+                message: "expected a response object, got an array".to_owned(),
+            }
+        } else {
+            http_error()
+        });
+    }
+    let raw = match parse_raw(json) {
+        Ok(raw) => raw,
+        Err(_) if !success => return Err(http_error()),
+        Err(err) => {
+            return Err(Error::Decode {
+                method: method.to_owned(),
+                path: "$".to_owned(),
+                message: err.to_string(),
+            })
+        }
+    };
+    let status_ok = raw
+        .status
+        .as_deref()
+        .is_none_or(|s| s.trim().eq_ignore_ascii_case("success"));
+    if !status_ok {
+        let message = raw.message.as_deref().unwrap_or("(no message)");
+        if is_refusal(message) {
+            return Err(refused(method, http_status));
+        }
+        return Err(Error::Api {
+            method: method.to_owned(),
+            status: raw.status.clone().unwrap_or_default(),
+            message: redact::scrub(message, secrets),
+            http_status,
+        });
+    }
+    if !success {
+        return Err(http_error());
+    }
+    let data = match raw.data {
+        Some(raw_data) => Some(decode_data(raw_data).map_err(|(path, message)| Error::Decode {
+            method: method.to_owned(),
+            path,
+            message: redact::scrub(&message, secrets),
+        })?),
+        None => None,
+    };
+    Ok(Envelope {
+        status: raw.status,
+        message: raw.message,
+        data,
+        truncated: raw.truncated,
+        next: raw.next,
+        next_page: raw.next_page,
+        status_code: raw.status_code,
+        field_types: raw.field_types,
+        extra: raw.extra,
+    })
+}
+
+fn refused(method: &str, http_status: u16) -> Error {
+    Error::TooManyRequests {
+        method: method.to_owned(),
+        http_status,
+    }
+}
+
+fn is_refusal(text: &str) -> bool {
+    text.len() < 4096 && text.to_ascii_lowercase().contains(REFUSAL)
+}
+
+/// Strips a JSONP wrapper, `name( … )` or `name( … );`, optionally preceded by `/**/`.
+pub(crate) fn unwrap_jsonp(text: &str) -> Option<&str> {
+    let text = text.strip_prefix("/**/").unwrap_or(text).trim_start();
+    let open = text.find('(')?;
+    let name = text[..open].trim_end();
+    let valid_name = name
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_' || c == '$')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '$' | '.'));
+    if !valid_name {
+        return None;
+    }
+    let rest = text[open + 1..].trim_end();
+    let rest = rest.strip_suffix(';').unwrap_or(rest).trim_end();
+    rest.strip_suffix(')').map(str::trim)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    fn ok(body: &str) -> Envelope<Value> {
+        decode("m", 200, body.as_bytes(), &[]).unwrap()
+    }
+
+    #[test]
+    fn envelope_fields_and_unknown_fields() {
+        let env = ok(r#"{"Status":"Success","Data":[{"A":1},{"B":2}],"Truncated":"true",
+            "Next":{"Z":"1","PageStart":1000},"NextPage":"abc","StatusCode":"4",
+            "FieldTypes":{"A":"int"},"Surprise":[1,2]}"#);
+        assert_eq!(env.record_count(), 2);
+        assert_eq!(env.truncated, Some(true));
+        let next: Vec<_> = env.next.as_ref().unwrap().iter().map(|(k, _)| k).collect();
+        assert_eq!(next, ["Z", "PageStart"]);
+        assert_eq!(env.next_page.as_deref(), Some("abc"));
+        assert_eq!(env.status_code, Some(4));
+        assert_eq!(env.extra["Surprise"], serde_json::json!([1, 2]));
+        let env = ok(r#"{"Status":"success","Data":{"ChatID":"1"}}"#);
+        assert_eq!(env.record_count(), 1);
+        let env = ok(r#"{"Status":"success","Data":null}"#);
+        assert!(env.data.is_none());
+    }
+
+    #[test]
+    fn status_is_compared_without_case() {
+        for s in ["success", "SUCCESS", "Success"] {
+            assert!(decode::<Value>("m", 200, format!(r#"{{"Status":"{s}"}}"#).as_bytes(), &[]).is_ok());
+        }
+        let err = decode::<Value>("getChat", 200, br#"{"Status":"error","Message":"Invalid ChatID"}"#, &[]).unwrap_err();
+        assert!(matches!(&err, Error::Api { message, .. } if message == "Invalid ChatID"), "{err:?}");
+    }
+
+    #[test]
+    fn jsonp_is_unwrapped() {
+        let env = ok(r#"cb({"Status":"success","Data":[1]});"#);
+        assert_eq!(env.record_count(), 1);
+        let env = ok("/**/ jQuery_123.x ( {\"Status\":\"success\"} )");
+        assert_eq!(env.status.as_deref(), Some("success"));
+        assert_eq!(unwrap_jsonp("(x)"), None);
+        assert_eq!(unwrap_jsonp("1abc(x)"), None);
+    }
+
+    #[test]
+    fn non_json_bodies_become_http_errors() {
+        let err = decode::<Value>("m", 500, b"500 Too many simultaneous requests", &[]).unwrap_err();
+        assert!(err.is_refusal(), "{err:?}");
+        let err = decode::<Value>("m", 502, b"<html><body>Bad gateway</body></html>", &[]).unwrap_err();
+        assert!(matches!(&err, Error::Http { status: 502, snippet, .. } if snippet.contains("Bad gateway")));
+        let err = decode::<Value>("m", 200, b"", &[]).unwrap_err();
+        assert!(matches!(&err, Error::Http { status: 200, .. }), "{err:?}");
+        let err = decode::<Value>("m", 200, br#"{"Status":"success","Data":[1,"#, &[]).unwrap_err();
+        assert!(matches!(&err, Error::Decode { .. }), "{err:?}");
+        let err = decode::<Value>("m", 503, br#"{"Status":"success"}"#, &[]).unwrap_err();
+        assert!(matches!(&err, Error::Http { status: 503, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn decode_errors_carry_the_path() {
+        #[derive(serde::Deserialize, Debug)]
+        struct Rec {
+            #[serde(rename = "ChatID")]
+            _chat_id: crate::Id,
+        }
+        let err = decode::<Vec<Rec>>("m", 200, br#"{"Data":[{"ChatID":"1"},{"ChatID":true}]}"#, &[]).unwrap_err();
+        match err {
+            Error::Decode { path, .. } => assert_eq!(path, "Data[1].ChatID"),
+            other => panic!("{other:?}"),
+        }
+    }
+}

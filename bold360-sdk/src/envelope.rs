@@ -1,0 +1,264 @@
+//! The response envelope every method answers with.
+
+use std::fmt;
+
+use indexmap::IndexMap;
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
+use serde_json::value::RawValue;
+use serde_json::Value;
+
+use crate::params::{Params, ToParam};
+
+/// A decoded response: the envelope fields and the method's `Data`.
+///
+/// `D` is `serde_json::Value` for [`Client::call_raw`](crate::Client::call_raw) and a typed
+/// record (or list of records) for generated methods. Top-level fields the SDK does not know
+/// are kept in [`extra`](Self::extra).
+///
+/// ```
+/// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+/// let envelope = client.call_raw("getInactiveChats", [("FolderID", "5")]).await?;
+/// if let Some(next) = &envelope.next {
+///     println!("more pages: send back {} parameters", next.len());
+/// }
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Envelope<D> {
+    /// `Status` as sent (`success` on every envelope that reaches you).
+    pub status: Option<String>,
+    /// `Message`, if any.
+    pub message: Option<String>,
+    /// `Data`: an object for single-item methods, an array for lists.
+    pub data: Option<D>,
+    /// `Truncated`: more records exist than were returned.
+    pub truncated: Option<bool>,
+    /// v1 paging: the parameters to send back, verbatim, for the next page.
+    pub next: Option<NextParams>,
+    /// v2 paging: the cursor to send back as `NextPage`.
+    pub next_page: Option<String>,
+    /// `StatusCode` (reports: 0-3 running, 4 success, 5 timeout, 6 error, 7 cancelled).
+    pub status_code: Option<i64>,
+    /// `FieldTypes`, when the server describes its fields.
+    pub field_types: Option<Value>,
+    /// Top-level fields not listed above, kept in the order they came.
+    pub extra: IndexMap<String, Value>,
+}
+
+impl<D> Envelope<D> {
+    /// Replaces the data, keeping the rest of the envelope.
+    pub fn map_data<E>(self, f: impl FnOnce(D) -> E) -> Envelope<E> {
+        Envelope {
+            status: self.status,
+            message: self.message,
+            data: self.data.map(f),
+            truncated: self.truncated,
+            next: self.next,
+            next_page: self.next_page,
+            status_code: self.status_code,
+            field_types: self.field_types,
+            extra: self.extra,
+        }
+    }
+}
+
+impl<D: RecordCount> Envelope<D> {
+    /// How many records `Data` holds.
+    pub fn record_count(&self) -> usize {
+        self.data.as_ref().map_or(0, RecordCount::record_count)
+    }
+}
+
+/// How many records a `Data` value holds: the length of a list, 1 for an object.
+pub trait RecordCount {
+    /// The count.
+    fn record_count(&self) -> usize;
+}
+
+impl RecordCount for Value {
+    fn record_count(&self) -> usize {
+        match self {
+            Value::Array(items) => items.len(),
+            Value::Null => 0,
+            _ => 1,
+        }
+    }
+}
+
+impl<T> RecordCount for Vec<T> {
+    fn record_count(&self) -> usize {
+        self.len()
+    }
+}
+
+impl<T: RecordCount> RecordCount for Option<T> {
+    fn record_count(&self) -> usize {
+        self.as_ref().map_or(0, RecordCount::record_count)
+    }
+}
+
+/// The v1 `Next` object: parameters to send back unchanged for the next page, in the order
+/// the server gave them. Their names are not fixed (commonly `PageStart`, but the SDK does not
+/// assume it).
+///
+/// ```
+/// use bold360_sdk::NextParams;
+/// let next: NextParams = serde_json::from_str(r#"{"PageStart": 1000, "FolderID": "5"}"#).unwrap();
+/// let params = next.to_params();
+/// assert_eq!(params.get("PageStart"), Some("1000"));
+/// assert_eq!(params.iter().next().unwrap().0, "PageStart");
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+pub struct NextParams(IndexMap<String, Value>);
+
+impl NextParams {
+    /// The entries in server order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Value)> {
+        self.0.iter().map(|(k, v)| (k.as_str(), v))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when there are none.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// One entry's value.
+    pub fn get(&self, name: &str) -> Option<&Value> {
+        self.0.get(name)
+    }
+
+    /// The entries as request parameters (strings as they are, other values as JSON text).
+    pub fn to_params(&self) -> Params {
+        self.0.iter().map(|(k, v)| (k.clone(), v.to_param())).collect()
+    }
+}
+
+/// The envelope with `Data` still undecoded, borrowed from the body.
+pub(crate) struct RawEnvelope<'a> {
+    pub status: Option<String>,
+    pub message: Option<String>,
+    pub data: Option<&'a RawValue>,
+    pub truncated: Option<bool>,
+    pub next: Option<NextParams>,
+    pub next_page: Option<String>,
+    pub status_code: Option<i64>,
+    pub field_types: Option<Value>,
+    pub extra: IndexMap<String, Value>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
+    fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Self, De::Error> {
+        struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
+            type Value = RawEnvelope<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a Bold360 response object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawEnvelope<'a>, M::Error> {
+                let mut env = RawEnvelope {
+                    status: None,
+                    message: None,
+                    data: None,
+                    truncated: None,
+                    next: None,
+                    next_page: None,
+                    status_code: None,
+                    field_types: None,
+                    extra: IndexMap::new(),
+                };
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "Status" => env.status = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0),
+                        "Message" => env.message = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0),
+                        "Data" => {
+                            let raw: &'a RawValue = map.next_value()?;
+                            env.data = (raw.get() != "null").then_some(raw);
+                        }
+                        "Truncated" => env.truncated = map.next_value::<Option<Loose<bool>>>()?.map(|l| l.0),
+                        "Next" => env.next = map.next_value()?,
+                        "NextPage" => env.next_page = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0),
+                        "StatusCode" => env.status_code = map.next_value::<Option<Loose<i64>>>()?.map(|l| l.0),
+                        "FieldTypes" => env.field_types = map.next_value()?,
+                        _ => {
+                            let value: Value = map.next_value()?;
+                            env.extra.insert(key, value);
+                        }
+                    }
+                }
+                Ok(env)
+            }
+        }
+        d.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
+    }
+}
+
+/// A value the server may send in more than one JSON form: booleans as `true`, `"true"` or
+/// `1`; integers as numbers or strings; strings as strings or numbers.
+pub(crate) struct Loose<T>(pub T);
+
+impl<'de> Deserialize<'de> for Loose<bool> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Bool(b) => Ok(Loose(b)),
+            Value::Number(n) if n.as_u64() == Some(0) => Ok(Loose(false)),
+            Value::Number(n) if n.as_u64() == Some(1) => Ok(Loose(true)),
+            Value::String(s) if s.eq_ignore_ascii_case("true") || s == "1" => Ok(Loose(true)),
+            Value::String(s) if s.eq_ignore_ascii_case("false") || s == "0" => Ok(Loose(false)),
+            other => Err(de::Error::custom(format!("expected a boolean, got {other}"))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose<i64> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::Number(n) if n.is_i64() => Ok(Loose(n.as_i64().unwrap_or_default())),
+            Value::String(s) => s
+                .trim()
+                .parse()
+                .map(Loose)
+                .map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}"))),
+            other => Err(de::Error::custom(format!("expected an integer, got {other}"))),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Loose<String> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match Value::deserialize(d)? {
+            Value::String(s) => Ok(Loose(s)),
+            other => Ok(Loose(other.to_string())),
+        }
+    }
+}
+
+/// Decodes `Data` into the caller's type, reporting the JSON path of a failure.
+pub(crate) fn decode_data<D: DeserializeOwned>(raw: &RawValue) -> Result<D, (String, String)> {
+    let mut de = serde_json::Deserializer::from_str(raw.get());
+    serde_path_to_error::deserialize(&mut de).map_err(|err| {
+        let path = err.path().to_string();
+        let path = if path == "." {
+            "Data".to_owned()
+        } else if path.starts_with('[') {
+            format!("Data{path}")
+        } else {
+            format!("Data.{path}")
+        };
+        (path, err.into_inner().to_string())
+    })
+}
+
+/// Ensures the JSON text holds nothing after the envelope.
+pub(crate) fn parse_raw(text: &str) -> Result<RawEnvelope<'_>, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let env = RawEnvelope::deserialize(&mut de)?;
+    de.end()?;
+    Ok(env)
+}

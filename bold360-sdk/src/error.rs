@@ -1,0 +1,162 @@
+//! The one error type of the SDK.
+
+use std::time::Duration;
+
+/// A boxed error source.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong with a call, each naming the method it concerns.
+///
+/// No variant ever holds the API key or the `auth` token: transport errors are stripped of the
+/// URL (which carries the token) and body snippets are scrubbed before they are stored.
+///
+/// ```
+/// use bold360_sdk::Error;
+/// fn describe(err: &Error) -> &'static str {
+///     match err {
+///         Error::Api { .. } => "the API said no",
+///         Error::TooManyRequests { .. } => "refused by the rate limiter, safe to retry",
+///         Error::InvalidRequest { .. } => "fix the call",
+///         _ => "other",
+///     }
+/// }
+/// let err = Error::Api { method: "getChat".into(), status: "error".into(), message: "Invalid ChatID".into(), http_status: 200 };
+/// assert_eq!(describe(&err), "the API said no");
+/// assert_eq!(err.to_string(), "getChat: the API answered \"error\": Invalid ChatID");
+/// assert!(!err.is_retryable());
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The server answered with a Bold360 envelope whose `Status` is not success.
+    #[error("{method}: the API answered {status:?}: {message}")]
+    Api {
+        /// The method called.
+        method: String,
+        /// The `Status` field as sent (e.g. `error`).
+        status: String,
+        /// The server's `Message`.
+        message: String,
+        /// The HTTP status code of the response.
+        http_status: u16,
+    },
+    /// The server refused the request before doing anything (`Too many simultaneous
+    /// requests`). Always safe to retry, even for writes.
+    #[error("{method}: the server refused the request (HTTP {http_status}): too many simultaneous requests")]
+    TooManyRequests {
+        /// The method called.
+        method: String,
+        /// The HTTP status code (500 in practice).
+        http_status: u16,
+    },
+    /// An HTTP status or body that is not a Bold360 answer: an HTML error page, a proxy's
+    /// message, an empty body.
+    #[error("{method}: HTTP {status} with a body that is not a Bold360 response: {snippet}")]
+    Http {
+        /// The method called.
+        method: String,
+        /// The HTTP status code.
+        status: u16,
+        /// The start of the body, on one line, with secrets removed.
+        snippet: String,
+    },
+    /// The request could not be sent or the response could not be read.
+    #[error("{method}: transport error: {message}")]
+    Transport {
+        /// The method called.
+        method: String,
+        /// What happened, without the URL.
+        message: String,
+        /// The underlying error, stripped of the URL.
+        #[source]
+        source: Option<BoxError>,
+    },
+    /// No complete response arrived in time.
+    #[error("{method}: no response within {timeout:?}")]
+    Timeout {
+        /// The method called.
+        method: String,
+        /// The limit that was hit.
+        timeout: Duration,
+    },
+    /// The response was JSON but did not have the expected shape.
+    #[error("{method}: could not decode the response at {path}: {message}")]
+    Decode {
+        /// The method called.
+        method: String,
+        /// JSON path of the value that failed, e.g. `Data[3].ChatID`.
+        path: String,
+        /// What was wrong there.
+        message: String,
+    },
+    /// The request was refused before sending: a bad method or parameter.
+    #[error("{method}: invalid request{}: {reason}", parameter.as_ref().map(|p| format!(" (parameter {p:?})")).unwrap_or_default())]
+    InvalidRequest {
+        /// The method called.
+        method: String,
+        /// The parameter at fault, if one is.
+        parameter: Option<String>,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// Bad or missing configuration.
+    #[error("configuration: {setting} {reason}")]
+    Config {
+        /// The setting or environment variable at fault, e.g. `BOLD360_ACCOUNT_ID`.
+        setting: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+}
+
+impl Error {
+    pub(crate) fn config(setting: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::Config {
+            setting: setting.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn invalid_request(
+        method: &str,
+        parameter: Option<&str>,
+        reason: impl Into<String>,
+    ) -> Self {
+        Error::InvalidRequest {
+            method: method.to_owned(),
+            parameter: parameter.map(str::to_owned),
+            reason: reason.into(),
+        }
+    }
+
+    /// The method the error concerns; `None` for configuration errors.
+    pub fn method(&self) -> Option<&str> {
+        match self {
+            Error::Api { method, .. }
+            | Error::TooManyRequests { method, .. }
+            | Error::Http { method, .. }
+            | Error::Transport { method, .. }
+            | Error::Timeout { method, .. }
+            | Error::Decode { method, .. }
+            | Error::InvalidRequest { method, .. } => Some(method),
+            Error::Config { .. } => None,
+        }
+    }
+
+    /// True for failures that may go away on their own: refusals, timeouts, transport errors,
+    /// HTTP 408, 429 and 5xx. Whether a retry is *safe* also depends on the method: only
+    /// [`is_refusal`](Self::is_refusal) errors are safe to retry for writes.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::TooManyRequests { .. } | Error::Transport { .. } | Error::Timeout { .. } => true,
+            Error::Http { status, .. } => *status >= 500 || *status == 429 || *status == 408,
+            _ => false,
+        }
+    }
+
+    /// True when the server refused the request before acting on it, so that even a write
+    /// can be sent again.
+    pub fn is_refusal(&self) -> bool {
+        matches!(self, Error::TooManyRequests { .. })
+    }
+}

@@ -1,0 +1,139 @@
+//! Identifiers. Bold360 IDs are 64-bit numbers, often above 2^53, sent sometimes as JSON strings
+//! and sometimes as JSON numbers. A JavaScript-style `f64` would silently change their last
+//! digits, so [`Id`] keeps the exact text it was given.
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::params::ToParam;
+
+/// An identifier exactly as the server wrote it, whether it came as a string or a number.
+///
+/// ```
+/// use bold360_sdk::Id;
+/// let from_number: Id = serde_json::from_str("9007199254740993").unwrap();
+/// let from_string: Id = serde_json::from_str("\"9007199254740993\"").unwrap();
+/// assert_eq!(from_number, from_string);
+/// assert_eq!(from_number.as_str(), "9007199254740993");
+/// assert_eq!(serde_json::to_string(&from_number).unwrap(), "\"9007199254740993\"");
+/// // A number that already lost precision is refused instead of being passed on wrong.
+/// assert!(serde_json::from_str::<Id>("9.007199254740993e15").is_err());
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Id(Box<str>);
+
+impl Id {
+    /// An ID from its text.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self(text.into().into_boxed_str())
+    }
+
+    /// The exact text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The value as a `u64`, when it is a decimal number in range.
+    pub fn as_u64(&self) -> Option<u64> {
+        self.0.parse().ok()
+    }
+}
+
+impl fmt::Debug for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Id({})", self.0)
+    }
+}
+
+impl fmt::Display for Id {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<u64> for Id {
+    fn from(v: u64) -> Self {
+        Self::new(v.to_string())
+    }
+}
+
+impl From<&str> for Id {
+    fn from(v: &str) -> Self {
+        Self::new(v)
+    }
+}
+
+impl From<String> for Id {
+    fn from(v: String) -> Self {
+        Self::new(v)
+    }
+}
+
+impl ToParam for Id {
+    fn to_param(&self) -> String {
+        self.0.to_string()
+    }
+}
+
+impl Serialize for Id {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl Visitor<'_> for IdVisitor {
+            type Value = Id;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an ID as a string or an integer")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Id, E> {
+                Ok(Id::new(v))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Id, E> {
+                Ok(Id::new(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Id, E> {
+                Ok(Id::new(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Id, E> {
+                Ok(Id::new(v.to_string()))
+            }
+            fn visit_u128<E: de::Error>(self, v: u128) -> Result<Id, E> {
+                Ok(Id::new(v.to_string()))
+            }
+            fn visit_i128<E: de::Error>(self, v: i128) -> Result<Id, E> {
+                Ok(Id::new(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<Id, E> {
+                Err(E::custom(
+                    "an ID arrived as a floating-point number, which cannot be trusted to hold every digit",
+                ))
+            }
+        }
+        d.deserialize_any(IdVisitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn large_ids_round_trip_exactly() {
+        for text in ["18446744073709551615", "9223372036854775807", "2150000000000001"] {
+            let id: Id = serde_json::from_str(text).unwrap();
+            assert_eq!(id.as_str(), text);
+            let id: Id = serde_json::from_str(&format!("\"{text}\"")).unwrap();
+            assert_eq!(id.as_str(), text);
+        }
+        let neg: Id = serde_json::from_str("-5").unwrap();
+        assert_eq!(neg.as_str(), "-5");
+        assert!(serde_json::from_str::<Id>("true").is_err());
+        assert!(serde_json::from_str::<Id>("1.5").is_err());
+    }
+}

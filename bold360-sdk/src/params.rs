@@ -1,0 +1,167 @@
+//! Request parameters: an ordered list of names and their wire values, and [`ToParam`], the
+//! conversion of typed values into the text the API expects.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+
+/// The query parameters of one call, in the order they will be sent.
+///
+/// Setting a name twice replaces the first value in place, so a parameter is never sent twice.
+///
+/// ```
+/// use bold360_sdk::Params;
+/// let params = Params::new().with("FolderID", 42u64).with("PageSize", 100u32).with("FolderID", 7u64);
+/// assert_eq!(params.get("FolderID"), Some("7"));
+/// assert_eq!(params.len(), 2);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params {
+    entries: Vec<(String, String)>,
+}
+
+impl Params {
+    /// No parameters.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `name` to `value`, replacing an earlier value of the same name.
+    pub fn set(&mut self, name: impl Into<String>, value: impl ToParam) -> &mut Self {
+        let name = name.into();
+        let value = value.to_param();
+        match self.entries.iter_mut().find(|(n, _)| *n == name) {
+            Some(entry) => entry.1 = value,
+            None => self.entries.push((name, value)),
+        }
+        self
+    }
+
+    /// Builder form of [`set`](Self::set).
+    pub fn with(mut self, name: impl Into<String>, value: impl ToParam) -> Self {
+        self.set(name, value);
+        self
+    }
+
+    /// Removes a parameter, returning its value.
+    pub fn remove(&mut self, name: &str) -> Option<String> {
+        let at = self.entries.iter().position(|(n, _)| n == name)?;
+        Some(self.entries.remove(at).1)
+    }
+
+    /// The value of a parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// True when `name` is set.
+    pub fn contains(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+
+    /// Names and values in sending order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
+    }
+
+    /// How many parameters are set.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when none are set.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<K: Into<String>, V: ToParam> FromIterator<(K, V)> for Params {
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut params = Params::new();
+        for (k, v) in iter {
+            params.set(k, v);
+        }
+        params
+    }
+}
+
+impl<K: Into<String>, V: ToParam, const N: usize> From<[(K, V); N]> for Params {
+    fn from(pairs: [(K, V); N]) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+impl<K: Into<String>, V: ToParam> From<Vec<(K, V)>> for Params {
+    fn from(pairs: Vec<(K, V)>) -> Self {
+        pairs.into_iter().collect()
+    }
+}
+
+/// Conversion of a typed value into the text of a query parameter.
+///
+/// Booleans are sent as `true`/`false`, times as ISO-8601 UTC with a `Z`, JSON values as
+/// compact JSON (editOperator's `Departments`, for instance).
+///
+/// ```
+/// use bold360_sdk::ToParam;
+/// use chrono::{TimeZone, Utc};
+/// assert_eq!(true.to_param(), "true");
+/// assert_eq!(Utc.with_ymd_and_hms(2024, 5, 1, 10, 0, 0).unwrap().to_param(), "2024-05-01T10:00:00Z");
+/// assert_eq!(serde_json::json!([{"DepartmentID": "1"}]).to_param(), r#"[{"DepartmentID":"1"}]"#);
+/// ```
+pub trait ToParam {
+    /// The wire text.
+    fn to_param(&self) -> String;
+}
+
+impl<T: ToParam + ?Sized> ToParam for &T {
+    fn to_param(&self) -> String {
+        (**self).to_param()
+    }
+}
+
+impl ToParam for str {
+    fn to_param(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl ToParam for String {
+    fn to_param(&self) -> String {
+        self.clone()
+    }
+}
+
+impl ToParam for bool {
+    fn to_param(&self) -> String {
+        if *self { "true" } else { "false" }.to_owned()
+    }
+}
+
+macro_rules! display_to_param {
+    ($($t:ty),*) => {$(
+        impl ToParam for $t {
+            fn to_param(&self) -> String {
+                self.to_string()
+            }
+        }
+    )*};
+}
+display_to_param!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+
+impl ToParam for DateTime<Utc> {
+    fn to_param(&self) -> String {
+        self.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    }
+}
+
+impl ToParam for serde_json::Value {
+    fn to_param(&self) -> String {
+        match self {
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            other => other.to_string(),
+        }
+    }
+}

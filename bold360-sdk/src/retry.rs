@@ -1,0 +1,147 @@
+//! When a failed call is sent again.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// Whether a method reads or changes data. Decides which failures are safe to retry: a write
+/// that may have reached the server is never sent twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum MethodKind {
+    /// Reads only; any transient failure may be retried.
+    Read,
+    /// Changes state; only refusals (the server did nothing) are retried.
+    Write,
+}
+
+/// Bounds on retrying a failed call.
+///
+/// Refusals (`Too many simultaneous requests`) are retried for every method after the current
+/// one-second window, with jitter; transport errors, timeouts and other 5xx only for
+/// [`MethodKind::Read`] methods, with exponential backoff and full jitter.
+///
+/// ```
+/// use std::time::Duration;
+/// use bold360_sdk::RetryPolicy;
+/// let policy = RetryPolicy::default().max_attempts(5).max_elapsed(Duration::from_secs(20));
+/// assert_eq!(policy.get_max_attempts(), 5);
+/// assert_eq!(RetryPolicy::none().get_max_attempts(), 1);
+/// ```
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+    max_elapsed: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            initial_backoff: Duration::from_millis(200),
+            max_backoff: Duration::from_secs(5),
+            max_elapsed: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self::default().max_attempts(1)
+    }
+
+    /// Attempts in all, the first included (at least 1).
+    pub fn max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Base of the exponential backoff.
+    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Cap on one backoff.
+    pub fn max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// No retry starts after this much time has passed since the first attempt.
+    pub fn max_elapsed(mut self, elapsed: Duration) -> Self {
+        self.max_elapsed = elapsed;
+        self
+    }
+
+    /// Attempts in all.
+    pub fn get_max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// How long to wait before attempt `attempt + 1`, or `None` to give up. `attempt` counts
+    /// from 1.
+    pub(crate) fn delay(
+        &self,
+        error: &Error,
+        kind: MethodKind,
+        attempt: u32,
+        elapsed: Duration,
+    ) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
+        let safe = error.is_refusal() || (kind == MethodKind::Read && error.is_retryable());
+        if !safe {
+            return None;
+        }
+        let delay = if error.is_refusal() {
+            // The server counts in one-second windows: wait one out, then spread the herd.
+            Duration::from_millis(1_000 + rand::random_range(0..250))
+        } else {
+            let exp = self
+                .initial_backoff
+                .saturating_mul(1u32 << (attempt - 1).min(16))
+                .min(self.max_backoff);
+            let ms = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX).max(1);
+            Duration::from_millis(rand::random_range(ms / 2..=ms))
+        };
+        (elapsed + delay <= self.max_elapsed).then_some(delay)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refusal() -> Error {
+        Error::TooManyRequests { method: "m".into(), http_status: 500 }
+    }
+
+    fn transport() -> Error {
+        Error::Transport { method: "m".into(), message: "reset".into(), source: None }
+    }
+
+    #[test]
+    fn writes_retry_only_refusals() {
+        let p = RetryPolicy::default();
+        assert!(p.delay(&refusal(), MethodKind::Write, 1, Duration::ZERO).is_some());
+        assert!(p.delay(&transport(), MethodKind::Write, 1, Duration::ZERO).is_none());
+        assert!(p.delay(&transport(), MethodKind::Read, 1, Duration::ZERO).is_some());
+        let api = Error::Api { method: "m".into(), status: "error".into(), message: "x".into(), http_status: 200 };
+        assert!(p.delay(&api, MethodKind::Read, 1, Duration::ZERO).is_none());
+    }
+
+    #[test]
+    fn attempts_and_time_are_bounded() {
+        let p = RetryPolicy::default().max_attempts(3).max_elapsed(Duration::from_secs(2));
+        assert!(p.delay(&transport(), MethodKind::Read, 3, Duration::ZERO).is_none());
+        assert!(p.delay(&refusal(), MethodKind::Read, 1, Duration::from_millis(1_900)).is_none());
+        let d = p.delay(&refusal(), MethodKind::Read, 1, Duration::ZERO).unwrap();
+        assert!(d >= Duration::from_secs(1) && d < Duration::from_millis(1_250));
+        let d = p.delay(&transport(), MethodKind::Read, 2, Duration::ZERO).unwrap();
+        assert!(d >= Duration::from_millis(200) && d <= Duration::from_millis(400), "{d:?}");
+    }
+}

@@ -1,0 +1,110 @@
+//! The HTTP transport: one pooled `reqwest` client (rustls) per SDK client.
+
+use std::time::Duration;
+
+use crate::error::Error;
+
+/// The `User-Agent` sent with every request: this crate's name and version.
+pub const USER_AGENT: &str = concat!("bold360-sdk/", env!("CARGO_PKG_VERSION"), " (rust)");
+
+/// Timeouts and pool settings of the HTTP transport.
+///
+/// ```
+/// use std::time::Duration;
+/// use bold360_sdk::TransportConfig;
+/// let config = TransportConfig::default().connect_timeout(Duration::from_secs(3));
+/// assert_eq!(config.get_connect_timeout(), Duration::from_secs(3));
+/// ```
+#[derive(Debug, Clone)]
+pub struct TransportConfig {
+    connect_timeout: Duration,
+    request_timeout: Duration,
+    pool_idle_timeout: Duration,
+    pool_max_idle_per_host: usize,
+}
+
+impl Default for TransportConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(10),
+            request_timeout: Duration::from_secs(60),
+            pool_idle_timeout: Duration::from_secs(60),
+            pool_max_idle_per_host: 16,
+        }
+    }
+}
+
+impl TransportConfig {
+    /// Limit on establishing a connection (TCP and TLS). Default 10 s.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Limit on a whole request, from sending to the last byte of the body. Default 60 s.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout;
+        self
+    }
+
+    /// How long an idle pooled connection is kept. Default 60 s.
+    pub fn pool_idle_timeout(mut self, timeout: Duration) -> Self {
+        self.pool_idle_timeout = timeout;
+        self
+    }
+
+    /// How many idle connections are kept per host. Default 16.
+    pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
+        self.pool_max_idle_per_host = max;
+        self
+    }
+
+    /// The connect timeout.
+    pub fn get_connect_timeout(&self) -> Duration {
+        self.connect_timeout
+    }
+
+    /// The request timeout.
+    pub fn get_request_timeout(&self) -> Duration {
+        self.request_timeout
+    }
+
+    pub(crate) fn build(&self) -> Result<reqwest::Client, Error> {
+        reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.request_timeout)
+            .pool_idle_timeout(self.pool_idle_timeout)
+            .pool_max_idle_per_host(self.pool_max_idle_per_host)
+            // The API never redirects; following one would hand the token to another URL.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::config("transport", format!("could not be built: {}", e.without_url())))
+    }
+}
+
+/// Turns a `reqwest` error into ours, dropping the URL (it carries the token).
+pub(crate) fn transport_error(method: &str, err: reqwest::Error, timeout: Duration) -> Error {
+    let err = err.without_url();
+    if err.is_timeout() {
+        return Error::Timeout {
+            method: method.to_owned(),
+            timeout,
+        };
+    }
+    let mut message = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        source = cause.source();
+    }
+    Error::Transport {
+        method: method.to_owned(),
+        message: crate::redact::scrub(&message, &[]),
+        source: Some(Box::new(err)),
+    }
+}
