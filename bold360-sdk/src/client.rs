@@ -151,7 +151,11 @@ impl Client {
             let result = loop {
                 let result = self.attempt(info.method, &params).await;
                 let Err(error) = &result else { break result };
-                let Some(delay) = self.shared.retry.delay(error, info.kind, attempt, started.elapsed()) else {
+                let Some(delay) =
+                    self.shared
+                        .retry
+                        .delay(error, info.kind, attempt, started.elapsed())
+                else {
                     break result;
                 };
                 tracing::warn!(
@@ -165,7 +169,10 @@ impl Client {
             };
             let span = tracing::Span::current();
             span.record("attempts", attempt);
-            span.record("latency_ms", u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+            span.record(
+                "latency_ms",
+                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+            );
             match &result {
                 Ok(envelope) => {
                     span.record("records", envelope.record_count());
@@ -195,7 +202,11 @@ impl Client {
             &token,
             params,
         )?;
-        let secrets = [credentials.api_key_str(), token.expose_secret(), token.hash()];
+        let secrets = [
+            credentials.api_key_str(),
+            token.expose_secret(),
+            token.hash(),
+        ];
         let timeout = shared.request_timeout;
         let response = shared
             .http
@@ -352,7 +363,9 @@ impl ClientBuilder {
             shared: Arc::new(Shared {
                 http: self.transport.build()?,
                 credentials,
-                endpoint: self.endpoint.unwrap_or_else(|| Endpoint::region(self.region)),
+                endpoint: self
+                    .endpoint
+                    .unwrap_or_else(|| Endpoint::region(self.region)),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 retry: self.retry,
                 request_timeout: self.transport.get_request_timeout(),

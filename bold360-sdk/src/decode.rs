@@ -72,11 +72,13 @@ pub(crate) fn decode<D: DeserializeOwned>(
         return Err(http_error());
     }
     let data = match raw.data {
-        Some(raw_data) => Some(decode_data(raw_data).map_err(|(path, message)| Error::Decode {
-            method: method.to_owned(),
-            path,
-            message: redact::scrub(&message, secrets),
-        })?),
+        Some(raw_data) => Some(
+            decode_data(raw_data).map_err(|(path, message)| Error::Decode {
+                method: method.to_owned(),
+                path,
+                message: redact::scrub(&message, secrets),
+            })?,
+        ),
         None => None,
     };
     Ok(Envelope {
@@ -134,9 +136,11 @@ mod tests {
 
     #[test]
     fn envelope_fields_and_unknown_fields() {
-        let env = ok(r#"{"Status":"Success","Data":[{"A":1},{"B":2}],"Truncated":"true",
+        let env = ok(
+            r#"{"Status":"Success","Data":[{"A":1},{"B":2}],"Truncated":"true",
             "Next":{"Z":"1","PageStart":1000},"NextPage":"abc","StatusCode":"4",
-            "FieldTypes":{"A":"int"},"Surprise":[1,2]}"#);
+            "FieldTypes":{"A":"int"},"Surprise":[1,2]}"#,
+        );
         assert_eq!(env.record_count(), 2);
         assert_eq!(env.truncated, Some(true));
         let next: Vec<_> = env.next.as_ref().unwrap().iter().map(|(k, _)| k).collect();
@@ -153,10 +157,21 @@ mod tests {
     #[test]
     fn status_is_compared_without_case() {
         for s in ["success", "SUCCESS", "Success"] {
-            assert!(decode::<Value>("m", 200, format!(r#"{{"Status":"{s}"}}"#).as_bytes(), &[]).is_ok());
+            assert!(
+                decode::<Value>("m", 200, format!(r#"{{"Status":"{s}"}}"#).as_bytes(), &[]).is_ok()
+            );
         }
-        let err = decode::<Value>("getChat", 200, br#"{"Status":"error","Message":"Invalid ChatID"}"#, &[]).unwrap_err();
-        assert!(matches!(&err, Error::Api { message, .. } if message == "Invalid ChatID"), "{err:?}");
+        let err = decode::<Value>(
+            "getChat",
+            200,
+            br#"{"Status":"error","Message":"Invalid ChatID"}"#,
+            &[],
+        )
+        .unwrap_err();
+        assert!(
+            matches!(&err, Error::Api { message, .. } if message == "Invalid ChatID"),
+            "{err:?}"
+        );
     }
 
     #[test]
@@ -171,10 +186,14 @@ mod tests {
 
     #[test]
     fn non_json_bodies_become_http_errors() {
-        let err = decode::<Value>("m", 500, b"500 Too many simultaneous requests", &[]).unwrap_err();
+        let err =
+            decode::<Value>("m", 500, b"500 Too many simultaneous requests", &[]).unwrap_err();
         assert!(err.is_refusal(), "{err:?}");
-        let err = decode::<Value>("m", 502, b"<html><body>Bad gateway</body></html>", &[]).unwrap_err();
-        assert!(matches!(&err, Error::Http { status: 502, snippet, .. } if snippet.contains("Bad gateway")));
+        let err =
+            decode::<Value>("m", 502, b"<html><body>Bad gateway</body></html>", &[]).unwrap_err();
+        assert!(
+            matches!(&err, Error::Http { status: 502, snippet, .. } if snippet.contains("Bad gateway"))
+        );
         let err = decode::<Value>("m", 200, b"", &[]).unwrap_err();
         assert!(matches!(&err, Error::Http { status: 200, .. }), "{err:?}");
         let err = decode::<Value>("m", 200, br#"{"Status":"success","Data":[1,"#, &[]).unwrap_err();
@@ -190,7 +209,13 @@ mod tests {
             #[serde(rename = "ChatID")]
             _chat_id: crate::Id,
         }
-        let err = decode::<Vec<Rec>>("m", 200, br#"{"Data":[{"ChatID":"1"},{"ChatID":true}]}"#, &[]).unwrap_err();
+        let err = decode::<Vec<Rec>>(
+            "m",
+            200,
+            br#"{"Data":[{"ChatID":"1"},{"ChatID":true}]}"#,
+            &[],
+        )
+        .unwrap_err();
         match err {
             Error::Decode { path, .. } => assert_eq!(path, "Data[1].ChatID"),
             other => panic!("{other:?}"),

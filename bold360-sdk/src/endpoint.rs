@@ -85,7 +85,9 @@ impl FromStr for ApiVersion {
         match s.trim().to_ascii_lowercase().as_str() {
             "v1" | "1" => Ok(ApiVersion::V1),
             "v2" | "2" => Ok(ApiVersion::V2),
-            other => Err(format!("unknown API version {other:?}; expected `v1` or `v2`")),
+            other => Err(format!(
+                "unknown API version {other:?}; expected `v1` or `v2`"
+            )),
         }
     }
 }

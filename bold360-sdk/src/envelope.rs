@@ -136,7 +136,10 @@ impl NextParams {
 
     /// The entries as request parameters (strings as they are, other values as JSON text).
     pub fn to_params(&self) -> Params {
-        self.0.iter().map(|(k, v)| (k.clone(), v.to_param())).collect()
+        self.0
+            .iter()
+            .map(|(k, v)| (k.clone(), v.to_param()))
+            .collect()
     }
 }
 
@@ -175,16 +178,26 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
                 };
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "Status" => env.status = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0),
-                        "Message" => env.message = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0),
+                        "Status" => {
+                            env.status = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
+                        }
+                        "Message" => {
+                            env.message = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
+                        }
                         "Data" => {
                             let raw: &'a RawValue = map.next_value()?;
                             env.data = (raw.get() != "null").then_some(raw);
                         }
-                        "Truncated" => env.truncated = map.next_value::<Option<Loose<bool>>>()?.map(|l| l.0),
+                        "Truncated" => {
+                            env.truncated = map.next_value::<Option<Loose<bool>>>()?.map(|l| l.0)
+                        }
                         "Next" => env.next = map.next_value()?,
-                        "NextPage" => env.next_page = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0),
-                        "StatusCode" => env.status_code = map.next_value::<Option<Loose<i64>>>()?.map(|l| l.0),
+                        "NextPage" => {
+                            env.next_page = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
+                        }
+                        "StatusCode" => {
+                            env.status_code = map.next_value::<Option<Loose<i64>>>()?.map(|l| l.0)
+                        }
                         "FieldTypes" => env.field_types = map.next_value()?,
                         _ => {
                             let value: Value = map.next_value()?;
@@ -211,7 +224,9 @@ impl<'de> Deserialize<'de> for Loose<bool> {
             Value::Number(n) if n.as_u64() == Some(1) => Ok(Loose(true)),
             Value::String(s) if s.eq_ignore_ascii_case("true") || s == "1" => Ok(Loose(true)),
             Value::String(s) if s.eq_ignore_ascii_case("false") || s == "0" => Ok(Loose(false)),
-            other => Err(de::Error::custom(format!("expected a boolean, got {other}"))),
+            other => Err(de::Error::custom(format!(
+                "expected a boolean, got {other}"
+            ))),
         }
     }
 }
@@ -225,7 +240,9 @@ impl<'de> Deserialize<'de> for Loose<i64> {
                 .parse()
                 .map(Loose)
                 .map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}"))),
-            other => Err(de::Error::custom(format!("expected an integer, got {other}"))),
+            other => Err(de::Error::custom(format!(
+                "expected an integer, got {other}"
+            ))),
         }
     }
 }
@@ -240,19 +257,28 @@ impl<'de> Deserialize<'de> for Loose<String> {
 }
 
 /// Decodes `Data` into the caller's type, reporting the JSON path of a failure.
+///
+/// The fast path decodes directly; only a failure is decoded again with path tracking, so
+/// successful calls do not pay for it.
 pub(crate) fn decode_data<D: DeserializeOwned>(raw: &RawValue) -> Result<D, (String, String)> {
+    if let Ok(data) = serde_json::from_str(raw.get()) {
+        return Ok(data);
+    }
     let mut de = serde_json::Deserializer::from_str(raw.get());
-    serde_path_to_error::deserialize(&mut de).map_err(|err| {
-        let path = err.path().to_string();
-        let path = if path == "." {
-            "Data".to_owned()
-        } else if path.starts_with('[') {
-            format!("Data{path}")
-        } else {
-            format!("Data.{path}")
-        };
-        (path, err.into_inner().to_string())
-    })
+    match serde_path_to_error::deserialize::<_, D>(&mut de) {
+        Ok(data) => Ok(data),
+        Err(err) => {
+            let path = err.path().to_string();
+            let path = if path == "." {
+                "Data".to_owned()
+            } else if path.starts_with('[') {
+                format!("Data{path}")
+            } else {
+                format!("Data.{path}")
+            };
+            Err((path, err.into_inner().to_string()))
+        }
+    }
 }
 
 /// Ensures the JSON text holds nothing after the envelope.

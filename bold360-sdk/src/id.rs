@@ -125,7 +125,11 @@ mod tests {
 
     #[test]
     fn large_ids_round_trip_exactly() {
-        for text in ["18446744073709551615", "9223372036854775807", "2150000000000001"] {
+        for text in [
+            "18446744073709551615",
+            "9223372036854775807",
+            "2150000000000001",
+        ] {
             let id: Id = serde_json::from_str(text).unwrap();
             assert_eq!(id.as_str(), text);
             let id: Id = serde_json::from_str(&format!("\"{text}\"")).unwrap();

@@ -61,5 +61,37 @@ pub use retry::{MethodKind, RetryPolicy};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use transport::{TransportConfig, USER_AGENT};
 
+/// Internal steps of the request path, exposed for the benchmarks. Not a stable API.
+#[doc(hidden)]
+pub mod __bench {
+    use crate::{ApiVersion, Endpoint, Envelope, Error, Params};
+
+    /// Signs and builds the URL of one call.
+    pub fn signed_url(
+        credentials: &crate::Credentials,
+        millis: u64,
+        endpoint: &Endpoint,
+        version: ApiVersion,
+        method: &str,
+        params: &Params,
+    ) -> Result<String, Error> {
+        let token = crate::signing::sign(credentials, millis);
+        crate::request_url::build(
+            endpoint,
+            credentials.account_id(),
+            version,
+            method,
+            &token,
+            params,
+        )
+        .map(String::from)
+    }
+
+    /// Decodes a response body.
+    pub fn decode<D: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Envelope<D>, Error> {
+        crate::decode::decode("bench", 200, body, &[])
+    }
+}
+
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

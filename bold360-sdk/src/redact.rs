@@ -124,6 +124,9 @@ mod tests {
         assert!(!s.contains('\n'));
         assert!(s.ends_with('…'));
         assert_eq!(snippet(b"", &[]), "(empty body)");
-        assert_eq!(snippet(b"500 Too many simultaneous requests", &[]), "500 Too many simultaneous requests");
+        assert_eq!(
+            snippet(b"500 Too many simultaneous requests", &[]),
+            "500 Too many simultaneous requests"
+        );
     }
 }

@@ -118,7 +118,15 @@ mod tests {
         let creds = Credentials::new("100001", "2000001", "k").unwrap();
         let token = signing::sign(&creds, 1_700_000_000_000);
         let endpoint = Endpoint::custom("http://127.0.0.1:9/prefix/").unwrap();
-        build(&endpoint, "100001", ApiVersion::V2, "getChat", &token, params).unwrap()
+        build(
+            &endpoint,
+            "100001",
+            ApiVersion::V2,
+            "getChat",
+            &token,
+            params,
+        )
+        .unwrap()
     }
 
     #[test]
@@ -126,7 +134,10 @@ mod tests {
         let url = url_for(&Params::new().with("ChatID", "5"));
         assert_eq!(url.path(), "/prefix/aid/100001/data/rest/json/v2/getChat");
         let q = url.query().unwrap();
-        assert!(q.starts_with("auth=100001%3A2000001%3A1700000000000%3A"), "{q}");
+        assert!(
+            q.starts_with("auth=100001%3A2000001%3A1700000000000%3A"),
+            "{q}"
+        );
         assert!(q.ends_with("&ChatID=5"));
     }
 
@@ -140,7 +151,10 @@ mod tests {
             .with("CustomFields.my field", "x");
         let url = url_for(&params);
         let q = url.query().unwrap();
-        assert!(q.contains("&Name=a%20b%2Bc%26d%3De%3Af%2Fg%3Fh%23i%25j"), "{q}");
+        assert!(
+            q.contains("&Name=a%20b%2Bc%26d%3De%3Af%2Fg%3Fh%23i%25j"),
+            "{q}"
+        );
         assert!(q.contains("&Message=Gr%C3%BC%C3%9Fe%2C%20%E4%B8%96%E7%95%8C%20%F0%9F%98%80"));
         assert!(q.contains("&CustomFields.my%20field=x"));
         // Decoding gives back exactly what was set.

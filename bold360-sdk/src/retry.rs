@@ -117,31 +117,67 @@ mod tests {
     use super::*;
 
     fn refusal() -> Error {
-        Error::TooManyRequests { method: "m".into(), http_status: 500 }
+        Error::TooManyRequests {
+            method: "m".into(),
+            http_status: 500,
+        }
     }
 
     fn transport() -> Error {
-        Error::Transport { method: "m".into(), message: "reset".into(), source: None }
+        Error::Transport {
+            method: "m".into(),
+            message: "reset".into(),
+            source: None,
+        }
     }
 
     #[test]
     fn writes_retry_only_refusals() {
         let p = RetryPolicy::default();
-        assert!(p.delay(&refusal(), MethodKind::Write, 1, Duration::ZERO).is_some());
-        assert!(p.delay(&transport(), MethodKind::Write, 1, Duration::ZERO).is_none());
-        assert!(p.delay(&transport(), MethodKind::Read, 1, Duration::ZERO).is_some());
-        let api = Error::Api { method: "m".into(), status: "error".into(), message: "x".into(), http_status: 200 };
+        assert!(p
+            .delay(&refusal(), MethodKind::Write, 1, Duration::ZERO)
+            .is_some());
+        assert!(p
+            .delay(&transport(), MethodKind::Write, 1, Duration::ZERO)
+            .is_none());
+        assert!(p
+            .delay(&transport(), MethodKind::Read, 1, Duration::ZERO)
+            .is_some());
+        let api = Error::Api {
+            method: "m".into(),
+            status: "error".into(),
+            message: "x".into(),
+            http_status: 200,
+        };
         assert!(p.delay(&api, MethodKind::Read, 1, Duration::ZERO).is_none());
     }
 
     #[test]
     fn attempts_and_time_are_bounded() {
-        let p = RetryPolicy::default().max_attempts(3).max_elapsed(Duration::from_secs(2));
-        assert!(p.delay(&transport(), MethodKind::Read, 3, Duration::ZERO).is_none());
-        assert!(p.delay(&refusal(), MethodKind::Read, 1, Duration::from_millis(1_900)).is_none());
-        let d = p.delay(&refusal(), MethodKind::Read, 1, Duration::ZERO).unwrap();
+        let p = RetryPolicy::default()
+            .max_attempts(3)
+            .max_elapsed(Duration::from_secs(2));
+        assert!(p
+            .delay(&transport(), MethodKind::Read, 3, Duration::ZERO)
+            .is_none());
+        assert!(p
+            .delay(
+                &refusal(),
+                MethodKind::Read,
+                1,
+                Duration::from_millis(1_900)
+            )
+            .is_none());
+        let d = p
+            .delay(&refusal(), MethodKind::Read, 1, Duration::ZERO)
+            .unwrap();
         assert!(d >= Duration::from_secs(1) && d < Duration::from_millis(1_250));
-        let d = p.delay(&transport(), MethodKind::Read, 2, Duration::ZERO).unwrap();
-        assert!(d >= Duration::from_millis(200) && d <= Duration::from_millis(400), "{d:?}");
+        let d = p
+            .delay(&transport(), MethodKind::Read, 2, Duration::ZERO)
+            .unwrap();
+        assert!(
+            d >= Duration::from_millis(200) && d <= Duration::from_millis(400),
+            "{d:?}"
+        );
     }
 }

@@ -180,16 +180,34 @@ mod tests {
         let t = good.expose_secret();
         let life = TOKEN_LIFETIME;
         assert_eq!(verify(t, &creds, 10_000, life), Ok(()));
-        assert_eq!(verify("1:2", &creds, 0, life), Err(TokenRejection::Malformed));
-        assert_eq!(verify("1:2:x:ab", &creds, 0, life), Err(TokenRejection::Malformed));
+        assert_eq!(
+            verify("1:2", &creds, 0, life),
+            Err(TokenRejection::Malformed)
+        );
+        assert_eq!(
+            verify("1:2:x:ab", &creds, 0, life),
+            Err(TokenRejection::Malformed)
+        );
         let other = Credentials::new("9", "2", "key").unwrap();
-        assert_eq!(verify(t, &other, 10_000, life), Err(TokenRejection::WrongAccount));
+        assert_eq!(
+            verify(t, &other, 10_000, life),
+            Err(TokenRejection::WrongAccount)
+        );
         let other = Credentials::new("1", "3", "key").unwrap();
-        assert_eq!(verify(t, &other, 10_000, life), Err(TokenRejection::WrongApiSetting));
+        assert_eq!(
+            verify(t, &other, 10_000, life),
+            Err(TokenRejection::WrongApiSetting)
+        );
         let other = Credentials::new("1", "2", "kez").unwrap();
-        assert_eq!(verify(t, &other, 10_000, life), Err(TokenRejection::BadSignature));
+        assert_eq!(
+            verify(t, &other, 10_000, life),
+            Err(TokenRejection::BadSignature)
+        );
         let late = 10_000 + 5 * 60_000 + 1;
-        assert!(matches!(verify(t, &creds, late, life), Err(TokenRejection::Expired { .. })));
+        assert!(matches!(
+            verify(t, &creds, late, life),
+            Err(TokenRejection::Expired { .. })
+        ));
         assert_eq!(verify(t, &creds, 10_000 + 5 * 60_000, life), Ok(()));
         let early = sign(&creds, 10_000 + 5 * 60_000 + 1);
         assert_eq!(

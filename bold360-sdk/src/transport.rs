@@ -1,4 +1,9 @@
 //! The HTTP transport: one pooled `reqwest` client (rustls) per SDK client.
+//!
+//! Redirects are off (the API has none, and following one would carry the token elsewhere).
+//! `reqwest`'s own retry layer is left at its default, which only resends requests the server
+//! explicitly refused at the protocol level before processing them (HTTP/2 NACKs); all other
+//! retrying is the SDK's [`RetryPolicy`](crate::RetryPolicy).
 
 use std::time::Duration;
 
@@ -79,7 +84,12 @@ impl TransportConfig {
             // The API never redirects; following one would hand the token to another URL.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| Error::config("transport", format!("could not be built: {}", e.without_url())))
+            .map_err(|e| {
+                Error::config(
+                    "transport",
+                    format!("could not be built: {}", e.without_url()),
+                )
+            })
     }
 }
 

@@ -1,1 +1,273 @@
-//! placeholder
+//! A local Bold360 server for tests, examples and offline development (feature `sandbox`).
+//!
+//! It is a real HTTP server on loopback that checks every request the way the service does:
+//! the account in the path, the SHA-512 `auth` token and its five-minute window, required
+//! parameters. It serves a seeded, deterministic data set with IDs above 2^53, pages with
+//! both v1 (`PageStart` + `Next`) and v2 (`NextPage`) styles, answers JSONP when asked, and lets
+//! writes change what later reads return. Tests can inject faults and read what it received.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use bold360_sdk::sandbox::Sandbox;
+//! let sandbox = Sandbox::start().await?;
+//! let client = sandbox.client()?;
+//! let operators = client.call_raw("getOperators", bold360_sdk::Params::new()).await?;
+//! assert!(operators.record_count() > 0);
+//! # Ok(()) }
+//! ```
+
+mod data;
+mod faults;
+mod methods;
+mod server;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::oneshot;
+
+pub use faults::Fault;
+
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::Credentials;
+use crate::endpoint::Endpoint;
+use crate::error::Error;
+use crate::{Client, ClientBuilder};
+
+/// A running sandbox. Stops when dropped.
+pub struct Sandbox {
+    base_url: String,
+    addr: SocketAddr,
+    shared: Arc<server::Shared>,
+    shutdown: Option<oneshot::Sender<()>>,
+}
+
+impl Sandbox {
+    /// Starts a sandbox on an ephemeral loopback port with fresh credentials.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        Self::builder().start().await
+    }
+
+    /// A builder to choose credentials, port or clock.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The base URL, e.g. `http://127.0.0.1:41234`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The credentials the sandbox accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.shared.credentials
+    }
+
+    /// A client builder aimed at this sandbox with its credentials.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .credentials(self.shared.credentials.clone())
+            .endpoint(Endpoint::custom(&self.base_url).expect("the sandbox's own URL is valid"))
+    }
+
+    /// A client for this sandbox with default settings.
+    pub fn client(&self) -> Result<Client, Error> {
+        self.client_builder().build()
+    }
+
+    /// Makes the next `times` requests (to `method`, or to any method when `None`) fail with
+    /// `fault`. Rules are used in the order they were added.
+    pub fn inject_fault(&self, method: Option<&str>, fault: Fault, times: usize) {
+        self.shared
+            .faults
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(method, fault, times);
+    }
+
+    /// Every request received so far, oldest first.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared
+            .log
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Counters of what the sandbox has done.
+    pub fn stats(&self) -> SandboxStats {
+        self.shared.stats.snapshot()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+    }
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("credentials", &self.shared.credentials)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Configures a [`Sandbox`].
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> std::io::Result<()> {
+/// use bold360_sdk::{sandbox::Sandbox, Credentials, ManualClock};
+/// let sandbox = Sandbox::builder()
+///     .credentials(Credentials::new("100001", "2000001", "sandbox-key").unwrap())
+///     .clock(ManualClock::new(1_700_000_000_000))
+///     .start()
+///     .await?;
+/// assert!(sandbox.base_url().starts_with("http://127.0.0.1:"));
+/// # Ok(()) }
+/// ```
+#[derive(Debug)]
+pub struct SandboxBuilder {
+    credentials: Option<Credentials>,
+    addr: SocketAddr,
+    clock: Arc<dyn Clock>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        Self {
+            credentials: None,
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            clock: Arc::new(SystemClock),
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The credentials to accept. Default: account `100001`, setting `2000001`, a random key.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Listen on this loopback port (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.addr.set_port(port);
+        self
+    }
+
+    /// Listen on this address.
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// The clock used to judge token age.
+    pub fn clock(mut self, clock: impl Clock) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Binds and starts serving in the background of the current tokio runtime.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let credentials = match self.credentials {
+            Some(c) => c,
+            None => {
+                let key = format!("sandbox-{:032x}", rand::random::<u128>());
+                Credentials::new("100001", "2000001", key)
+                    .expect("default sandbox credentials are valid")
+            }
+        };
+        let shared = Arc::new(server::Shared::new(credentials, self.clock));
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let (tx, rx) = oneshot::channel::<()>();
+        let router = server::router(Arc::clone(&shared));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Sandbox {
+            base_url: format!("http://{addr}"),
+            addr,
+            shared,
+            shutdown: Some(tx),
+        })
+    }
+}
+
+/// One request as the sandbox received it, with `auth` left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// The method segment of the path.
+    pub method: String,
+    /// The version segment of the path (`v1`, `v2`).
+    pub version: String,
+    /// Decoded query parameters in arrival order, `auth` excluded.
+    pub params: Vec<(String, String)>,
+    /// Whether the `auth` token was accepted.
+    pub authenticated: bool,
+    /// The `User-Agent` header.
+    pub user_agent: Option<String>,
+}
+
+impl RecordedRequest {
+    /// The value of one parameter.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A snapshot of the sandbox's counters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SandboxStats {
+    /// Requests received.
+    pub requests: u64,
+    /// Requests refused for authentication.
+    pub auth_failures: u64,
+    /// Requests answered with an injected fault.
+    pub faults: u64,
+    /// Records returned in `Data`.
+    pub records_served: u64,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct Counters {
+    requests: AtomicU64,
+    auth_failures: AtomicU64,
+    faults: AtomicU64,
+    records_served: AtomicU64,
+}
+
+impl Counters {
+    fn snapshot(&self) -> SandboxStats {
+        SandboxStats {
+            requests: self.requests.load(Ordering::Relaxed),
+            auth_failures: self.auth_failures.load(Ordering::Relaxed),
+            faults: self.faults.load(Ordering::Relaxed),
+            records_served: self.records_served.load(Ordering::Relaxed),
+        }
+    }
+}
+
+pub(crate) type Log = Mutex<Vec<RecordedRequest>>;

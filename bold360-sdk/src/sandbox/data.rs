@@ -1,0 +1,200 @@
+//! The sandbox's data: a deterministic, related set of departments, agents, folders, chats and
+//! messages. IDs are above 2^53 so that clients which read them as floats get caught; times
+//! are ISO-8601 UTC.
+
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use serde_json::{json, Map, Value};
+
+/// One record, as the API sends it.
+pub(crate) type Record = Map<String, Value>;
+
+/// First ID handed out: 2^53 + 1, the smallest integer an `f64` cannot hold.
+const ID_BASE: u64 = 9_007_199_254_740_993;
+
+pub(crate) const ACCOUNT_ID: u64 = 100_001;
+
+#[derive(Debug, Clone)]
+pub(crate) struct Store {
+    pub departments: Vec<Record>,
+    pub operators: Vec<Record>,
+    pub folders: Vec<Record>,
+    pub chats: Vec<Record>,
+    pub messages: Vec<Record>,
+    next_id: u64,
+}
+
+/// Formats a time as the API does.
+pub(crate) fn iso(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn epoch() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
+        .single()
+        .unwrap_or_default()
+}
+
+fn obj(value: Value) -> Record {
+    match value {
+        Value::Object(map) => map,
+        _ => Record::new(),
+    }
+}
+
+impl Store {
+    /// The seeded data set. Calling it twice gives the same data.
+    pub(crate) fn seeded() -> Self {
+        let mut store = Store {
+            departments: Vec::new(),
+            operators: Vec::new(),
+            folders: Vec::new(),
+            chats: Vec::new(),
+            messages: Vec::new(),
+            next_id: ID_BASE,
+        };
+        let t0 = epoch();
+        let department_names = ["Sales", "Support", "Billing"];
+        let department_ids: Vec<String> = department_names
+            .iter()
+            .map(|name| {
+                let id = store.new_id();
+                store.departments.push(obj(json!({
+                    "AccountID": ACCOUNT_ID.to_string(),
+                    "DepartmentID": id,
+                    "Name": name,
+                    "Available": true,
+                    "Capacity": 20,
+                    "Created": iso(t0),
+                    "Deleted": null,
+                })));
+                id
+            })
+            .collect();
+        let operator_names = [
+            "Ada Byron",
+            "Grace Hopper",
+            "Alan Turing",
+            "Edsger Dijkstra",
+            "Barbara Liskov",
+            "Ken Thompson",
+        ];
+        let operator_ids: Vec<String> = operator_names
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                let id = store.new_id();
+                let dept = &department_ids[i % department_ids.len()];
+                let first = name.split(' ').next().unwrap_or(name);
+                store.operators.push(obj(json!({
+                    "LoginID": id,
+                    "Name": name,
+                    "ChatName": first,
+                    "Email": format!("{}@example.com", first.to_lowercase()),
+                    "EmailName": name,
+                    "DepartmentID": dept,
+                    "Departments": [{"DepartmentID": dept, "Priority": 1, "AssignmentPriority": 2}],
+                    "Disabled": false,
+                    "Available": i % 2 == 0,
+                    "Capacity": 5,
+                    "Priority": 1,
+                    "AssignmentPriority": 2,
+                    "PermissionGroupID": (ID_BASE + 900).to_string(),
+                })));
+                id
+            })
+            .collect();
+        let folder_ids: Vec<String> = ["Web chats", "Mobile chats"]
+            .iter()
+            .map(|name| {
+                let id = store.new_id();
+                store.folders.push(obj(json!({
+                    "AccountID": ACCOUNT_ID.to_string(),
+                    "FolderID": id,
+                    "ParentFolderID": null,
+                    "Name": name,
+                    "FolderType": 5,
+                    "FolderFlags": 0,
+                    "Created": iso(t0),
+                    "Updated": iso(t0),
+                    "Deleted": null,
+                    "DeletedBy": null,
+                })));
+                id
+            })
+            .collect();
+        let agents_folder = store.new_id();
+        store.folders.push(obj(json!({
+            "AccountID": ACCOUNT_ID.to_string(),
+            "FolderID": agents_folder,
+            "ParentFolderID": null,
+            "Name": "Agents",
+            "FolderType": 17,
+            "FolderFlags": 0,
+            "Created": iso(t0),
+            "Updated": iso(t0),
+            "Deleted": null,
+            "DeletedBy": null,
+        })));
+        for i in 0..150u32 {
+            let chat_id = store.new_id();
+            let created = t0 + Duration::minutes(i64::from(i) * 37);
+            let answered = created + Duration::seconds(45 + i64::from(i % 7) * 10);
+            let ended = answered + Duration::minutes(5 + i64::from(i % 11));
+            let operator = &operator_ids[i as usize % operator_ids.len()];
+            let department = &department_ids[i as usize % department_ids.len()];
+            let mut chat = obj(json!({
+                "AccountID": ACCOUNT_ID.to_string(),
+                "ChatID": chat_id,
+                "FolderID": folder_ids[i as usize % folder_ids.len()],
+                "DepartmentID": department,
+                "OperatorID": operator,
+                "ChatName": format!("Visitor {}", i + 1),
+                "ChatType": i % 9,
+                "Created": iso(created),
+                "Answered": iso(answered),
+                "Ended": iso(ended),
+                "Closed": iso(ended),
+                "InitialQuestion": format!("Question number {} about order #{}", i + 1, 5000 + i),
+                "LanguageCode": if i % 4 == 0 { "de" } else { "en" },
+                "ACDReassignCount": i % 3,
+                "Availability": 1,
+            }));
+            if i % 10 == 0 {
+                // A field the manifest does not list, as real responses carry.
+                chat.insert("SandboxTag".to_owned(), json!(format!("tag-{i}")));
+            }
+            store.chats.push(chat);
+            for (n, (person, who)) in [(1, "Visitor"), (0, "Operator"), (1, "Visitor")]
+                .into_iter()
+                .enumerate()
+            {
+                let message_id = store.new_id();
+                let name = if person == 0 {
+                    operator_names[i as usize % operator_names.len()].to_owned()
+                } else {
+                    format!("Visitor {}", i + 1)
+                };
+                store.messages.push(obj(json!({
+                    "AccountID": ACCOUNT_ID.to_string(),
+                    "ChatMessageID": message_id,
+                    "ChatID": chat_id,
+                    "Created": iso(answered + Duration::seconds(n as i64 * 30)),
+                    "PersonType": person,
+                    "PersonID": if person == 0 { operator.clone() } else { format!("visitor-{i}") },
+                    "Name": name,
+                    "Text": format!("{who} message {} of chat {}", n + 1, i + 1),
+                    "Hidden": null,
+                    "Deleted": null,
+                })));
+            }
+        }
+        store
+    }
+
+    /// A fresh ID as the API writes it (a string of digits).
+    pub(crate) fn new_id(&mut self) -> String {
+        let id = self.next_id;
+        self.next_id += 1;
+        id.to_string()
+    }
+}
