@@ -1,0 +1,306 @@
+//! The types of a method file. Field order here is the key order of the files.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use indexmap::IndexMap;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// An API version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Version {
+    /// `v1`
+    V1,
+    /// `v2`
+    V2,
+}
+
+impl Version {
+    /// Both versions.
+    pub const ALL: [Version; 2] = [Version::V1, Version::V2];
+
+    /// `"v1"` or `"v2"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Version::V1 => "v1",
+            Version::V2 => "v2",
+        }
+    }
+}
+
+/// Whether a method only reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Kind {
+    /// Reads data; safe to retry.
+    Read,
+    /// Changes data.
+    Write,
+}
+
+/// The shape of `Data` in a successful response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum DataShape {
+    /// One record.
+    Object,
+    /// A list of records.
+    Array,
+    /// No data.
+    None,
+}
+
+/// A type in the manifest's vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum TypeRef {
+    /// An identifier (exact digits, string or number on the wire).
+    Id,
+    /// A whole number.
+    Integer,
+    /// A floating-point number.
+    Number,
+    /// `true`/`false`.
+    Boolean,
+    /// Text.
+    String,
+    /// An ISO-8601 UTC time.
+    Datetime,
+    /// A JSON value (sent as JSON text).
+    Json,
+    /// One of the values listed under `enums.<Name>`.
+    Enum(String),
+}
+
+impl TypeRef {
+    /// The words of the vocabulary other than `enum:<Name>`.
+    pub const NAMES: [&'static str; 7] = [
+        "id", "integer", "number", "boolean", "string", "datetime", "json",
+    ];
+}
+
+impl fmt::Display for TypeRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TypeRef::Id => f.write_str("id"),
+            TypeRef::Integer => f.write_str("integer"),
+            TypeRef::Number => f.write_str("number"),
+            TypeRef::Boolean => f.write_str("boolean"),
+            TypeRef::String => f.write_str("string"),
+            TypeRef::Datetime => f.write_str("datetime"),
+            TypeRef::Json => f.write_str("json"),
+            TypeRef::Enum(name) => write!(f, "enum:{name}"),
+        }
+    }
+}
+
+impl FromStr for TypeRef {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        Ok(match s {
+            "id" => TypeRef::Id,
+            "integer" => TypeRef::Integer,
+            "number" => TypeRef::Number,
+            "boolean" => TypeRef::Boolean,
+            "string" => TypeRef::String,
+            "datetime" => TypeRef::Datetime,
+            "json" => TypeRef::Json,
+            other => match other.strip_prefix("enum:") {
+                Some(name) if is_identifier(name) => TypeRef::Enum(name.to_owned()),
+                Some(name) => {
+                    return Err(format!("enum name {name:?} must be letters, digits or _"))
+                }
+                None => return Err(format!("unknown type {other:?}")),
+            },
+        })
+    }
+}
+
+/// True for a name of ASCII letters, digits and `_`, starting with a letter.
+pub fn is_identifier(name: &str) -> bool {
+    name.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+impl Serialize for TypeRef {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for TypeRef {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// A documented input parameter.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Param {
+    /// The wire name, e.g. `ChatID`.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// Must be sent.
+    pub required: bool,
+    /// Versions in which it exists.
+    pub versions: Vec<Version>,
+    /// What it means.
+    pub description: String,
+}
+
+/// A family of parameters whose names are not fixed (`CustomFields.<name>`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DynamicParam {
+    /// The pattern as documented, e.g. `OperatorCustomFields.<name>`.
+    pub pattern: String,
+    /// What it means.
+    pub description: String,
+}
+
+/// A rule over several parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum Constraint {
+    /// Exactly one of these must be set.
+    ExactlyOneOf(Vec<String>),
+    /// Either all of these are set or none.
+    AllOrNone(Vec<String>),
+}
+
+/// How one version of a method pages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "style", rename_all = "snake_case", deny_unknown_fields)]
+pub enum PagingStyle {
+    /// `PageStart`/`PageSize`; the response's `Next` object is sent back verbatim.
+    Offset {
+        /// Usually `PageStart`.
+        start_param: String,
+        /// Usually `PageSize`.
+        size_param: String,
+        /// `records` (an offset) or `pages` (a page number).
+        start_unit: StartUnit,
+    },
+    /// The response's `NextPage` is sent back as a parameter.
+    Cursor {
+        /// Usually `NextPage`.
+        cursor_param: String,
+        /// A page-size parameter, if the method has one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        size_param: Option<String>,
+        /// A page-number parameter, if the method has one (getAllAccessAuditLogs).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page_param: Option<String>,
+    },
+}
+
+/// What an offset counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StartUnit {
+    /// Records to skip.
+    Records,
+    /// Pages to skip.
+    Pages,
+}
+
+/// Paging per version; a version absent here does not page.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Paging {
+    /// v1 paging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v1: Option<PagingStyle>,
+    /// v2 paging.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub v2: Option<PagingStyle>,
+}
+
+impl Paging {
+    /// The paging of one version.
+    pub fn get(&self, version: Version) -> Option<&PagingStyle> {
+        match version {
+            Version::V1 => self.v1.as_ref(),
+            Version::V2 => self.v2.as_ref(),
+        }
+    }
+}
+
+/// A documented field of the returned records.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Field {
+    /// The wire name.
+    pub name: String,
+    /// Its type.
+    #[serde(rename = "type")]
+    pub ty: TypeRef,
+    /// What it means, when documented.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+/// Values of an enumeration: wire value → meaning, in documented order.
+pub type EnumValues = IndexMap<String, String>;
+
+/// One API method.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Method {
+    /// The wire name, e.g. `getChat`.
+    pub name: String,
+    /// Other names the vendor uses for it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// Versions in which it exists.
+    pub versions: Vec<Version>,
+    /// Read or write.
+    pub kind: Kind,
+    /// What it does.
+    pub description: String,
+    /// The vendor's grouping, e.g. `data_extraction.paged`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    /// The shape of `Data`.
+    pub data: DataShape,
+    /// Documented parameters.
+    pub params: Vec<Param>,
+    /// Parameter families with open names.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub dynamic_params: Vec<DynamicParam>,
+    /// Rules over several parameters.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub constraints: Vec<Constraint>,
+    /// Paging per version, or `null`.
+    pub paging: Option<Paging>,
+    /// The server's page cap.
+    pub max_page_size: Option<u32>,
+    /// Documented record fields.
+    pub returns: Vec<Field>,
+    /// Enumerations referenced as `enum:<Name>`.
+    pub enums: BTreeMap<String, EnumValues>,
+    /// Source pages.
+    pub docs: Vec<String>,
+}
+
+impl Method {
+    /// A parameter by name.
+    pub fn param(&self, name: &str) -> Option<&Param> {
+        self.params.iter().find(|p| p.name == name)
+    }
+
+    /// True when the method exists in `version`.
+    pub fn has_version(&self, version: Version) -> bool {
+        self.versions.contains(&version)
+    }
+
+    /// The paging of one version.
+    pub fn paging_for(&self, version: Version) -> Option<&PagingStyle> {
+        self.paging.as_ref().and_then(|p| p.get(version))
+    }
+}

@@ -1,0 +1,2 @@
+//! Maintenance commands of the bold360-rs workspace, as a library so they can be tested.
+pub mod regen;

@@ -1,0 +1,507 @@
+//! From what pages say to manifest methods: the type vocabulary, per-version availability,
+//! merging a method's v1 and v2 pages, envelope rows, paging style and data shape.
+
+use std::collections::BTreeMap;
+
+use bold360_api_spec::model::{PagingStyle, StartUnit};
+use bold360_api_spec::{
+    DataShape, DynamicParam, EnumValues, Field, Kind, Method, Paging, Param, TypeRef, Version,
+};
+
+use super::page::{Page, Row};
+
+/// A note for the report: something odd the tool handled, with where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub page: String,
+    pub row: Option<usize>,
+    pub message: String,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.row {
+            Some(row) => write!(f, "{}: row {row}: {}", self.page, self.message),
+            None => write!(f, "{}: {}", self.page, self.message),
+        }
+    }
+}
+
+/// Rows of the return table that describe the envelope, not the records.
+const ENVELOPE_ROWS: [&str; 8] = [
+    "Data",
+    "Truncated",
+    "Next",
+    "NextPage",
+    "Status",
+    "Message",
+    "StatusCode",
+    "FieldTypes",
+];
+
+fn ends_with_id(name: &str) -> bool {
+    name.ends_with("ID") || name.ends_with("Id")
+}
+
+/// Maps a vendor type string to the vocabulary. The second value is a warning when the string
+/// was not understood (the type then falls back to `string`).
+pub fn normalize_type(raw: &str, name: &str) -> (TypeRef, Option<String>) {
+    let t = raw.trim().to_ascii_lowercase();
+    let id_or = |other: TypeRef| {
+        if ends_with_id(name) {
+            TypeRef::Id
+        } else {
+            other
+        }
+    };
+    let ty = if t.is_empty() {
+        if ends_with_id(name) {
+            TypeRef::Id
+        } else {
+            return (
+                TypeRef::String,
+                Some(format!("{name}: no type given; using string")),
+            );
+        }
+    } else if t.contains("id code") || t.contains("string id") {
+        TypeRef::Id
+    } else if t.starts_with("long")
+        || t.starts_with("integer")
+        || t.starts_with("int ")
+        || t == "int"
+        || t == "byte"
+        || t == "short"
+    {
+        id_or(TypeRef::Integer)
+    } else if t == "numeric" || t.starts_with("numeric ") {
+        id_or(TypeRef::Number)
+    } else if t.starts_with("double") || t.starts_with("float") || t.starts_with("decimal") {
+        TypeRef::Number
+    } else if t.starts_with("date") || t.starts_with("time") {
+        TypeRef::Datetime
+    } else if t.starts_with("boolean") || t == "bool" {
+        TypeRef::Boolean
+    } else if t.starts_with("json") || t == "object" || t == "array" {
+        TypeRef::Json
+    } else if t.starts_with("string") || t.starts_with("text") || t.starts_with("code") {
+        TypeRef::String
+    } else {
+        return (
+            TypeRef::String,
+            Some(format!("{name}: unknown type {raw:?}; using string")),
+        );
+    };
+    (ty, None)
+}
+
+/// `ChatType (aka ChatLaunchType)` → (`ChatType`, Some(`ChatLaunchType`)).
+pub fn split_aka(name: &str) -> (String, Option<String>) {
+    match name.split_once('(') {
+        Some((base, rest)) => {
+            let inner = rest.trim_end_matches(')').trim();
+            let aka = inner.strip_prefix("aka ").map(|s| s.trim().to_owned());
+            (
+                base.trim().to_owned(),
+                aka.or_else(|| Some(inner.to_owned())),
+            )
+        }
+        None => (name.trim().to_owned(), None),
+    }
+}
+
+/// The enum name for a field: its name without a trailing `ID`.
+pub fn enum_name(field: &str) -> String {
+    let base = field
+        .strip_suffix("ID")
+        .filter(|b| !b.is_empty())
+        .unwrap_or(field);
+    base.to_owned()
+}
+
+/// The method name a page documents: the request sample's, else the title.
+pub fn wire_name(page: &Page) -> String {
+    page.sample_name
+        .clone()
+        .unwrap_or_else(|| page.title.clone())
+}
+
+struct Builder<'a> {
+    method: Method,
+    warnings: &'a mut Vec<Warning>,
+    has_truncated: bool,
+    says_none: bool,
+}
+
+impl Builder<'_> {
+    fn warn(&mut self, page: &Page, row: Option<usize>, message: String) {
+        self.warnings.push(Warning {
+            page: page.file.clone(),
+            row,
+            message,
+        });
+    }
+
+    /// The type of a row, turned into an enum when the row lists values.
+    fn typed(&mut self, page: &Page, row: &Row, name: &str) -> TypeRef {
+        let (ty, warning) = normalize_type(&row.ty, name);
+        if let Some(w) = warning {
+            self.warn(page, Some(row.number), w);
+        }
+        if row.values.is_empty()
+            || matches!(ty, TypeRef::Boolean | TypeRef::Json | TypeRef::Datetime)
+        {
+            return ty;
+        }
+        let enum_name = enum_name(name);
+        let values: EnumValues = row.values.iter().cloned().collect();
+        match self.method.enums.get_mut(&enum_name) {
+            Some(existing) if *existing != values => {
+                for (k, v) in values {
+                    existing.entry(k).or_insert(v);
+                }
+                self.warn(
+                    page,
+                    Some(row.number),
+                    format!("{name}: values differ from another row; merged"),
+                );
+            }
+            Some(_) => {}
+            None => {
+                self.method.enums.insert(enum_name.clone(), values);
+            }
+        }
+        TypeRef::Enum(enum_name)
+    }
+
+    fn add_param(&mut self, page: &Page, row: &Row) {
+        let (name, aka) = split_aka(&row.name);
+        if name.contains('<') {
+            self.method.dynamic_params.push(DynamicParam {
+                pattern: name,
+                description: row.description.clone(),
+            });
+            return;
+        }
+        let ty = self.typed(page, row, &name);
+        let required = match row
+            .required
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("yes") => true,
+            Some("no") | None => false,
+            Some("yes*") => {
+                self.warn(page, Some(row.number), format!("{name}: conditionally required (Yes*); sent as optional, the rule belongs in overrides.json"));
+                false
+            }
+            Some(other) => {
+                self.warn(
+                    page,
+                    Some(row.number),
+                    format!("{name}: unknown Required value {other:?}; taken as no"),
+                );
+                false
+            }
+        };
+        let mut versions: Vec<Version> = match row
+            .version
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            None | Some("all") | Some("") => page.versions.clone(),
+            Some("v1") => page
+                .versions
+                .iter()
+                .copied()
+                .filter(|v| *v == Version::V1)
+                .collect(),
+            Some("v2") => page
+                .versions
+                .iter()
+                .copied()
+                .filter(|v| *v == Version::V2)
+                .collect(),
+            Some(other) => {
+                self.warn(
+                    page,
+                    Some(row.number),
+                    format!("{name}: unknown Version value {other:?}; taken as All"),
+                );
+                page.versions.clone()
+            }
+        };
+        // The NextPage cursor is the v2 paging mechanism; it does not exist in v1.
+        if name == "NextPage" {
+            versions.retain(|v| *v == Version::V2);
+        }
+        if versions.is_empty() {
+            self.warn(
+                page,
+                Some(row.number),
+                format!("{name}: in no version this page documents; left out"),
+            );
+            return;
+        }
+        let mut description = row.description.clone();
+        if let Some(aka) = aka {
+            description = format!("{description} (also called {aka})")
+                .trim()
+                .to_owned();
+        }
+        if let Some(existing) = self.method.params.iter_mut().find(|p| p.name == name) {
+            for v in versions {
+                if !existing.versions.contains(&v) {
+                    existing.versions.push(v);
+                }
+            }
+            existing.versions.sort();
+            let (old_ty, old_required) = (existing.ty.clone(), existing.required);
+            if existing.description.is_empty() {
+                existing.description = description;
+            }
+            if old_ty != ty {
+                self.warn(
+                    page,
+                    Some(row.number),
+                    format!("{name}: type {ty} here, {old_ty} on another page; kept {old_ty}"),
+                );
+            }
+            if old_required != required {
+                self.warn(
+                    page,
+                    Some(row.number),
+                    format!("{name}: Required differs between pages; kept {old_required}"),
+                );
+            }
+            return;
+        }
+        self.method.params.push(Param {
+            name,
+            ty,
+            required,
+            versions,
+            description,
+        });
+    }
+
+    fn add_field(&mut self, page: &Page, row: &Row) {
+        let (name, aka) = split_aka(&row.name);
+        let name = name
+            .strip_prefix("Data.")
+            .map(str::to_owned)
+            .unwrap_or(name);
+        if name == "Truncated" {
+            self.has_truncated = true;
+        }
+        if ENVELOPE_ROWS.contains(&name.as_str()) {
+            return;
+        }
+        let ty = self.typed(page, row, &name);
+        let mut description = row.description.clone();
+        if let Some(aka) = aka {
+            description = format!("{description} (also called {aka})")
+                .trim()
+                .to_owned();
+        }
+        if let Some(existing) = self.method.returns.iter().find(|f| f.name == name) {
+            if existing.ty != ty {
+                let kept = existing.ty.clone();
+                self.warn(
+                    page,
+                    Some(row.number),
+                    format!("field {name}: listed again as {ty}; kept {kept}"),
+                );
+            }
+            return;
+        }
+        self.method.returns.push(Field {
+            name,
+            ty,
+            description,
+        });
+    }
+}
+
+/// Builds one method from its pages (one per version, or one for both).
+pub fn build_method(
+    name: &str,
+    pages: &[&Page],
+    category: Option<&str>,
+    warnings: &mut Vec<Warning>,
+) -> Method {
+    let mut pages = pages.to_vec();
+    pages.sort_by_key(|p| (p.versions.clone(), p.file.clone()));
+    let first = pages[0];
+    let mut b = Builder {
+        method: Method {
+            name: name.to_owned(),
+            aliases: Vec::new(),
+            versions: Vec::new(),
+            kind: if name.starts_with("get") {
+                Kind::Read
+            } else {
+                Kind::Write
+            },
+            description: first.description.clone(),
+            category: category.map(str::to_owned),
+            data: DataShape::Object,
+            params: Vec::new(),
+            dynamic_params: Vec::new(),
+            constraints: Vec::new(),
+            paging: None,
+            max_page_size: None,
+            returns: Vec::new(),
+            enums: BTreeMap::new(),
+            docs: Vec::new(),
+        },
+        warnings,
+        has_truncated: false,
+        says_none: false,
+    };
+    for page in &pages {
+        if page.title != name {
+            b.warn(page, None, format!("the title {:?} disagrees with the request sample's method {name:?}; the sample's name is used", page.title));
+        }
+        for v in &page.versions {
+            if !b.method.versions.contains(v) {
+                b.method.versions.push(*v);
+            }
+        }
+        b.method.docs.push(page.file.clone());
+        b.method.max_page_size = b.method.max_page_size.max(page.max_page_size);
+        for row in &page.inputs {
+            b.add_param(page, row);
+        }
+        match &page.returns {
+            Some(rows) => {
+                for row in rows {
+                    b.add_field(page, row);
+                }
+            }
+            None => b.says_none = true,
+        }
+    }
+    b.method.versions.sort();
+    b.method.docs.sort();
+    b.method
+        .returns
+        .sort_by_key(|f| f.name.to_ascii_lowercase());
+    b.method.paging = derive_paging(&b.method);
+    let listy = b.method.paging.is_some()
+        || b.method.max_page_size.is_some()
+        || b.has_truncated
+        || category == Some("data_extraction.list_data");
+    b.method.data = if listy {
+        DataShape::Array
+    } else if b.says_none || b.method.returns.is_empty() && !pages.iter().any(|p| has_data_row(p)) {
+        DataShape::None
+    } else {
+        DataShape::Object
+    };
+    b.method
+}
+
+fn has_data_row(page: &Page) -> bool {
+    page.returns
+        .iter()
+        .flatten()
+        .any(|r| r.name == "Data" || r.name.starts_with("Data."))
+}
+
+/// Paging per version from the parameters available in it: `NextPage` means a cursor,
+/// `PageStart` an offset.
+pub fn derive_paging(method: &Method) -> Option<Paging> {
+    let available =
+        |name: &str, v: Version| method.param(name).is_some_and(|p| p.versions.contains(&v));
+    let style = |v: Version| {
+        let size = available("PageSize", v).then(|| "PageSize".to_owned());
+        if available("NextPage", v) {
+            Some(PagingStyle::Cursor {
+                cursor_param: "NextPage".to_owned(),
+                size_param: size,
+                page_param: None,
+            })
+        } else if available("PageStart", v) {
+            size.map(|size_param| PagingStyle::Offset {
+                start_param: "PageStart".to_owned(),
+                size_param,
+                start_unit: StartUnit::Records,
+            })
+        } else {
+            None
+        }
+    };
+    let paging = Paging {
+        v1: method
+            .has_version(Version::V1)
+            .then(|| style(Version::V1))
+            .flatten(),
+        v2: method
+            .has_version(Version::V2)
+            .then(|| style(Version::V2))
+            .flatten(),
+    };
+    (paging.v1.is_some() || paging.v2.is_some()).then_some(paging)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_types_map_to_the_vocabulary() {
+        let cases = [
+            ("numeric - ID code", "ChatID", TypeRef::Id),
+            ("string id", "ReportID", TypeRef::Id),
+            ("numeric - ID code / string id", "ChatID", TypeRef::Id),
+            ("long", "ChatMessageID", TypeRef::Id),
+            ("long", "FolderType", TypeRef::Integer),
+            ("integer", "TemplateOperatorID", TypeRef::Id),
+            ("integer", "PageSize", TypeRef::Integer),
+            ("byte", "Hidden", TypeRef::Integer),
+            (
+                "integer (milliseconds)",
+                "EstimatedWaitTime",
+                TypeRef::Integer,
+            ),
+            ("numeric", "FolderID", TypeRef::Id),
+            ("double", "Score", TypeRef::Number),
+            ("date - ISO / UTC", "Created", TypeRef::Datetime),
+            ("date", "FromDate", TypeRef::Datetime),
+            ("datetime", "Updated", TypeRef::Datetime),
+            ("Boolean", "Forced", TypeRef::Boolean),
+            ("boolean", "Truncated", TypeRef::Boolean),
+            ("json object", "Next", TypeRef::Json),
+            ("JSON array", "Data", TypeRef::Json),
+            ("string(30)", "Name", TypeRef::String),
+            ("string - legal email", "Email", TypeRef::String),
+            ("text - heading", "Data", TypeRef::String),
+            ("code - ISO 639", "LanguageCode", TypeRef::String),
+            ("codes - set values", "Type", TypeRef::String),
+            ("", "OperatorID", TypeRef::Id),
+        ];
+        for (raw, name, want) in cases {
+            let (got, warning) = normalize_type(raw, name);
+            assert_eq!(got, want, "{raw:?} for {name}");
+            assert!(warning.is_none(), "{raw:?}");
+        }
+        let (ty, warning) = normalize_type("uuid", "Key");
+        assert_eq!(ty, TypeRef::String);
+        assert!(warning.unwrap().contains("unknown type \"uuid\""));
+        assert!(normalize_type("", "Started").1.is_some());
+    }
+
+    #[test]
+    fn aka_and_enum_names() {
+        assert_eq!(
+            split_aka("ChatType (aka ChatLaunchType)"),
+            ("ChatType".into(), Some("ChatLaunchType".into()))
+        );
+        assert_eq!(split_aka("ChatID"), ("ChatID".into(), None));
+        assert_eq!(enum_name("ServiceTypeID"), "ServiceType");
+        assert_eq!(enum_name("ID"), "ID");
+        assert_eq!(enum_name("PersonType"), "PersonType");
+    }
+}

@@ -1,0 +1,201 @@
+//! `api-spec/overrides.json`: the one reviewed place where vendor mistakes are corrected.
+//! Every entry says why; every entry must match something (a stale entry is an error); every
+//! applied entry is listed in the report.
+
+use bold360_api_spec::{Constraint, DataShape, EnumValues, Kind, Method, Paging, TypeRef, Version};
+use serde::Deserialize;
+
+/// The file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Overrides {
+    /// What the file is; not read.
+    #[serde(default)]
+    pub about: String,
+    /// The corrections, applied in order.
+    pub overrides: Vec<Override>,
+}
+
+/// One correction of one method, optionally of one parameter (`param`) or returned field
+/// (`field`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Override {
+    pub method: String,
+    #[serde(default)]
+    pub param: Option<String>,
+    #[serde(default)]
+    pub field: Option<String>,
+    #[serde(default)]
+    pub rename: Option<String>,
+    #[serde(default, rename = "type")]
+    pub ty: Option<TypeRef>,
+    #[serde(default)]
+    pub required: Option<bool>,
+    #[serde(default)]
+    pub versions: Option<Vec<Version>>,
+    #[serde(default)]
+    pub enum_values: Option<EnumValues>,
+    #[serde(default)]
+    pub alias: Option<String>,
+    #[serde(default)]
+    pub constraint: Option<Constraint>,
+    #[serde(default)]
+    pub paging: Option<Paging>,
+    #[serde(default)]
+    pub kind: Option<Kind>,
+    #[serde(default)]
+    pub data: Option<DataShape>,
+    pub why: String,
+}
+
+impl Overrides {
+    /// Parses the file's text.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        serde_json::from_str(text).map_err(|e| format!("overrides.json: {e}"))
+    }
+}
+
+/// Applies every override. Returns a report line per applied entry, or the entries that
+/// matched nothing.
+pub fn apply(methods: &mut [Method], overrides: &Overrides) -> Result<Vec<String>, Vec<String>> {
+    let mut applied = Vec::new();
+    let mut stale = Vec::new();
+    for (i, o) in overrides.overrides.iter().enumerate() {
+        let Some(method) = methods.iter_mut().find(|m| m.name == o.method) else {
+            stale.push(format!(
+                "overrides.json: entry {i}: no method {:?}",
+                o.method
+            ));
+            continue;
+        };
+        match apply_one(method, o) {
+            Ok(what) => applied.push(format!("{}: {what} — {}", o.method, o.why)),
+            Err(e) => stale.push(format!("overrides.json: entry {i} ({}): {e}", o.method)),
+        }
+    }
+    if stale.is_empty() {
+        Ok(applied)
+    } else {
+        Err(stale)
+    }
+}
+
+fn set_enum(method: &mut Method, ty: &TypeRef, values: &Option<EnumValues>) -> Result<(), String> {
+    if let (TypeRef::Enum(name), Some(values)) = (ty, values) {
+        method.enums.insert(name.clone(), values.clone());
+    }
+    Ok(())
+}
+
+/// When a field stops being an enum, its values move into its description.
+fn values_into_description(
+    method: &Method,
+    old: &TypeRef,
+    new: &TypeRef,
+    description: &mut String,
+) {
+    if let (TypeRef::Enum(name), false) = (old, matches!(new, TypeRef::Enum(_))) {
+        if let Some(values) = method.enums.get(name) {
+            let list: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
+            let sep = if description.is_empty() { "" } else { " " };
+            *description = format!("{description}{sep}Values: {}.", list.join(", "));
+        }
+    }
+}
+
+fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
+    let mut did = Vec::new();
+    if let Some(name) = &o.param {
+        let at = method
+            .params
+            .iter()
+            .position(|p| p.name == *name)
+            .ok_or_else(|| format!("no parameter {name:?}"))?;
+        if let Some(ty) = &o.ty {
+            set_enum(method, ty, &o.enum_values)?;
+            let old = method.params[at].ty.clone();
+            let mut description = method.params[at].description.clone();
+            values_into_description(method, &old, ty, &mut description);
+            method.params[at].description = description;
+            method.params[at].ty = ty.clone();
+            did.push(format!("param {name} type {old} → {ty}"));
+        }
+        let param = &mut method.params[at];
+        if let Some(required) = o.required {
+            param.required = required;
+            did.push(format!("param {name} required = {required}"));
+        }
+        if let Some(versions) = &o.versions {
+            param.versions = versions.clone();
+            did.push(format!("param {name} versions = {versions:?}"));
+        }
+        if let Some(new) = &o.rename {
+            param.name = new.clone();
+            did.push(format!("param {name:?} renamed to {new:?}"));
+        }
+    } else if let Some(name) = &o.field {
+        let at = method
+            .returns
+            .iter()
+            .position(|f| f.name == *name)
+            .ok_or_else(|| format!("no returned field {name:?}"))?;
+        if let Some(ty) = &o.ty {
+            set_enum(method, ty, &o.enum_values)?;
+            let old = method.returns[at].ty.clone();
+            let mut description = method.returns[at].description.clone();
+            values_into_description(method, &old, ty, &mut description);
+            method.returns[at].description = description;
+            method.returns[at].ty = ty.clone();
+            did.push(format!("field {name} type {old} → {ty}"));
+        }
+        if let Some(new) = &o.rename {
+            method.returns[at].name = new.clone();
+            did.push(format!("field {name:?} renamed to {new:?}"));
+        }
+    }
+    if let Some(alias) = &o.alias {
+        if !method.aliases.contains(alias) {
+            method.aliases.push(alias.clone());
+            method.aliases.sort();
+        }
+        did.push(format!("alias {alias}"));
+    }
+    if let Some(constraint) = &o.constraint {
+        if !method.constraints.contains(constraint) {
+            method.constraints.push(constraint.clone());
+        }
+        did.push(format!("constraint {constraint:?}"));
+    }
+    if let Some(paging) = &o.paging {
+        method.paging = Some(paging.clone());
+        did.push("paging replaced".to_owned());
+    }
+    if let Some(kind) = o.kind {
+        method.kind = kind;
+        did.push(format!("kind {kind:?}"));
+    }
+    if let Some(data) = o.data {
+        method.data = data;
+        did.push(format!("data {data:?}"));
+    }
+    if did.is_empty() {
+        return Err("the entry changes nothing".to_owned());
+    }
+    Ok(did.join(", "))
+}
+
+/// Drops enums nothing refers to any more.
+pub fn prune_enums(method: &mut Method) {
+    let used: Vec<String> = method
+        .params
+        .iter()
+        .map(|p| &p.ty)
+        .chain(method.returns.iter().map(|f| &f.ty))
+        .filter_map(|t| match t {
+            TypeRef::Enum(name) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    method.enums.retain(|name, _| used.contains(name));
+}
