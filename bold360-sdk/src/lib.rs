@@ -30,6 +30,10 @@
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 
+// Generated code names this crate `::bold360_sdk`, as it would in a user's crate.
+extern crate self as bold360_sdk;
+
+mod api;
 mod client;
 mod clock;
 mod credentials;
@@ -40,15 +44,41 @@ mod envelope;
 mod error;
 mod id;
 mod params;
+mod records;
 mod redact;
 mod request_url;
 mod retry;
 pub mod signing;
 mod transport;
+pub mod wire;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
+/// Every documented method as a typed call, generated at compile time from the manifest in
+/// `bold360-api-spec`: one module per method (its request builder, record type and enums),
+/// and the methods on [`Api<V1>`](crate::Api) / [`Api<V2>`](crate::Api) that create requests.
+///
+/// ```no_run
+/// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+/// use bold360_sdk::ids::FolderId;
+/// let page = client
+///     .v1()
+///     .get_inactive_chats(FolderId::from(9007199254740993u64))
+///     .page_size(500)
+///     .send()
+///     .await?;
+/// for chat in page.data.iter().flatten() {
+///     println!("{:?} ended {:?}", chat.chat_id, chat.ended);
+/// }
+/// # Ok(()) }
+/// ```
+pub mod methods {
+    bold360_macros::bold360_api!(embedded);
+}
+pub use methods::ids;
+
+pub use api::{Api, Version, V1, V2};
 pub use client::{CallInfo, Client, ClientBuilder};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::Credentials;
@@ -57,9 +87,67 @@ pub use envelope::{Envelope, NextParams, RecordCount};
 pub use error::{BoxError, Error};
 pub use id::Id;
 pub use params::{Params, ToParam};
+pub use records::Records;
 pub use retry::{MethodKind, RetryPolicy};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use transport::{TransportConfig, USER_AGENT};
+
+/// Support for generated code. Not a stable API.
+#[doc(hidden)]
+pub mod __private {
+    pub use chrono;
+    pub use serde;
+    pub use serde_json;
+
+    use crate::{Error, Params};
+
+    /// Fails unless exactly one of `names` is set.
+    pub fn check_exactly_one_of(
+        method: &str,
+        params: &Params,
+        names: &[&str],
+    ) -> Result<(), Error> {
+        let set: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| params.contains(n))
+            .collect();
+        if set.len() == 1 {
+            return Ok(());
+        }
+        let which = if set.is_empty() {
+            "none is set".to_owned()
+        } else {
+            format!("{} are set", set.join(" and "))
+        };
+        Err(Error::invalid_request(
+            method,
+            Some(set.first().copied().unwrap_or(names[0])),
+            format!("exactly one of {} must be set; {which}", names.join(", ")),
+        ))
+    }
+
+    /// Fails when some but not all of `names` are set.
+    pub fn check_all_or_none(method: &str, params: &Params, names: &[&str]) -> Result<(), Error> {
+        let missing: Vec<&str> = names
+            .iter()
+            .copied()
+            .filter(|n| !params.contains(n))
+            .collect();
+        if missing.is_empty() || missing.len() == names.len() {
+            return Ok(());
+        }
+        Err(Error::invalid_request(
+            method,
+            Some(missing[0]),
+            format!(
+                "{} must be set together; {} is missing",
+                names.join(" and "),
+                missing.join(", ")
+            ),
+        ))
+    }
+}
 
 /// Internal steps of the request path, exposed for the benchmarks. Not a stable API.
 #[doc(hidden)]

@@ -1,6 +1,6 @@
 //! What each method does in the sandbox.
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::Utc;
 use serde_json::{json, Map, Value};
 
 use super::data::{iso, Record, Store};
@@ -180,7 +180,7 @@ impl Window {
             p.get(name)
                 .filter(|v| !v.is_empty())
                 .map(|v| {
-                    parse_time(v)
+                    crate::wire::parse_datetime(v)
                         .map(iso)
                         .ok_or_else(|| format!("Invalid {name}: {v}"))
                 })
@@ -196,19 +196,6 @@ impl Window {
         self.from.as_deref().is_none_or(|f| time >= f)
             && self.to.as_deref().is_none_or(|t| time < t)
     }
-}
-
-fn parse_time(text: &str) -> Option<DateTime<Utc>> {
-    if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
-    }
-    if let Ok(t) = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%S") {
-        return Some(t.and_utc());
-    }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .ok()
-        .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|t| t.and_utc())
 }
 
 /// One page of `records`: v1 by `PageStart`/`PageSize` with a `Next` object, v2 by an opaque

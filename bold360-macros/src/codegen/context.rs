@@ -1,0 +1,125 @@
+//! What every generator needs to know beyond the method at hand.
+
+use std::collections::BTreeSet;
+
+use bold360_api_spec::{Manifest, TypeRef};
+use proc_macro2::{Ident, TokenStream};
+use quote::quote;
+use syn::Path;
+
+use super::names;
+
+/// Where a type is written: inside a method's module, or beside the modules (then types
+/// defined in a method module need its name).
+#[derive(Clone, Copy)]
+pub enum Place<'a> {
+    InModule,
+    AtRoot(&'a Ident),
+}
+
+/// Options and facts shared by the generators.
+pub struct Ctx {
+    /// Path of the runtime crate.
+    pub rt: Path,
+    /// Extension-trait base name, in user mode.
+    pub extension: Option<Ident>,
+    /// Every name typed `id` anywhere in the manifest (for ID roles).
+    pub known_ids: BTreeSet<String>,
+    /// ID types the runtime crate already defines (user mode reuses them).
+    pub runtime_ids: BTreeSet<String>,
+    /// Path under which generated modules are reachable in doc examples, when known.
+    pub doc_root: Option<String>,
+}
+
+impl Ctx {
+    pub fn new(
+        manifest: &Manifest,
+        rt: Path,
+        extension: Option<Ident>,
+        runtime_manifest: Option<&Manifest>,
+    ) -> Self {
+        let known_ids = id_names(manifest)
+            .chain(runtime_manifest.into_iter().flat_map(id_names))
+            .collect();
+        let runtime_ids = runtime_manifest
+            .map(|m| {
+                let known: BTreeSet<String> = id_names(m).collect();
+                id_names(m)
+                    .map(|n| names::id_type_name(&n, &known))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let doc_root = extension
+            .is_none()
+            .then(|| "bold360_sdk::methods".to_owned());
+        Self {
+            rt,
+            extension,
+            known_ids,
+            runtime_ids,
+            doc_root,
+        }
+    }
+
+    /// The ID type name of an `id` parameter or field.
+    pub fn id_type(&self, name: &str) -> String {
+        names::id_type_name(name, &self.known_ids)
+    }
+
+    /// The Rust type of a value of `ty`, written at `place`.
+    pub fn value_type(&self, ty: &TypeRef, name: &str, place: Place<'_>) -> TokenStream {
+        let rt = &self.rt;
+        match ty {
+            TypeRef::Id => {
+                let id = names::ident(&self.id_type(name));
+                match place {
+                    Place::InModule => quote!(super::ids::#id),
+                    Place::AtRoot(_) => quote!(ids::#id),
+                }
+            }
+            TypeRef::Integer => quote!(i64),
+            TypeRef::Number => quote!(f64),
+            TypeRef::Boolean => quote!(bool),
+            TypeRef::String => quote!(::std::string::String),
+            TypeRef::Datetime => {
+                quote!(#rt::__private::chrono::DateTime<#rt::__private::chrono::Utc>)
+            }
+            TypeRef::Json => quote!(#rt::__private::serde_json::Value),
+            TypeRef::Enum(e) => {
+                let e = names::ident(&names::pascal(e));
+                match place {
+                    Place::InModule => quote!(#e),
+                    Place::AtRoot(module) => quote!(#module::#e),
+                }
+            }
+        }
+    }
+
+    /// The argument type of a setter or required argument, and the conversion to apply.
+    pub fn arg_type(&self, ty: &TypeRef, name: &str, place: Place<'_>) -> (TokenStream, bool) {
+        match ty {
+            TypeRef::Id | TypeRef::String | TypeRef::Json => {
+                let inner = self.value_type(ty, name, place);
+                (quote!(impl ::std::convert::Into<#inner>), true)
+            }
+            _ => (self.value_type(ty, name, place), false),
+        }
+    }
+}
+
+fn id_names(m: &Manifest) -> impl Iterator<Item = String> + '_ {
+    m.methods.iter().flat_map(|method| {
+        method
+            .params
+            .iter()
+            .filter(|p| p.ty == TypeRef::Id)
+            .map(|p| p.name.clone())
+            .chain(
+                method
+                    .returns
+                    .iter()
+                    .filter(|f| f.ty == TypeRef::Id)
+                    .map(|f| f.name.clone()),
+            )
+    })
+}

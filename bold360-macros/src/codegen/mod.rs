@@ -1,0 +1,184 @@
+//! Code generation as plain functions over `proc_macro2`: [`expand`] is what the macro runs,
+//! [`generate`] turns a validated manifest into tokens.
+
+mod context;
+mod docs;
+mod enums;
+mod ids;
+mod input;
+mod names;
+mod record;
+mod request;
+
+use std::path::PathBuf;
+
+use bold360_api_spec::{Manifest, Method};
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+
+pub use context::Ctx;
+use input::{Input, Source};
+use request::Scope;
+
+/// The whole expansion: parse the arguments, load and validate the manifest, generate.
+pub fn expand(tokens: TokenStream) -> TokenStream {
+    let input = match input::parse(tokens) {
+        Ok(input) => input,
+        Err(e) => return e.to_compile_error(),
+    };
+    let (manifest, files) = match load(&input) {
+        Ok(loaded) => loaded,
+        Err(messages) => return errors(&messages, input.span),
+    };
+    let runtime_manifest = input
+        .extension
+        .as_ref()
+        .and_then(|_| Manifest::embedded().ok());
+    let ctx = Ctx::new(
+        &manifest,
+        input.runtime.clone(),
+        input.extension.clone(),
+        runtime_manifest.as_ref(),
+    );
+    let tracking = files.iter().map(|path| {
+        let path = path.display().to_string();
+        quote!(
+            const _: &[u8] = ::core::include_bytes!(#path);
+        )
+    });
+    let code = generate(&manifest, &ctx);
+    quote! {
+        #(#tracking)*
+        #code
+    }
+}
+
+/// Loads the manifest the input names. Errors are complete messages, one per problem.
+fn load(input: &Input) -> Result<(Manifest, Vec<PathBuf>), Vec<String>> {
+    let describe = |problems: Vec<bold360_api_spec::Problem>| -> Vec<String> {
+        problems
+            .iter()
+            .map(|p| format!("bold360_api!: {p}"))
+            .collect()
+    };
+    match &input.source {
+        Source::Embedded => Manifest::embedded()
+            .map(|m| (m, Vec::new()))
+            .map_err(describe),
+        Source::Dir(lit) => {
+            let base = std::env::var("CARGO_MANIFEST_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_default();
+            let dir = base.join(lit.value());
+            if !dir.join("methods").is_dir() {
+                return Err(vec![format!(
+                    "bold360_api!: no manifest at {:?}: expected a directory holding methods/*.json (the path is relative to the crate's Cargo.toml)",
+                    lit.value()
+                )]);
+            }
+            Manifest::load_dir(&dir).map_err(describe)
+        }
+    }
+}
+
+/// One `compile_error!` per message, all at the macro's call site.
+fn errors(messages: &[String], span: Span) -> TokenStream {
+    let errors = messages
+        .iter()
+        .map(|m| quote_spanned!(span=> ::core::compile_error!(#m);));
+    quote!(#(#errors)*)
+}
+
+/// Every generated item for a validated manifest.
+pub fn generate(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
+    let ids = ids::ids_module(manifest, ctx);
+    let modules = manifest.methods.iter().map(|m| method_module(m, ctx));
+    let api = api_methods(manifest, ctx);
+    quote! {
+        #ids
+        #(#modules)*
+        #api
+    }
+}
+
+/// `pub mod <method> { enums, Record, Data, Response, Request }`.
+fn method_module(m: &Method, ctx: &Ctx) -> TokenStream {
+    let module = names::ident(&names::snake(&m.name));
+    let enums = m
+        .enums
+        .iter()
+        .map(|(name, values)| enums::enum_type(name, values, ctx));
+    let record = record::record(m, ctx);
+    let builder = request::builder(m, ctx);
+    let doc = format!("Types of `{}`: {}", m.name, m.description);
+    quote! {
+        #[doc = #doc]
+        pub mod #module {
+            #(#enums)*
+            #record
+            #builder
+        }
+    }
+}
+
+/// The constructors: inherent methods on `Api`, or extension traits in user mode.
+fn api_methods(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
+    let rt = &ctx.rt;
+    let mut all = Vec::new();
+    let mut v1 = Vec::new();
+    let mut v2 = Vec::new();
+    for m in &manifest.methods {
+        for scope in request::constructor_scopes(m, ctx.extension.is_some()) {
+            let (signature, body) = request::constructor(m, ctx, scope, ctx.extension.is_none());
+            let item = (signature, body);
+            match scope {
+                Scope::All => all.push(item),
+                Scope::Only(bold360_api_spec::Version::V1) => v1.push(item),
+                Scope::Only(bold360_api_spec::Version::V2) => v2.push(item),
+            }
+        }
+    }
+    match &ctx.extension {
+        None => {
+            let inherent = |items: &[(TokenStream, TokenStream)]| -> Vec<TokenStream> {
+                items.iter().map(|(sig, body)| quote!(#sig #body)).collect()
+            };
+            let (all, v1, v2) = (inherent(&all), inherent(&v1), inherent(&v2));
+            quote! {
+                impl<V: #rt::Version> #rt::Api<V> {
+                    #(#all)*
+                }
+                impl #rt::Api<#rt::V1> {
+                    #(#v1)*
+                }
+                impl #rt::Api<#rt::V2> {
+                    #(#v2)*
+                }
+            }
+        }
+        Some(name) => {
+            let traits = [
+                (format_ident!("{}V1", name), quote!(#rt::V1), &v1),
+                (format_ident!("{}V2", name), quote!(#rt::V2), &v2),
+            ];
+            let out = traits.iter().map(|(trait_name, marker, items)| {
+                let sigs = items.iter().map(|(sig, _)| quote!(#sig;));
+                let impls = items.iter().map(|(sig, body)| quote!(#sig #body));
+                let doc = format!(
+                    "Methods of this manifest on `Api<{}>`.",
+                    marker.to_string().rsplit(' ').next().unwrap_or_default()
+                );
+                quote! {
+                    #[doc = #doc]
+                    pub trait #trait_name {
+                        #(#sigs)*
+                    }
+                    impl #trait_name for #rt::Api<#marker> {
+                        #(#impls)*
+                    }
+                }
+            });
+            quote!(#(#out)*)
+        }
+    }
+}

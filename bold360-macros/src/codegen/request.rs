@@ -1,0 +1,216 @@
+//! Request builders, and the methods on `Api<V>` that create them.
+
+use bold360_api_spec::{Constraint, Kind, Method, Param, Version};
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::context::{Ctx, Place};
+use super::{docs, names};
+
+/// Which `Api`/`Request` impl block an item belongs to.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Every version of the method (generic over `V`).
+    All,
+    /// One version only.
+    Only(Version),
+}
+
+fn marker(ctx: &Ctx, v: Version) -> TokenStream {
+    let rt = &ctx.rt;
+    match v {
+        Version::V1 => quote!(#rt::V1),
+        Version::V2 => quote!(#rt::V2),
+    }
+}
+
+/// Versions in which `p` is a setter (available and not required).
+fn setter_scope(m: &Method, p: &Param) -> Vec<Version> {
+    m.versions
+        .iter()
+        .copied()
+        .filter(|v| p.versions.contains(v) && !p.required)
+        .collect()
+}
+
+fn required_in(m: &Method, v: Version) -> Vec<&Param> {
+    m.params
+        .iter()
+        .filter(|p| p.required && p.versions.contains(&v))
+        .collect()
+}
+
+/// The scopes the method's constructor is generated for: one generic when every version takes
+/// the same arguments, else one per version.
+pub fn constructor_scopes(m: &Method, extension: bool) -> Vec<Scope> {
+    let same = m.versions.windows(2).all(|w| {
+        let a: Vec<&str> = required_in(m, w[0])
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        let b: Vec<&str> = required_in(m, w[1])
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect();
+        a == b
+    });
+    if same && m.versions.len() == Version::ALL.len() && !extension {
+        vec![Scope::All]
+    } else {
+        m.versions.iter().map(|v| Scope::Only(*v)).collect()
+    }
+}
+
+/// The builder struct and its impls, inside the method's module.
+pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
+    let rt = &ctx.rt;
+    let wire = &m.name;
+    let kind = match m.kind {
+        Kind::Read => quote!(#rt::MethodKind::Read),
+        Kind::Write => quote!(#rt::MethodKind::Write),
+    };
+    let mut generic = Vec::new();
+    let mut per_version: Vec<(Version, Vec<TokenStream>)> = Vec::new();
+    for p in &m.params {
+        let scope = setter_scope(m, p);
+        if scope.is_empty() {
+            continue;
+        }
+        let setter = setter(p, ctx);
+        if scope.len() == m.versions.len() {
+            generic.push(setter);
+        } else {
+            for v in scope {
+                match per_version.iter_mut().find(|(pv, _)| *pv == v) {
+                    Some((_, items)) => items.push(setter.clone()),
+                    None => per_version.push((v, vec![setter.clone()])),
+                }
+            }
+        }
+    }
+    let checks = m.constraints.iter().map(|c| {
+        let (f, names) = match c {
+            Constraint::ExactlyOneOf(n) => (quote!(check_exactly_one_of), n),
+            Constraint::AllOrNone(n) => (quote!(check_all_or_none), n),
+        };
+        quote!(#rt::__private::#f(#wire, &self.params, &[#(#names),*])?;)
+    });
+    let version_impls = per_version.iter().map(|(v, items)| {
+        let marker = marker(ctx, *v);
+        quote! {
+            impl Request<#marker> {
+                #(#items)*
+            }
+        }
+    });
+    let doc = format!(
+        "A `{wire}` request: set optional parameters, then `.send().await`. Created by the `{}` method of [`Api`]({rt_path}::Api).",
+        names::snake(wire),
+        rt_path = quote!(#rt).to_string().replace(' ', "")
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request does nothing until `.send().await`"]
+        pub struct Request<V> {
+            api: #rt::Api<V>,
+            params: #rt::Params,
+        }
+
+        impl<V: #rt::Version> Request<V> {
+            #[doc(hidden)]
+            pub fn __new(api: #rt::Api<V>, params: #rt::Params) -> Self {
+                Self { api, params }
+            }
+
+            #(#generic)*
+
+            /// Sets a parameter the manifest does not list (or overrides one), sent as is.
+            pub fn param(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl #rt::ToParam) -> Self {
+                self.params.set(name, value);
+                self
+            }
+
+            /// The parameters that will be sent.
+            pub fn params(&self) -> &#rt::Params {
+                &self.params
+            }
+
+            /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+            pub async fn send(self) -> ::std::result::Result<Response, #rt::Error> {
+                #(#checks)*
+                let info = #rt::CallInfo { method: #wire, kind: #kind };
+                self.api.client().execute::<Data>(info, self.params).await
+            }
+        }
+
+        #(#version_impls)*
+    }
+}
+
+fn setter(p: &Param, ctx: &Ctx) -> TokenStream {
+    let ident = names::param_ident(&p.name);
+    let wire = &p.name;
+    let (ty, into) = ctx.arg_type(&p.ty, &p.name, Place::InModule);
+    let value = if into {
+        quote!(value.into())
+    } else {
+        quote!(value)
+    };
+    let doc = docs::setter(p, ctx);
+    quote! {
+        #[doc = #doc]
+        pub fn #ident(mut self, value: #ty) -> Self {
+            self.params.set(#wire, #value);
+            self
+        }
+    }
+}
+
+/// The method on `Api` (or in an extension trait) that starts a request: its signature and body.
+pub fn constructor(
+    m: &Method,
+    ctx: &Ctx,
+    scope: Scope,
+    public: bool,
+) -> (TokenStream, TokenStream) {
+    let rt = &ctx.rt;
+    let module = names::ident(&names::snake(&m.name));
+    let fn_name = module.clone();
+    let (version, v_ty) = match scope {
+        Scope::All => (None, quote!(V)),
+        Scope::Only(v) => (Some(v), marker(ctx, v)),
+    };
+    let args: Vec<&Param> = required_in(m, version.unwrap_or(m.versions[0]));
+    let arg_idents: Vec<_> = args.iter().map(|p| names::param_ident(&p.name)).collect();
+    let arg_decls = args.iter().zip(&arg_idents).map(|(p, ident)| {
+        let (ty, _) = ctx.arg_type(&p.ty, &p.name, Place::AtRoot(&module));
+        quote!(#ident: #ty)
+    });
+    let sets = args.iter().zip(&arg_idents).map(|(p, ident)| {
+        let wire = &p.name;
+        let (_, into) = ctx.arg_type(&p.ty, &p.name, Place::InModule);
+        let value = if into {
+            quote!(#ident.into())
+        } else {
+            quote!(#ident)
+        };
+        quote!(params.set(#wire, #value);)
+    });
+    let doc_lines = docs::method(m, ctx, version);
+    let mut_kw = (!args.is_empty()).then(|| quote!(mut));
+    let vis = public.then(|| quote!(pub));
+    let signature = quote! {
+        #(#[doc = #doc_lines])*
+        #vis fn #fn_name(&self #(, #arg_decls)*) -> #module::Request<#v_ty>
+    };
+    let body = quote! {
+        {
+            #[allow(unused_mut)]
+            let #mut_kw params = #rt::Params::new();
+            #(#sets)*
+            #module::Request::__new(::std::clone::Clone::clone(self), params)
+        }
+    };
+    (signature, body)
+}
