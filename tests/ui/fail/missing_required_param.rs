@@ -1,0 +1,5 @@
+async fn call(client: bold360_sdk::Client) {
+    let _ = client.v1().get_chat().send().await;
+}
+
+fn main() {}
