@@ -4,7 +4,7 @@
 //! and version (required parameters as arguments, optional ones as setters), distinct ID
 //! types, enums that keep unknown values, response records, and rustdoc for all of it.
 //!
-//! ```ignore
+//! ```text
 //! // Inside bold360-sdk: the manifest embedded in the bold360-api-spec crate.
 //! bold360_macros::bold360_api!(embedded);
 //!

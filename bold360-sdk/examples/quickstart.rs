@@ -1,19 +1,20 @@
-//! The main job: a single-item, a list, a paged (all pages) and a write call, with a summary.
+//! The main job: a single-item, a list, a paged (all pages) and a write call through the
+//! typed API, with a short summary.
 //!
 //! ```text
 //! cargo run -p bold360-sdk --example quickstart
 //! ```
 //!
 //! With `BOLD360_ACCOUNT_ID`, `BOLD360_API_SETTING_ID` and `BOLD360_API_KEY` set, it runs the
-//! read calls against the real service (`BOLD360_REGION` / `BOLD360_ENDPOINT` /
-//! `BOLD360_API_VERSION` are honoured). Without them it starts the local sandbox in-process and
-//! runs everything, the write included, against it.
+//! read calls against the real service (`BOLD360_REGION` / `BOLD360_ENDPOINT` are honoured).
+//! Without them it starts the local sandbox in-process and runs everything, the write
+//! included, against it.
 
 use std::time::Instant;
 
+use bold360_sdk::methods::{add_chat_message, get_folders, get_inactive_chats};
 use bold360_sdk::sandbox::Sandbox;
-use bold360_sdk::{ApiVersion, Client, Credentials, Params};
-use serde_json::Value;
+use bold360_sdk::{Client, Credentials};
 
 #[tokio::main]
 async fn main() {
@@ -27,67 +28,59 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let (client, sandbox) = if Credentials::present_in_env() {
         let client = Client::from_env()?;
-        println!(
-            "Using the real service at {} (reads only)",
-            client.endpoint()
-        );
+        println!("Using the real service at {} (reads only)", client.endpoint());
         (client, None)
     } else {
         let sandbox = Sandbox::start().await?;
-        println!(
-            "No BOLD360_* credentials: using the local sandbox at {}",
-            sandbox.base_url()
-        );
+        println!("No BOLD360_* credentials: using the local sandbox at {}", sandbox.base_url());
         (sandbox.client()?, Some(sandbox))
     };
-    let v1 = client.with_version(ApiVersion::V1);
+    let v1 = client.v1();
 
     // A list call.
-    let operators = v1.call_raw("getOperators", Params::new()).await?;
-    let agents = records(&operators.data);
+    let agents = v1.get_operators().send().await?.data.unwrap_or_default();
     println!("getOperators: {} agents", agents.len());
     for agent in agents.iter().take(3) {
         println!(
             "  - {} <{}> (LoginID {})",
-            text(agent, "Name"),
-            text(agent, "Email"),
-            text(agent, "LoginID")
+            agent.name.as_deref().unwrap_or("?"),
+            agent.email.as_deref().unwrap_or("?"),
+            agent.login_id.as_ref().map(|id| id.as_str()).unwrap_or("?")
         );
     }
 
-    // A single-item call.
-    if let Some(first) = agents.first() {
-        let agent = v1
-            .call_raw("getOperator", [("OperatorID", text(first, "LoginID"))])
-            .await?;
-        let agent = agent.data.unwrap_or_default();
+    // A single-item call, with a typed ID taken from the list.
+    if let Some(login_id) = agents.first().and_then(|a| a.login_id.clone()) {
+        let agent = v1.get_operator(login_id).send().await?.data.unwrap_or_default();
         println!(
             "getOperator: {} is in department {}",
-            text(&agent, "Name"),
-            text(&agent, "DepartmentID")
+            agent.name.as_deref().unwrap_or("?"),
+            agent.department_id.as_ref().map(|id| id.as_str()).unwrap_or("none")
         );
     }
 
-    // A paged call, all pages: chat folders, then every closed chat of the first one.
-    let folders = v1.call_raw("getFolders", [("FolderType", "5")]).await?;
-    let folders = records(&folders.data);
+    // A paged call, all pages: the chat folders, then every closed chat of the first one,
+    // sending back the `Next` object of each page as it came.
+    let folders = v1.get_folders().folder_type(get_folders::FolderType::Chats).send().await?;
+    let folders = folders.data.unwrap_or_default();
     let Some(folder) = folders.first() else {
         println!("No chat folders; nothing to page through.");
         return Ok(());
     };
-    let folder_id = text(folder, "FolderID");
-    let mut params = Params::new()
-        .with("FolderID", folder_id.as_str())
-        .with("PageSize", 25);
-    let (mut pages, mut chats) = (0, Vec::new());
+    let Some(folder_id) = folder.folder_id.clone() else {
+        return Err("a folder without a FolderID".into());
+    };
+    let mut request = v1.get_inactive_chats(folder_id).page_size(25);
+    let mut chats: Vec<get_inactive_chats::Record> = Vec::new();
+    let mut pages = 0;
     loop {
-        let page = v1.call_raw("getInactiveChats", params.clone()).await?;
+        let page = request.clone().send().await?;
         pages += 1;
-        chats.extend(records(&page.data));
+        chats.extend(page.data.unwrap_or_default());
         match page.next {
             Some(next) if page.truncated == Some(true) => {
                 for (name, value) in next.to_params().iter() {
-                    params.set(name, value);
+                    request = request.param(name, value);
                 }
             }
             _ => break,
@@ -96,48 +89,22 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     println!(
         "getInactiveChats: {} chats in folder {:?} over {pages} pages",
         chats.len(),
-        text(folder, "Name")
+        // The vendor's getFolders page does not list Name, so it arrives in `extra`.
+        folder.extra.get("Name").and_then(|n| n.as_str()).unwrap_or("?")
     );
 
     // A write (sandbox only), and the read that shows it.
-    if let (Some(_), Some(chat)) = (&sandbox, chats.first()) {
-        let chat_id = text(chat, "ChatID");
-        v1.call_raw(
-            "addChatMessage",
-            Params::new()
-                .with("ChatID", chat_id.as_str())
-                .with("Type", "Operator")
-                .with("Name", "Quickstart")
-                .with("Message", "Hello from bold360-sdk: 100% typed & signed!"),
-        )
-        .await?;
-        let messages = v1
-            .call_raw("getChatMessages", [("ChatID", chat_id.as_str())])
+    if let (Some(_), Some(chat_id)) = (&sandbox, chats.first().and_then(|c| c.chat_id.clone())) {
+        v1.add_chat_message(chat_id.clone(), add_chat_message::Type::Operator)
+            .name("Quickstart")
+            .message("Hello from bold360-sdk: 100% typed & signed!")
+            .send()
             .await?;
-        let messages = records(&messages.data);
-        let last = messages.last().map(|m| text(m, "Text")).unwrap_or_default();
-        println!(
-            "addChatMessage: chat {chat_id} now has {} messages; the last says {last:?}",
-            messages.len()
-        );
+        let messages = v1.get_chat_messages(chat_id.clone()).send().await?.data.unwrap_or_default();
+        let last = messages.last().and_then(|m| m.extra.get("Text")).cloned().unwrap_or_default();
+        println!("addChatMessage: chat {chat_id} now has {} messages; the last says {last}", messages.len());
     }
 
     println!("Done in {} ms.", started.elapsed().as_millis());
     Ok(())
-}
-
-fn records(data: &Option<Value>) -> Vec<Value> {
-    match data {
-        Some(Value::Array(items)) => items.clone(),
-        Some(other @ Value::Object(_)) => vec![other.clone()],
-        _ => Vec::new(),
-    }
-}
-
-fn text(record: &Value, field: &str) -> String {
-    match record.get(field) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
 }

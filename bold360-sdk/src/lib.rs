@@ -43,6 +43,7 @@ pub mod env;
 mod envelope;
 mod error;
 mod id;
+mod id_type;
 mod params;
 mod records;
 mod redact;

@@ -67,76 +67,8 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
 fn id_type(name: &str, ctx: &Ctx) -> TokenStream {
     let rt = &ctx.rt;
     let ty = names::ident(name);
-    let doc = format!(
-        "The ID of a {} (exact digits; strings and numbers on the wire both decode).",
-        humanize(name)
-    );
-    quote! {
-        #[doc = #doc]
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct #ty(pub #rt::Id);
-
-        impl #ty {
-            /// The exact text of the ID.
-            pub fn as_str(&self) -> &str {
-                self.0.as_str()
-            }
-        }
-        impl ::std::fmt::Debug for #ty {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::write!(f, "{}({})", ::std::stringify!(#ty), self.0.as_str())
-            }
-        }
-        impl ::std::fmt::Display for #ty {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.0.as_str())
-            }
-        }
-        impl ::std::convert::From<#rt::Id> for #ty {
-            fn from(id: #rt::Id) -> Self {
-                Self(id)
-            }
-        }
-        impl ::std::convert::From<u64> for #ty {
-            fn from(id: u64) -> Self {
-                Self(#rt::Id::from(id))
-            }
-        }
-        impl ::std::convert::From<&str> for #ty {
-            fn from(id: &str) -> Self {
-                Self(#rt::Id::from(id))
-            }
-        }
-        impl ::std::convert::From<::std::string::String> for #ty {
-            fn from(id: ::std::string::String) -> Self {
-                Self(#rt::Id::from(id))
-            }
-        }
-        impl ::std::convert::From<&#ty> for #ty {
-            fn from(id: &#ty) -> Self {
-                id.clone()
-            }
-        }
-        impl #rt::ToParam for #ty {
-            fn to_param(&self) -> ::std::string::String {
-                self.0.as_str().to_owned()
-            }
-        }
-        impl #rt::wire::Wire for #ty {
-            const EXPECTING: &'static str = "an ID (string or integer)";
-            fn from_wire_str(text: &str) -> ::std::result::Result<Self, ::std::string::String> {
-                <#rt::Id as #rt::wire::Wire>::from_wire_str(text).map(Self)
-            }
-            fn from_wire_f64(value: f64) -> ::std::result::Result<Self, ::std::string::String> {
-                <#rt::Id as #rt::wire::Wire>::from_wire_f64(value).map(Self)
-            }
-        }
-        impl #rt::__private::serde::Serialize for #ty {
-            fn serialize<S: #rt::__private::serde::Serializer>(&self, s: S) -> ::std::result::Result<S::Ok, S::Error> {
-                s.serialize_str(self.0.as_str())
-            }
-        }
-    }
+    let doc = format!("The ID of a {} (exact digits; strings and numbers on the wire both decode).", humanize(name));
+    quote!(#rt::__define_id_type!(#ty, #doc);)
 }
 
 /// `ChatMessageId` → `chat message`.
