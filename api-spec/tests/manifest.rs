@@ -15,7 +15,10 @@ fn every_method_file_validates_against_the_schema() {
     assert!(sources.len() >= 29, "every documented method is shipped");
     for file in &sources {
         let value: Value = serde_json::from_str(&file.text).unwrap();
-        let errors: Vec<String> = validator.iter_errors(&value).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+        let errors: Vec<String> = validator
+            .iter_errors(&value)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
         assert!(errors.is_empty(), "{}: {errors:#?}", file.path);
     }
     Manifest::embedded().expect("and passes the validator");
@@ -31,10 +34,19 @@ fn the_embedded_files_are_exactly_the_directory() {
         .collect();
     on_disk.sort();
     let embedded: Vec<String> = embedded_sources().into_iter().map(|s| s.path).collect();
-    assert_eq!(embedded, on_disk, "the build script embeds every file (a stale build would differ)");
+    assert_eq!(
+        embedded, on_disk,
+        "the build script embeds every file (a stale build would differ)"
+    );
     for source in embedded_sources() {
-        let text = std::fs::read_to_string(format!("{}/{}", env!("CARGO_MANIFEST_DIR"), source.path)).unwrap();
-        assert_eq!(text, source.text, "{} is embedded as it is on disk", source.path);
+        let text =
+            std::fs::read_to_string(format!("{}/{}", env!("CARGO_MANIFEST_DIR"), source.path))
+                .unwrap();
+        assert_eq!(
+            text, source.text,
+            "{} is embedded as it is on disk",
+            source.path
+        );
     }
 }
 
@@ -59,7 +71,10 @@ fn base() -> Value {
 }
 
 fn check(value: &Value) -> Vec<String> {
-    let file = SourceFile { path: "methods/getThing.json".into(), text: value.to_string() };
+    let file = SourceFile {
+        path: "methods/getThing.json".into(),
+        text: value.to_string(),
+    };
     match Manifest::from_sources(&[file]) {
         Ok(_) => Vec::new(),
         Err(problems) => problems.iter().map(ToString::to_string).collect(),
@@ -95,7 +110,10 @@ fn every_problem_is_reported_at_once_with_its_pointer() {
         "methods/getThing.json: missing required key \"docs\"",
     ];
     for e in expected {
-        assert!(problems.iter().any(|p| p.starts_with(e)), "missing {e:?} in {problems:#?}");
+        assert!(
+            problems.iter().any(|p| p.starts_with(e)),
+            "missing {e:?} in {problems:#?}"
+        );
     }
     assert!(!schema().is_valid(&bad), "the schema rejects it too");
 }
@@ -121,19 +139,45 @@ fn schema_and_validator_agree_on_single_mistakes() {
 
 #[test]
 fn file_names_and_duplicates_across_files() {
-    let a = SourceFile { path: "methods/getThing.json".into(), text: base().to_string() };
+    let a = SourceFile {
+        path: "methods/getThing.json".into(),
+        text: base().to_string(),
+    };
     let mut other = base();
     other["aliases"] = json!(["getThing"]);
     other["name"] = json!("getOther");
-    let b = SourceFile { path: "methods/getOther.json".into(), text: other.to_string() };
-    let c = SourceFile { path: "methods/wrongName.json".into(), text: base().to_string() };
-    let problems: Vec<String> = Manifest::from_sources(&[a, b, c]).unwrap_err().iter().map(ToString::to_string).collect();
-    assert!(problems.iter().any(|p| p.contains("duplicate method \"getThing\"")), "{problems:#?}");
-    assert!(problems.iter().any(|p| p.contains("must be in a file named getThing.json")), "{problems:#?}");
+    let b = SourceFile {
+        path: "methods/getOther.json".into(),
+        text: other.to_string(),
+    };
+    let c = SourceFile {
+        path: "methods/wrongName.json".into(),
+        text: base().to_string(),
+    };
+    let problems: Vec<String> = Manifest::from_sources(&[a, b, c])
+        .unwrap_err()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("duplicate method \"getThing\"")),
+        "{problems:#?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("must be in a file named getThing.json")),
+        "{problems:#?}"
+    );
 }
 
 #[test]
 fn aliases_find_methods() {
     let m = Manifest::embedded().unwrap();
-    assert_eq!(m.method("getAllAccessAuditLogs").unwrap().name, "getAllAuditLogs");
+    assert_eq!(
+        m.method("getAllAccessAuditLogs").unwrap().name,
+        "getAllAuditLogs"
+    );
 }

@@ -12,11 +12,17 @@ use bold360_api_spec::Manifest;
 use criterion::{criterion_group, criterion_main, Criterion};
 
 fn bench(c: &mut Criterion) {
-    c.bench_function("validate_embedded_manifest", |b| b.iter(|| Manifest::embedded().unwrap()));
+    c.bench_function("validate_embedded_manifest", |b| {
+        b.iter(|| Manifest::embedded().unwrap())
+    });
     let manifest = Manifest::embedded().unwrap();
     let ctx = codegen::Ctx::new(&manifest, syn::parse_quote!(::bold360_sdk), None, None);
-    c.bench_function("generate_whole_manifest", |b| b.iter(|| codegen::generate(&manifest, &ctx)));
-    c.bench_function("expand_end_to_end", |b| b.iter(|| codegen::expand(quote::quote!(embedded))));
+    c.bench_function("generate_whole_manifest", |b| {
+        b.iter(|| codegen::generate(&manifest, &ctx))
+    });
+    c.bench_function("expand_end_to_end", |b| {
+        b.iter(|| codegen::expand(quote::quote!(embedded)))
+    });
 }
 
 criterion_group! {

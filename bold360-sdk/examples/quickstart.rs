@@ -28,11 +28,17 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let started = Instant::now();
     let (client, sandbox) = if Credentials::present_in_env() {
         let client = Client::from_env()?;
-        println!("Using the real service at {} (reads only)", client.endpoint());
+        println!(
+            "Using the real service at {} (reads only)",
+            client.endpoint()
+        );
         (client, None)
     } else {
         let sandbox = Sandbox::start().await?;
-        println!("No BOLD360_* credentials: using the local sandbox at {}", sandbox.base_url());
+        println!(
+            "No BOLD360_* credentials: using the local sandbox at {}",
+            sandbox.base_url()
+        );
         (sandbox.client()?, Some(sandbox))
     };
     let v1 = client.v1();
@@ -51,17 +57,30 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
 
     // A single-item call, with a typed ID taken from the list.
     if let Some(login_id) = agents.first().and_then(|a| a.login_id.clone()) {
-        let agent = v1.get_operator(login_id).send().await?.data.unwrap_or_default();
+        let agent = v1
+            .get_operator(login_id)
+            .send()
+            .await?
+            .data
+            .unwrap_or_default();
         println!(
             "getOperator: {} is in department {}",
             agent.name.as_deref().unwrap_or("?"),
-            agent.department_id.as_ref().map(|id| id.as_str()).unwrap_or("none")
+            agent
+                .department_id
+                .as_ref()
+                .map(|id| id.as_str())
+                .unwrap_or("none")
         );
     }
 
     // A paged call, all pages: the chat folders, then every closed chat of the first one,
     // sending back the `Next` object of each page as it came.
-    let folders = v1.get_folders().folder_type(get_folders::FolderType::Chats).send().await?;
+    let folders = v1
+        .get_folders()
+        .folder_type(get_folders::FolderType::Chats)
+        .send()
+        .await?;
     let folders = folders.data.unwrap_or_default();
     let Some(folder) = folders.first() else {
         println!("No chat folders; nothing to page through.");
@@ -90,7 +109,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         "getInactiveChats: {} chats in folder {:?} over {pages} pages",
         chats.len(),
         // The vendor's getFolders page does not list Name, so it arrives in `extra`.
-        folder.extra.get("Name").and_then(|n| n.as_str()).unwrap_or("?")
+        folder
+            .extra
+            .get("Name")
+            .and_then(|n| n.as_str())
+            .unwrap_or("?")
     );
 
     // A write (sandbox only), and the read that shows it.
@@ -100,9 +123,21 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .message("Hello from bold360-sdk: 100% typed & signed!")
             .send()
             .await?;
-        let messages = v1.get_chat_messages(chat_id.clone()).send().await?.data.unwrap_or_default();
-        let last = messages.last().and_then(|m| m.extra.get("Text")).cloned().unwrap_or_default();
-        println!("addChatMessage: chat {chat_id} now has {} messages; the last says {last}", messages.len());
+        let messages = v1
+            .get_chat_messages(chat_id.clone())
+            .send()
+            .await?
+            .data
+            .unwrap_or_default();
+        let last = messages
+            .last()
+            .and_then(|m| m.extra.get("Text"))
+            .cloned()
+            .unwrap_or_default();
+        println!(
+            "addChatMessage: chat {chat_id} now has {} messages; the last says {last}",
+            messages.len()
+        );
     }
 
     println!("Done in {} ms.", started.elapsed().as_millis());

@@ -49,29 +49,63 @@ fn v1_and_v2_pages_merge_into_one_method_with_per_version_parameters() {
             start_unit: StartUnit::Records
         })
     );
-    assert!(matches!(m.paging_for(Version::V2), Some(PagingStyle::Cursor { cursor_param, .. }) if cursor_param == "NextPage"));
-    assert_eq!(m.docs, ["c_things_v1_getThings.html", "c_things_v2_getThings.html"]);
+    assert!(
+        matches!(m.paging_for(Version::V2), Some(PagingStyle::Cursor { cursor_param, .. }) if cursor_param == "NextPage")
+    );
+    assert_eq!(
+        m.docs,
+        ["c_things_v1_getThings.html", "c_things_v2_getThings.html"]
+    );
 }
 
 #[test]
 fn types_enums_and_envelope_rows() {
     let g = generated();
     let m = &g.methods["getThings"];
-    let field = |name: &str| m.returns.iter().find(|f| f.name == name).map(|f| f.ty.clone());
+    let field = |name: &str| {
+        m.returns
+            .iter()
+            .find(|f| f.name == name)
+            .map(|f| f.ty.clone())
+    };
     // Envelope rows are not record fields.
     for envelope in ["Truncated", "Next", "NextPage"] {
         assert_eq!(field(envelope), None, "{envelope}");
     }
-    assert_eq!(field("ThingID"), Some(TypeRef::Id), "ID code and long agree across pages");
+    assert_eq!(
+        field("ThingID"),
+        Some(TypeRef::Id),
+        "ID code and long agree across pages"
+    );
     assert_eq!(field("Score"), Some(TypeRef::Number));
-    assert_eq!(field("Started"), Some(TypeRef::String), "an empty type falls back to string");
-    assert_eq!(field("Deleted"), Some(TypeRef::Datetime), "a duplicate row keeps the first type");
+    assert_eq!(
+        field("Started"),
+        Some(TypeRef::String),
+        "an empty type falls back to string"
+    );
+    assert_eq!(
+        field("Deleted"),
+        Some(TypeRef::Datetime),
+        "a duplicate row keeps the first type"
+    );
     // `ThingType (aka ThingLaunchType)`: the name is cleaned, the alias kept in the description.
     assert_eq!(field("ThingType"), Some(TypeRef::Enum("ThingType".into())));
-    assert!(m.returns.iter().find(|f| f.name == "ThingType").unwrap().description.contains("ThingLaunchType"));
+    assert!(m
+        .returns
+        .iter()
+        .find(|f| f.name == "ThingType")
+        .unwrap()
+        .description
+        .contains("ThingLaunchType"));
     // Listed values make an enum; items that are not `value - meaning` (cut-off lists) are left out.
-    assert_eq!(m.param("ThingKind").unwrap().ty, TypeRef::Enum("ThingKind".into()));
-    let kinds: Vec<(&str, &str)> = m.enums["ThingKind"].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    assert_eq!(
+        m.param("ThingKind").unwrap().ty,
+        TypeRef::Enum("ThingKind".into())
+    );
+    let kinds: Vec<(&str, &str)> = m.enums["ThingKind"]
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     assert_eq!(kinds, [("1", "small"), ("2", "large")]);
     // Fields are sorted, so the order of the vendor's rows does not matter.
     let names: Vec<&str> = m.returns.iter().map(|f| f.name.as_str()).collect();
@@ -79,42 +113,89 @@ fn types_enums_and_envelope_rows() {
     sorted.sort_by_key(|n| n.to_ascii_lowercase());
     assert_eq!(names, sorted);
     let warnings = g.warnings.join("\n");
-    assert!(warnings.contains("c_things_v1_getThings.html: row 4: Started: no type given"), "{warnings}");
-    assert!(warnings.contains("row 7: field Deleted: listed again as boolean; kept datetime"), "{warnings}");
+    assert!(
+        warnings.contains("c_things_v1_getThings.html: row 4: Started: no type given"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("row 7: field Deleted: listed again as boolean; kept datetime"),
+        "{warnings}"
+    );
 }
 
 #[test]
 fn quirks_are_corrected_by_overrides_and_reported() {
     let g = generated();
     let w = &g.methods["getWidget"];
-    assert_eq!(w.name, "getWidget", "the request sample's name wins over the title");
+    assert_eq!(
+        w.name, "getWidget",
+        "the request sample's name wins over the title"
+    );
     assert_eq!(w.aliases, ["getWidgetRecord"]);
     assert_eq!(w.params[0].name, "WidgetID");
     assert_eq!(w.params[0].ty, TypeRef::Id);
-    assert!(!w.param("Colour").unwrap().required && !w.param("Shade").unwrap().required, "Yes* is not plainly required");
-    assert_eq!(w.param("Colour").unwrap().ty, TypeRef::String, "an unknown type falls back to string");
+    assert!(
+        !w.param("Colour").unwrap().required && !w.param("Shade").unwrap().required,
+        "Yes* is not plainly required"
+    );
+    assert_eq!(
+        w.param("Colour").unwrap().ty,
+        TypeRef::String,
+        "an unknown type falls back to string"
+    );
     assert_eq!(w.param("Shade").unwrap().ty, TypeRef::Boolean);
-    assert_eq!(w.constraints, [Constraint::ExactlyOneOf(vec!["Colour".into(), "Shade".into()])]);
+    assert_eq!(
+        w.constraints,
+        [Constraint::ExactlyOneOf(vec![
+            "Colour".into(),
+            "Shade".into()
+        ])]
+    );
     assert_eq!(w.dynamic_params.len(), 1);
     assert_eq!(w.dynamic_params[0].pattern, "<API field name>");
     assert_eq!(w.data, DataShape::Object);
-    assert_eq!(w.returns.iter().map(|f| f.name.as_str()).collect::<Vec<_>>(), ["WidgetID"], "Data.WidgetID is a record field");
+    assert_eq!(
+        w.returns
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>(),
+        ["WidgetID"],
+        "Data.WidgetID is a record field"
+    );
     let add = &g.methods["addWidget"];
     assert_eq!((add.kind, add.data), (Kind::Write, DataShape::None));
-    assert_eq!(add.versions, [Version::V1, Version::V2], "a page without a version documents both");
+    assert_eq!(
+        add.versions,
+        [Version::V1, Version::V2],
+        "a page without a version documents both"
+    );
     let applied = g.applied.join("\n");
-    assert!(applied.contains("getWidget: param \"Widget ID\" renamed to \"WidgetID\" — stray space"), "{applied}");
+    assert!(
+        applied.contains("getWidget: param \"Widget ID\" renamed to \"WidgetID\" — stray space"),
+        "{applied}"
+    );
     let warnings = g.warnings.join("\n");
-    assert!(warnings.contains("the title \"getWidgetRecord\" disagrees"), "{warnings}");
-    assert!(warnings.contains("Colour: unknown type \"uuid\"; using string"), "{warnings}");
-    assert!(warnings.contains("conditionally required (Yes*)"), "{warnings}");
+    assert!(
+        warnings.contains("the title \"getWidgetRecord\" disagrees"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("Colour: unknown type \"uuid\"; using string"),
+        "{warnings}"
+    );
+    assert!(
+        warnings.contains("conditionally required (Yes*)"),
+        "{warnings}"
+    );
 }
 
 #[test]
 fn without_the_override_the_stray_space_is_an_error_naming_file_and_pointer() {
     let errors = regen::generate(&pages(), None).unwrap_err();
     assert!(
-        errors.iter().any(|e| e.starts_with("generated methods/getWidget.json: /params/0/name: parameter name \"Widget ID\"")),
+        errors.iter().any(|e| e.starts_with(
+            "generated methods/getWidget.json: /params/0/name: parameter name \"Widget ID\""
+        )),
         "{errors:#?}"
     );
 }
@@ -124,19 +205,40 @@ fn a_stale_override_is_an_error() {
     let mut o = overrides();
     o.overrides[0].param = Some("NoSuchParam".into());
     let errors = regen::generate(&pages(), Some(&o)).unwrap_err();
-    assert!(errors.iter().any(|e| e.contains("no parameter \"NoSuchParam\"")), "{errors:#?}");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.contains("no parameter \"NoSuchParam\"")),
+        "{errors:#?}"
+    );
 }
 
 #[test]
 fn bad_pages_are_reported_with_page_and_row_never_a_panic() {
     let mut pages = pages();
-    pages[0].html = pages[0].html.replace("<th>Description</th></tr></thead><tbody>\n<tr><td><p>FromDate", "<th>Description</th><th>Default</th></tr></thead><tbody>\n<tr><td><p>FromDate");
+    pages[0].html = pages[0].html.replace(
+        "<th>Description</th></tr></thead><tbody>\n<tr><td><p>FromDate",
+        "<th>Description</th><th>Default</th></tr></thead><tbody>\n<tr><td><p>FromDate",
+    );
     pages[1].html = pages[1].html.replacen("<td>No</td>", "", 1);
     pages[2].html = "<html><body>not a reference page".into();
-    let errors = regen::generate(&pages, Some(&overrides())).unwrap_err().join("\n");
-    assert!(errors.contains("c_things_v1_getThings.html: input table: unexpected column \"default\""), "{errors}");
-    assert!(errors.contains("c_things_v2_getThings.html: row 1: input table: 3 cells where the header has 4"), "{errors}");
-    assert!(errors.contains("c_widgets_getWidget.html: no <h1> title"), "{errors}");
+    let errors = regen::generate(&pages, Some(&overrides()))
+        .unwrap_err()
+        .join("\n");
+    assert!(
+        errors.contains("c_things_v1_getThings.html: input table: unexpected column \"default\""),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(
+            "c_things_v2_getThings.html: row 1: input table: 3 cells where the header has 4"
+        ),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("c_widgets_getWidget.html: no <h1> title"),
+        "{errors}"
+    );
 }
 
 #[test]
@@ -150,8 +252,16 @@ fn output_is_deterministic_pretty_json_with_a_trailing_newline() {
     assert_eq!(a.files, c.files, "page order does not matter");
     for (path, text) in &a.files {
         assert!(text.ends_with("}\n") && text.contains("\n  \""), "{path}");
-        let keys: Vec<&str> = text.lines().filter(|l| l.starts_with("  \"")).map(|l| l.trim().split('"').nth(1).unwrap()).collect();
-        assert_eq!(keys.first(), Some(&"name"), "{path}: stable key order starts with name");
+        let keys: Vec<&str> = text
+            .lines()
+            .filter(|l| l.starts_with("  \""))
+            .map(|l| l.trim().split('"').nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            keys.first(),
+            Some(&"name"),
+            "{path}: stable key order starts with name"
+        );
     }
 }
 
@@ -159,20 +269,35 @@ fn output_is_deterministic_pretty_json_with_a_trailing_newline() {
 fn the_change_report_names_added_and_newly_required_parameters() {
     let before = generated();
     let mut pages = pages();
-    let v2 = pages.iter_mut().find(|p| p.file == "c_things_v2_getThings.html").unwrap();
+    let v2 = pages
+        .iter_mut()
+        .find(|p| p.file == "c_things_v2_getThings.html")
+        .unwrap();
     v2.html = v2.html.replace(
         "<tr><td><p>NextPage</p></td><td>string</td><td>No</td>",
         "<tr><td><p>Region</p></td><td>string</td><td>No</td><td>Only this region.</td></tr>\n<tr><td><p>NextPage</p></td><td>string</td><td>No</td>",
     );
-    let v1 = pages.iter_mut().find(|p| p.file == "c_things_v1_getThings.html").unwrap();
-    v1.html = v1.html.replace("<td>FromDate</td>", "<td>FromDate</td>").replace(
-        "<tr><td><p>FromDate</p></td><td>date</td><td>All</td><td>no</td>",
-        "<tr><td><p>FromDate</p></td><td>date</td><td>All</td><td>yes</td>",
-    );
+    let v1 = pages
+        .iter_mut()
+        .find(|p| p.file == "c_things_v1_getThings.html")
+        .unwrap();
+    v1.html = v1
+        .html
+        .replace("<td>FromDate</td>", "<td>FromDate</td>")
+        .replace(
+            "<tr><td><p>FromDate</p></td><td>date</td><td>All</td><td>no</td>",
+            "<tr><td><p>FromDate</p></td><td>date</td><td>All</td><td>yes</td>",
+        );
     let after = regen::generate(&pages, Some(&overrides())).unwrap();
     let report = regen::report::changes(&before.methods, &after.methods);
-    assert!(report.contains(&"getThings: parameter added: Region (string, optional, v2)".to_owned()), "{report:#?}");
-    assert!(report.contains(&"getThings: parameter FromDate: optional → required".to_owned()), "{report:#?}");
+    assert!(
+        report.contains(&"getThings: parameter added: Region (string, optional, v2)".to_owned()),
+        "{report:#?}"
+    );
+    assert!(
+        report.contains(&"getThings: parameter FromDate: optional → required".to_owned()),
+        "{report:#?}"
+    );
     assert_eq!(report.len(), 2, "{report:#?}");
 }
 
@@ -181,19 +306,39 @@ fn run_writes_then_check_passes_and_detects_drift() {
     let out = std::env::temp_dir().join(format!("xtask-regen-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&out);
     std::fs::create_dir_all(&out).unwrap();
-    std::fs::copy(fixtures().join("overrides.json"), out.join("overrides.json")).unwrap();
+    std::fs::copy(
+        fixtures().join("overrides.json"),
+        out.join("overrides.json"),
+    )
+    .unwrap();
     let docs = fixtures().join("docs").display().to_string();
-    let options = |check| regen::Options { docs: docs.clone(), out: out.clone(), check };
-    assert!(!regen::run(&options(true)).unwrap(), "--check fails before anything is written");
+    let options = |check| regen::Options {
+        docs: docs.clone(),
+        out: out.clone(),
+        check,
+    };
+    assert!(
+        !regen::run(&options(true)).unwrap(),
+        "--check fails before anything is written"
+    );
     assert!(regen::run(&options(false)).unwrap());
-    assert!(regen::run(&options(true)).unwrap(), "--check passes right after a write");
+    assert!(
+        regen::run(&options(true)).unwrap(),
+        "--check passes right after a write"
+    );
     let file = out.join("methods/getThings.json");
     let text = std::fs::read_to_string(&file).unwrap();
     std::fs::write(&file, text.replace("\"read\"", "\"write\"")).unwrap();
-    assert!(!regen::run(&options(true)).unwrap(), "--check notices an edited file");
+    assert!(
+        !regen::run(&options(true)).unwrap(),
+        "--check notices an edited file"
+    );
     std::fs::write(out.join("methods/stale.json"), "{}").unwrap();
     assert!(regen::run(&options(false)).unwrap());
-    assert!(!out.join("methods/stale.json").exists(), "files the docs no longer produce are removed");
+    assert!(
+        !out.join("methods/stale.json").exists(),
+        "files the docs no longer produce are removed"
+    );
     assert!(regen::run(&options(true)).unwrap());
     let _ = std::fs::remove_dir_all(&out);
 }
@@ -201,7 +346,10 @@ fn run_writes_then_check_passes_and_detects_drift() {
 #[test]
 fn an_unreachable_docs_site_is_a_clear_error() {
     let err = Source::parse("http://127.0.0.1:9/docs").read().unwrap_err();
-    assert!(err.contains("http://127.0.0.1:9/docs/index.html: cannot fetch"), "{err}");
+    assert!(
+        err.contains("http://127.0.0.1:9/docs/index.html: cannot fetch"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -216,6 +364,10 @@ fn the_shipped_mirror_regenerates_into_a_valid_manifest_when_present() {
     let o = Overrides::parse(&std::fs::read_to_string(repo_overrides).unwrap()).unwrap();
     let g = regen::generate(&pages, Some(&o)).unwrap_or_else(|e| panic!("{e:#?}"));
     assert_eq!(g.methods.len(), 29);
-    let committed = regen::existing_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec"));
-    assert_eq!(g.files, committed, "the committed manifest is the output of regen");
+    let committed =
+        regen::existing_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec"));
+    assert_eq!(
+        g.files, committed,
+        "the committed manifest is the output of regen"
+    );
 }

@@ -67,7 +67,10 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
 fn id_type(name: &str, ctx: &Ctx) -> TokenStream {
     let rt = &ctx.rt;
     let ty = names::ident(name);
-    let doc = format!("The ID of a {} (exact digits; strings and numbers on the wire both decode).", humanize(name));
+    let doc = format!(
+        "The ID of a {} (exact digits; strings and numbers on the wire both decode).",
+        humanize(name)
+    );
     quote!(#rt::__define_id_type!(#ty, #doc);)
 }
 

@@ -189,7 +189,13 @@ mod tests {
 
     fn manifest(names: &[&str]) -> Manifest {
         let all = Manifest::embedded().expect("the shipped manifest is valid");
-        Manifest { methods: all.methods.into_iter().filter(|m| names.contains(&m.name.as_str())).collect() }
+        Manifest {
+            methods: all
+                .methods
+                .into_iter()
+                .filter(|m| names.contains(&m.name.as_str()))
+                .collect(),
+        }
     }
 
     fn pretty(tokens: TokenStream) -> String {
@@ -205,7 +211,12 @@ mod tests {
     /// with enums, a paged method with per-version setters, a write with a constraint.
     #[test]
     fn snapshot_of_generated_code() {
-        for name in ["getChat", "getAllChatMessages", "setOperatorAvailability", "addChatMessage"] {
+        for name in [
+            "getChat",
+            "getAllChatMessages",
+            "setOperatorAvailability",
+            "addChatMessage",
+        ] {
             let m = manifest(&[name]);
             insta::assert_snapshot!(name, pretty(generate(&m, &sdk_ctx(&m))));
         }
@@ -216,7 +227,11 @@ mod tests {
         let m = Manifest::embedded().unwrap();
         let code = pretty(generate(&m, &sdk_ctx(&m)));
         for method in &m.methods {
-            assert!(code.contains(&format!("pub mod {} {{", names::snake(&method.name))), "{}", method.name);
+            assert!(
+                code.contains(&format!("pub mod {} {{", names::snake(&method.name))),
+                "{}",
+                method.name
+            );
         }
     }
 
@@ -224,12 +239,20 @@ mod tests {
     fn extension_mode_makes_traits_per_version() {
         let m = manifest(&["getInactiveChats", "getAllInvitations", "getChat"]);
         let runtime = Manifest::embedded().unwrap();
-        let ctx = Ctx::new(&m, syn::parse_quote!(::bold360_sdk), Some(format_ident!("Mine")), Some(&runtime));
+        let ctx = Ctx::new(
+            &m,
+            syn::parse_quote!(::bold360_sdk),
+            Some(format_ident!("Mine")),
+            Some(&runtime),
+        );
         let code = pretty(generate(&m, &ctx));
         assert!(code.contains("pub trait MineV1"));
         assert!(code.contains("impl MineV2 for ::bold360_sdk::Api<::bold360_sdk::V2>"));
         assert!(code.contains("pub use ::bold360_sdk::ids::*;"));
-        assert!(!code.contains("pub struct ChatId"), "runtime ID types are reused");
+        assert!(
+            !code.contains("pub struct ChatId"),
+            "runtime ID types are reused"
+        );
     }
 
     #[test]

@@ -30,17 +30,21 @@ pub fn snake(name: &str) -> String {
     out.trim_end_matches('_').to_owned()
 }
 
+/// `word` → `Word` (the rest lower-cased).
+fn capitalize(word: &str) -> String {
+    let lower = word.to_ascii_lowercase();
+    let mut cs = lower.chars();
+    cs.next()
+        .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+        .unwrap_or_default()
+}
+
 /// `chat_message_id` or `ChatMessageID` → `ChatMessageId`.
 pub fn pascal(name: &str) -> String {
     snake(name)
         .split('_')
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut cs = w.chars();
-            cs.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
-                .unwrap_or_default()
-        })
+        .map(capitalize)
         .collect()
 }
 
@@ -65,13 +69,7 @@ pub fn variant_from_meaning(meaning: &str) -> String {
     source
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| {
-            let lower = w.to_ascii_lowercase();
-            let mut cs = lower.chars();
-            cs.next()
-                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
-                .unwrap_or_default()
-        })
+        .map(capitalize)
         .collect()
 }
 

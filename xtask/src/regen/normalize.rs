@@ -8,24 +8,10 @@ use bold360_api_spec::{
     DataShape, DynamicParam, EnumValues, Field, Kind, Method, Paging, Param, TypeRef, Version,
 };
 
-use super::page::{Page, Row};
+use super::page::{Page, PageNote, Row};
 
-/// A note for the report: something odd the tool handled, with where.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Warning {
-    pub page: String,
-    pub row: Option<usize>,
-    pub message: String,
-}
-
-impl std::fmt::Display for Warning {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self.row {
-            Some(row) => write!(f, "{}: row {row}: {}", self.page, self.message),
-            None => write!(f, "{}: {}", self.page, self.message),
-        }
-    }
-}
+/// A note for the report: something odd the tool handled, with page and row.
+pub type Warning = PageNote;
 
 /// Rows of the return table that describe the envelope, not the records.
 const ENVELOPE_ROWS: [&str; 8] = [

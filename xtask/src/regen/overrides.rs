@@ -2,6 +2,8 @@
 //! Every entry says why; every entry must match something (a stale entry is an error); every
 //! applied entry is listed in the report.
 
+use std::collections::BTreeMap;
+
 use bold360_api_spec::{Constraint, DataShape, EnumValues, Kind, Method, Paging, TypeRef, Version};
 use serde::Deserialize;
 
@@ -81,27 +83,27 @@ pub fn apply(methods: &mut [Method], overrides: &Overrides) -> Result<Vec<String
     }
 }
 
-fn set_enum(method: &mut Method, ty: &TypeRef, values: &Option<EnumValues>) -> Result<(), String> {
-    if let (TypeRef::Enum(name), Some(values)) = (ty, values) {
-        method.enums.insert(name.clone(), values.clone());
-    }
-    Ok(())
-}
-
-/// When a field stops being an enum, its values move into its description.
-fn values_into_description(
-    method: &Method,
-    old: &TypeRef,
-    new: &TypeRef,
+/// Changes the type of a parameter or field. An enum type brings its values; when a value
+/// stops being an enum, the values move into its description.
+fn retype(
+    enums: &mut BTreeMap<String, EnumValues>,
+    ty: &mut TypeRef,
     description: &mut String,
-) {
-    if let (TypeRef::Enum(name), false) = (old, matches!(new, TypeRef::Enum(_))) {
-        if let Some(values) = method.enums.get(name) {
+    new: &TypeRef,
+    values: &Option<EnumValues>,
+) -> String {
+    if let (TypeRef::Enum(name), Some(values)) = (new, values) {
+        enums.insert(name.clone(), values.clone());
+    }
+    if let (TypeRef::Enum(name), false) = (&*ty, matches!(new, TypeRef::Enum(_))) {
+        if let Some(values) = enums.get(name) {
             let list: Vec<String> = values.iter().map(|(k, v)| format!("{k} = {v}")).collect();
             let sep = if description.is_empty() { "" } else { " " };
             *description = format!("{description}{sep}Values: {}.", list.join(", "));
         }
     }
+    let old = std::mem::replace(ty, new.clone());
+    format!("type {old} → {new}")
 }
 
 fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
@@ -112,16 +114,18 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
             .iter()
             .position(|p| p.name == *name)
             .ok_or_else(|| format!("no parameter {name:?}"))?;
+        let Method { enums, params, .. } = &mut *method;
+        let param = &mut params[at];
         if let Some(ty) = &o.ty {
-            set_enum(method, ty, &o.enum_values)?;
-            let old = method.params[at].ty.clone();
-            let mut description = method.params[at].description.clone();
-            values_into_description(method, &old, ty, &mut description);
-            method.params[at].description = description;
-            method.params[at].ty = ty.clone();
-            did.push(format!("param {name} type {old} → {ty}"));
+            let change = retype(
+                enums,
+                &mut param.ty,
+                &mut param.description,
+                ty,
+                &o.enum_values,
+            );
+            did.push(format!("param {name} {change}"));
         }
-        let param = &mut method.params[at];
         if let Some(required) = o.required {
             param.required = required;
             did.push(format!("param {name} required = {required}"));
@@ -140,17 +144,20 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
             .iter()
             .position(|f| f.name == *name)
             .ok_or_else(|| format!("no returned field {name:?}"))?;
+        let Method { enums, returns, .. } = &mut *method;
+        let field = &mut returns[at];
         if let Some(ty) = &o.ty {
-            set_enum(method, ty, &o.enum_values)?;
-            let old = method.returns[at].ty.clone();
-            let mut description = method.returns[at].description.clone();
-            values_into_description(method, &old, ty, &mut description);
-            method.returns[at].description = description;
-            method.returns[at].ty = ty.clone();
-            did.push(format!("field {name} type {old} → {ty}"));
+            let change = retype(
+                enums,
+                &mut field.ty,
+                &mut field.description,
+                ty,
+                &o.enum_values,
+            );
+            did.push(format!("field {name} {change}"));
         }
         if let Some(new) = &o.rename {
-            method.returns[at].name = new.clone();
+            field.name = new.clone();
             did.push(format!("field {name:?} renamed to {new:?}"));
         }
     }

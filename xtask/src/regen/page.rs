@@ -42,15 +42,16 @@ pub struct Row {
     pub values: Vec<(String, String)>,
 }
 
-/// Something wrong with a page, with where.
+/// A message about a page, with where: a problem that stops a table from being read, or a
+/// warning about something odd that was handled.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PageProblem {
+pub struct PageNote {
     pub page: String,
     pub row: Option<usize>,
     pub message: String,
 }
 
-impl std::fmt::Display for PageProblem {
+impl std::fmt::Display for PageNote {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.row {
             Some(row) => write!(f, "{}: row {row}: {}", self.page, self.message),
@@ -75,10 +76,10 @@ fn text_of(element: ElementRef<'_>) -> String {
 
 /// Parses a page. Problems that stop a table from being read are returned; the page is still
 /// returned with what could be read.
-pub fn parse(file: &str, html: &str) -> (Page, Vec<PageProblem>) {
+pub fn parse(file: &str, html: &str) -> (Page, Vec<PageNote>) {
     let doc = Html::parse_document(html);
     let mut problems = Vec::new();
-    let problem = |row: Option<usize>, message: String| PageProblem {
+    let problem = |row: Option<usize>, message: String| PageNote {
         page: file.to_owned(),
         row,
         message,
