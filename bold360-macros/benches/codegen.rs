@@ -4,6 +4,10 @@
 //!
 //! `cargo bench -p bold360-macros --bench codegen`
 
+// Lint checks of all targets build this bench with `cfg(test)` but no test harness, so the
+// included module's unit tests compile to nothing and leave their imports unused.
+#![allow(unused_imports)]
+
 #[allow(dead_code)]
 #[path = "../src/codegen/mod.rs"]
 mod codegen;
