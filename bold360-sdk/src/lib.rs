@@ -51,6 +51,7 @@ mod request_url;
 mod retry;
 pub mod signing;
 mod transport;
+pub mod trigger;
 pub mod wire;
 
 #[cfg(feature = "sandbox")]
@@ -70,7 +71,7 @@ pub mod sandbox;
 ///     .send()
 ///     .await?;
 /// for chat in page.data.iter().flatten() {
-///     println!("{:?} ended {:?}", chat.chat_id, chat.ended);
+///     println!("{:?} in department {:?}", chat.chat_id, chat.department_id);
 /// }
 /// # Ok(()) }
 /// ```

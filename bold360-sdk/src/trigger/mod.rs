@@ -1,0 +1,34 @@
+//! Triggers: the HTTP requests Bold360 sends to your endpoints when something happens (a chat
+//! starts, is answered or closes, a message is added, an agent changes status), and how to
+//! trust them.
+//!
+//! Bold360 signs each request: the body's `signed` field lists the names of the signed fields
+//! (joined by `&`), and `signature` is the uppercase hex SHA-512 of the trigger URL (as
+//! configured in Bold360) with `name=value` pairs appended, encoded the way JavaScript's
+//! `encodeURIComponent` does, `%20` written as `+`, followed by the API key.
+//! [`TriggerVerifier`] checks that in constant time; the typed payloads in [`payload`] give the
+//! verified fields Rust types.
+//!
+//! ```
+//! use bold360_sdk::trigger::{payload::AgentStatusChanged, TriggerFields, TriggerVerifier};
+//! let body = "LoginID=2150000000000001&UserName=jane+doe&StatusType=2&signed=LoginID%26UserName%26StatusType\
+//!             &signature=B7B8DBFE34C5D1D02B24F5A2C629DD1B608CDC996A3FEE2110570ADBE88C54BD8A5AECD84D8140659B201374553BF8C2B7119AC644C49369FEC86F57B69F343C";
+//! let fields = TriggerFields::from_form(body.as_bytes());
+//! let verifier = TriggerVerifier::new("TrIgGeRkEy==");
+//! verifier.verify("https://hooks.example.com/operator-status-changed", &fields).unwrap();
+//! let event: AgentStatusChanged = fields.parse().unwrap();
+//! assert_eq!(event.user_name.as_deref(), Some("jane doe"));
+//! ```
+
+#[cfg(feature = "trigger-axum")]
+mod axum_extractor;
+mod encode;
+mod fields;
+pub mod payload;
+mod verify;
+
+#[cfg(feature = "trigger-axum")]
+pub use axum_extractor::{TriggerConfig, TriggerRejection, VerifiedTrigger};
+pub use encode::encode_uri_component;
+pub use fields::TriggerFields;
+pub use verify::{string_to_sign, TriggerError, TriggerVerifier};

@@ -1,0 +1,183 @@
+//! Checking a trigger's signature (and, optionally, its HTTP Basic credentials).
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha512};
+
+use super::encode::encode_uri_component;
+use super::fields::TriggerFields;
+use crate::signing::constant_time_eq;
+
+/// Why a trigger request is not trusted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TriggerError {
+    /// The body has no `signed` field (or it lists nothing).
+    MissingSigned,
+    /// The body has no `signature` field.
+    MissingSignature,
+    /// `signed` names a field the body does not have.
+    MissingField(String),
+    /// The signature does not match.
+    BadSignature,
+    /// HTTP Basic credentials are required and were missing or wrong.
+    Unauthorized(&'static str),
+    /// The body could not be read as form fields or a JSON object, or a verified field does
+    /// not have the type its payload expects.
+    MalformedBody(String),
+}
+
+impl fmt::Display for TriggerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::MissingSigned => f.write_str("trigger has no `signed` field"),
+            Self::MissingSignature => f.write_str("trigger has no `signature` field"),
+            Self::MissingField(name) => write!(
+                f,
+                "trigger signs field {name:?}, which the body does not have"
+            ),
+            Self::BadSignature => f.write_str("trigger signature does not match"),
+            Self::Unauthorized(why) => write!(f, "trigger credentials rejected: {why}"),
+            Self::MalformedBody(why) => write!(f, "trigger body is malformed: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for TriggerError {}
+
+impl TriggerError {
+    /// True for failures of trust (answer 401), false for malformed input (answer 400).
+    pub fn is_unauthorized(&self) -> bool {
+        !matches!(self, Self::MalformedBody(_))
+    }
+}
+
+/// The text that is hashed: the trigger URL, the signed fields as `name=value` pairs encoded
+/// like `encodeURIComponent` and joined with `&` (after `?`, or `&` when the URL has a query),
+/// with every `%20` written as `+`.
+///
+/// ```
+/// use bold360_sdk::trigger::{string_to_sign, TriggerFields};
+/// let fields = TriggerFields::from_form(b"Name=jane+doe&ChatID=1&signed=ChatID%26Name");
+/// assert_eq!(
+///     string_to_sign("https://hooks.example.com/chat?tenant=acme", &fields).unwrap(),
+///     "https://hooks.example.com/chat?tenant=acme&ChatID=1&Name=jane+doe"
+/// );
+/// ```
+pub fn string_to_sign(trigger_url: &str, fields: &TriggerFields) -> Result<String, TriggerError> {
+    let signed = fields
+        .get("signed")
+        .filter(|s| !s.is_empty())
+        .ok_or(TriggerError::MissingSigned)?;
+    let mut pairs = Vec::new();
+    for name in signed.split('&') {
+        let value = fields
+            .get(name)
+            .ok_or_else(|| TriggerError::MissingField(name.to_owned()))?;
+        pairs.push(format!(
+            "{}={}",
+            encode_uri_component(name),
+            encode_uri_component(value)
+        ));
+    }
+    let separator = if trigger_url.contains('?') { '&' } else { '?' };
+    Ok(format!("{trigger_url}{separator}{}", pairs.join("&")).replace("%20", "+"))
+}
+
+/// Verifies triggers with the key they are signed with (the API key of the trigger's API
+/// setting), and optionally HTTP Basic credentials.
+///
+/// ```
+/// use bold360_sdk::trigger::{TriggerError, TriggerFields, TriggerVerifier};
+/// let verifier = TriggerVerifier::new("key");
+/// let mut fields = TriggerFields::from_form(b"ChatID=1&signed=ChatID");
+/// let signature = verifier.sign("https://hooks.example.com/t", &fields).unwrap();
+/// fields.insert("signature", signature);
+/// assert_eq!(verifier.verify("https://hooks.example.com/t", &fields), Ok(()));
+/// assert_eq!(verifier.verify("https://hooks.example.com/other", &fields), Err(TriggerError::BadSignature));
+/// ```
+#[derive(Clone)]
+pub struct TriggerVerifier {
+    key: SecretString,
+    basic: Option<(String, SecretString)>,
+}
+
+impl fmt::Debug for TriggerVerifier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TriggerVerifier")
+            .field("key", &"[redacted]")
+            .field("basic_user", &self.basic.as_ref().map(|(user, _)| user))
+            .finish()
+    }
+}
+
+impl TriggerVerifier {
+    /// A verifier for triggers signed with `key`.
+    pub fn new(key: impl Into<String>) -> Self {
+        Self {
+            key: SecretString::from(key.into()),
+            basic: None,
+        }
+    }
+
+    /// Also require these HTTP Basic credentials (checked by [`verify_basic`](Self::verify_basic)).
+    pub fn with_basic_auth(mut self, user: impl Into<String>, password: impl Into<String>) -> Self {
+        self.basic = Some((user.into(), SecretString::from(password.into())));
+        self
+    }
+
+    /// The signature Bold360 would send for these fields (uppercase hex).
+    pub fn sign(&self, trigger_url: &str, fields: &TriggerFields) -> Result<String, TriggerError> {
+        let text = string_to_sign(trigger_url, fields)?;
+        let mut hasher = Sha512::new();
+        hasher.update(text.as_bytes());
+        hasher.update(self.key.expose_secret().as_bytes());
+        Ok(hex::encode_upper(hasher.finalize()))
+    }
+
+    /// Checks the signature of a trigger received at `trigger_url` (the URL as configured in
+    /// Bold360, query included).
+    pub fn verify(&self, trigger_url: &str, fields: &TriggerFields) -> Result<(), TriggerError> {
+        let given = fields
+            .get("signature")
+            .ok_or(TriggerError::MissingSignature)?;
+        let expected = self.sign(trigger_url, fields)?;
+        if constant_time_eq(
+            expected.as_bytes(),
+            given.trim().to_ascii_uppercase().as_bytes(),
+        ) {
+            Ok(())
+        } else {
+            Err(TriggerError::BadSignature)
+        }
+    }
+
+    /// True when Basic credentials are configured.
+    pub fn requires_basic_auth(&self) -> bool {
+        self.basic.is_some()
+    }
+
+    /// Checks an `Authorization` header against the configured Basic credentials (always
+    /// passes when none are configured).
+    pub fn verify_basic(&self, authorization: Option<&str>) -> Result<(), TriggerError> {
+        let Some((user, password)) = &self.basic else {
+            return Ok(());
+        };
+        let header = authorization.ok_or(TriggerError::Unauthorized("no Authorization header"))?;
+        let encoded = header
+            .strip_prefix("Basic ")
+            .or_else(|| header.strip_prefix("basic "))
+            .ok_or(TriggerError::Unauthorized("not Basic authorization"))?;
+        use base64::Engine;
+        let decoded = base64::engine::general_purpose::STANDARD
+            .decode(encoded.trim())
+            .map_err(|_| TriggerError::Unauthorized("malformed Basic credentials"))?;
+        let expected = format!("{user}:{}", password.expose_secret());
+        if constant_time_eq(expected.as_bytes(), &decoded) {
+            Ok(())
+        } else {
+            Err(TriggerError::Unauthorized("wrong user or password"))
+        }
+    }
+}

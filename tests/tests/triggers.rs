@@ -1,0 +1,368 @@
+//! Trigger verification: the independent vectors, typed failures, properties, and the axum
+//! extractor on a real server on loopback.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::routing::post;
+use axum::Router;
+use bold360_sdk::trigger::payload::{AgentStatusChanged, ChatClosed, ChatStarted};
+use bold360_sdk::trigger::{
+    encode_uri_component, string_to_sign, TriggerConfig, TriggerError, TriggerFields,
+    TriggerVerifier, VerifiedTrigger,
+};
+use proptest::prelude::*;
+use serde_json::Value;
+
+const VECTORS: &str = include_str!("../fixtures/trigger-vectors.json");
+
+struct Vector {
+    url: String,
+    key: String,
+    body: serde_json::Map<String, Value>,
+    string_to_sign: String,
+    signature: String,
+}
+
+fn vectors() -> Vec<Vector> {
+    let doc: Value = serde_json::from_str(VECTORS).unwrap();
+    doc["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| Vector {
+            url: v["trigger_url"].as_str().unwrap().into(),
+            key: v["api_key"].as_str().unwrap().into(),
+            body: v["body"].as_object().unwrap().clone(),
+            string_to_sign: v["string_to_sign"].as_str().unwrap().into(),
+            signature: v["expected_signature"].as_str().unwrap().into(),
+        })
+        .collect()
+}
+
+fn form_body(body: &serde_json::Map<String, Value>) -> String {
+    body.iter()
+        .map(|(k, v)| {
+            format!(
+                "{}={}",
+                encode_uri_component(k),
+                encode_uri_component(v.as_str().unwrap())
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn fields_of(body: &serde_json::Map<String, Value>) -> TriggerFields {
+    TriggerFields::from_json(serde_json::to_string(body).unwrap().as_bytes()).unwrap()
+}
+
+#[test]
+fn every_vector_verifies_as_json_and_as_form() {
+    let vectors = vectors();
+    assert_eq!(vectors.len(), 3);
+    for v in &vectors {
+        let verifier = TriggerVerifier::new(v.key.clone());
+        let json = fields_of(&v.body);
+        assert_eq!(string_to_sign(&v.url, &json).unwrap(), v.string_to_sign);
+        assert_eq!(verifier.sign(&v.url, &json).unwrap(), v.signature);
+        assert_eq!(verifier.verify(&v.url, &json), Ok(()), "{}", v.url);
+        let form = TriggerFields::from_form(form_body(&v.body).as_bytes());
+        assert_eq!(form, json, "form and JSON bodies give the same fields");
+        assert_eq!(verifier.verify(&v.url, &form), Ok(()));
+    }
+}
+
+#[test]
+fn the_fixture_matches_the_shared_vectors_when_present() {
+    let shared = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/trigger-vectors.json"
+    );
+    if let Ok(text) = std::fs::read_to_string(shared) {
+        let a: Value = serde_json::from_str(&text).unwrap();
+        let b: Value = serde_json::from_str(VECTORS).unwrap();
+        assert_eq!(a, b, "tests/fixtures/trigger-vectors.json is stale");
+    }
+}
+
+#[test]
+fn each_failure_has_its_own_error() {
+    let v = &vectors()[0];
+    let verifier = TriggerVerifier::new(v.key.clone());
+    let mut body = v.body.clone();
+    body.remove("signed");
+    assert_eq!(
+        verifier.verify(&v.url, &fields_of(&body)),
+        Err(TriggerError::MissingSigned)
+    );
+    let mut body = v.body.clone();
+    body.remove("signature");
+    assert_eq!(
+        verifier.verify(&v.url, &fields_of(&body)),
+        Err(TriggerError::MissingSignature)
+    );
+    let mut body = v.body.clone();
+    body.remove("UserName");
+    assert_eq!(
+        verifier.verify(&v.url, &fields_of(&body)),
+        Err(TriggerError::MissingField("UserName".into()))
+    );
+    let mut body = v.body.clone();
+    body.insert("signature".into(), Value::String("00".repeat(64)));
+    assert_eq!(
+        verifier.verify(&v.url, &fields_of(&body)),
+        Err(TriggerError::BadSignature)
+    );
+    // A lower-case signature is the same signature.
+    let mut body = v.body.clone();
+    body.insert(
+        "signature".into(),
+        Value::String(v.signature.to_lowercase()),
+    );
+    assert_eq!(verifier.verify(&v.url, &fields_of(&body)), Ok(()));
+    assert!(TriggerFields::from_json(b"[1,2]").is_err());
+    assert!(
+        !format!("{verifier:?}").contains(&v.key),
+        "the key is not in Debug"
+    );
+}
+
+#[test]
+fn basic_credentials_are_checked_when_configured() {
+    let verifier = TriggerVerifier::new("k").with_basic_auth("hook", "s3cret:pw");
+    use base64::Engine;
+    let good = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("hook:s3cret:pw")
+    );
+    let bad = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("hook:nope")
+    );
+    assert_eq!(verifier.verify_basic(Some(&good)), Ok(()));
+    assert!(matches!(
+        verifier.verify_basic(Some(&bad)),
+        Err(TriggerError::Unauthorized(_))
+    ));
+    assert!(matches!(
+        verifier.verify_basic(None),
+        Err(TriggerError::Unauthorized(_))
+    ));
+    assert!(matches!(
+        verifier.verify_basic(Some("Bearer x")),
+        Err(TriggerError::Unauthorized(_))
+    ));
+    assert_eq!(
+        TriggerVerifier::new("k").verify_basic(None),
+        Ok(()),
+        "not required unless configured"
+    );
+}
+
+#[test]
+fn typed_payloads_keep_ids_times_and_unknown_fields() {
+    let v = &vectors()[0];
+    let status: AgentStatusChanged = fields_of(&v.body).parse().unwrap();
+    assert_eq!(status.login_id.unwrap().as_str(), "2150000000000001");
+    assert_eq!(status.status_type, Some(2));
+    assert!(status.extra.contains_key("signature"));
+    let v = &vectors()[1];
+    let started: ChatStarted = fields_of(&v.body).parse().unwrap();
+    assert_eq!(started.chat_id.unwrap().as_str(), "107984128488260560");
+    assert_eq!(started.department_id, None, "an empty ID is absent");
+    assert_eq!(
+        started.started.unwrap().to_rfc3339(),
+        "2024-05-01T10:00:00+00:00"
+    );
+    let bad = TriggerFields::from_form(b"ChatID=1&Ended=yesterday");
+    let err = bad.parse::<ChatClosed>().unwrap_err();
+    assert!(
+        matches!(&err, TriggerError::MalformedBody(m) if m.contains("Ended")),
+        "{err}"
+    );
+}
+
+/// Replaces the character at `at` (modulo length) with a different one.
+fn mutate(text: &str, at: usize, with: char) -> String {
+    let mut chars: Vec<char> = text.chars().collect();
+    if chars.is_empty() {
+        return with.to_string();
+    }
+    let i = at % chars.len();
+    chars[i] = if chars[i] == with {
+        if with == 'a' {
+            'b'
+        } else {
+            'a'
+        }
+    } else {
+        with
+    };
+    chars.into_iter().collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn changing_any_signed_value_fails(index in 0usize..3, field in 0usize..8, at in 0usize..256, with in any::<char>()) {
+        let v = &vectors()[index];
+        let signed: Vec<String> = v.body["signed"].as_str().unwrap().split('&').map(str::to_owned).collect();
+        let name = &signed[field % signed.len()];
+        let mut body = v.body.clone();
+        let changed = mutate(body[name].as_str().unwrap(), at, with);
+        body.insert(name.clone(), Value::String(changed));
+        let verifier = TriggerVerifier::new(v.key.clone());
+        prop_assert_eq!(verifier.verify(&v.url, &fields_of(&body)), Err(TriggerError::BadSignature));
+    }
+
+    #[test]
+    fn changing_the_url_or_the_key_fails(index in 0usize..3, at in 0usize..256, with in any::<char>(), key in any::<bool>()) {
+        let v = &vectors()[index];
+        let fields = fields_of(&v.body);
+        let (url, secret) = if key { (v.url.clone(), mutate(&v.key, at, with)) } else { (mutate(&v.url, at, with), v.key.clone()) };
+        // `%20` and `+` are the same after encoding; a change between them is not a change.
+        prop_assume!(url.replace("%20", "+") != v.url.replace("%20", "+") || secret != v.key);
+        prop_assert_eq!(TriggerVerifier::new(secret).verify(&url, &fields), Err(TriggerError::BadSignature));
+    }
+
+    #[test]
+    fn reordering_signed_changes_the_result(index in 0usize..3, seed in any::<u64>()) {
+        let v = &vectors()[index];
+        let mut names: Vec<&str> = v.body["signed"].as_str().unwrap().split('&').collect();
+        let original = names.clone();
+        // A deterministic shuffle from the seed; skip the identity permutation.
+        let mut s = seed;
+        for i in (1..names.len()).rev() {
+            s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            names.swap(i, (s >> 33) as usize % (i + 1));
+        }
+        prop_assume!(names != original);
+        let mut body = v.body.clone();
+        body.insert("signed".into(), Value::String(names.join("&")));
+        let fields = fields_of(&body);
+        let verifier = TriggerVerifier::new(v.key.clone());
+        prop_assert_ne!(verifier.sign(&v.url, &fields).unwrap(), v.signature.clone());
+        prop_assert_eq!(verifier.verify(&v.url, &fields), Err(TriggerError::BadSignature));
+    }
+}
+
+#[derive(Clone)]
+struct AppState {
+    config: TriggerConfig,
+    handled: Arc<AtomicUsize>,
+}
+
+impl axum::extract::FromRef<AppState> for TriggerConfig {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.clone()
+    }
+}
+
+async fn on_status(
+    State(state): State<AppState>,
+    VerifiedTrigger(event): VerifiedTrigger<AgentStatusChanged>,
+) -> String {
+    state.handled.fetch_add(1, Ordering::SeqCst);
+    event.user_name.unwrap_or_default()
+}
+
+async fn serve(verifier: TriggerVerifier) -> (String, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Bold360 is configured with the public URL; the server behind it sees only the path.
+    let config = TriggerConfig::new(verifier, "https://hooks.example.com");
+    let handled = Arc::new(AtomicUsize::new(0));
+    let state = AppState {
+        config,
+        handled: Arc::clone(&handled),
+    };
+    let app = Router::new()
+        .route("/operator-status-changed", post(on_status))
+        .with_state(state);
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (format!("http://{addr}/operator-status-changed"), handled)
+}
+
+#[tokio::test]
+async fn the_extractor_lets_only_verified_triggers_reach_the_handler() {
+    let v = &vectors()[0];
+    let (url, handled) = serve(TriggerVerifier::new(v.key.clone())).await;
+    let http = reqwest::Client::new();
+    let post = |body: String, content_type: &'static str| {
+        http.post(&url)
+            .header("content-type", content_type)
+            .body(body)
+            .send()
+    };
+
+    let ok = post(form_body(&v.body), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.text().await.unwrap(),
+        "jane doe",
+        "the handler got the typed payload"
+    );
+    let ok = post(serde_json::to_string(&v.body).unwrap(), "application/json")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "JSON bodies work too");
+    assert_eq!(handled.load(Ordering::SeqCst), 2);
+
+    let mut forged = v.body.clone();
+    forged.insert("StatusType".into(), Value::String("0".into()));
+    let refused = post(form_body(&forged), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), 401);
+    assert_eq!(
+        refused.text().await.unwrap(),
+        "trigger signature does not match"
+    );
+    let mut unsigned = v.body.clone();
+    unsigned.remove("signature");
+    let refused = post(
+        serde_json::to_string(&unsigned).unwrap(),
+        "application/json",
+    )
+    .await
+    .unwrap();
+    assert_eq!(refused.status(), 401);
+    let malformed = post("{not json".into(), "application/json").await.unwrap();
+    assert_eq!(malformed.status(), 400);
+    assert_eq!(
+        handled.load(Ordering::SeqCst),
+        2,
+        "no unverified request reached the handler"
+    );
+}
+
+#[tokio::test]
+async fn the_extractor_checks_basic_credentials() {
+    let v = &vectors()[0];
+    let (url, handled) =
+        serve(TriggerVerifier::new(v.key.clone()).with_basic_auth("hook", "pw")).await;
+    let http = reqwest::Client::new();
+    let body = form_body(&v.body);
+    let refused = http.post(&url).body(body.clone()).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(refused.headers().contains_key("www-authenticate"));
+    use base64::Engine;
+    let auth = format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode("hook:pw")
+    );
+    let ok = http
+        .post(&url)
+        .header("authorization", auth)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
