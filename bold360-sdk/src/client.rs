@@ -17,7 +17,8 @@ use crate::endpoint::{ApiVersion, Endpoint, Region};
 use crate::envelope::{Envelope, RecordCount};
 use crate::error::Error;
 use crate::params::Params;
-use crate::retry::{MethodKind, RetryPolicy};
+use crate::limiter::{LimiterConfig, LimiterStats, RateLimiter};
+use crate::retry::{MethodKind, RetryBudget, RetryPolicy};
 use crate::transport::{transport_error, TransportConfig};
 use crate::{env, request_url, signing};
 
@@ -51,10 +52,12 @@ struct Shared {
     endpoint: Endpoint,
     clock: Arc<dyn Clock>,
     retry: RetryPolicy,
+    retry_budget: RetryBudget,
+    limiter: RateLimiter,
     request_timeout: Duration,
 }
 
-/// What the client needs to know about a method beyond its name.
+/// What the client needs to know about a call beyond its parameters.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy)]
 pub struct CallInfo<'a> {
@@ -62,6 +65,30 @@ pub struct CallInfo<'a> {
     pub method: &'a str,
     /// Read or write, for the retry decision.
     pub kind: MethodKind,
+    /// Records the response is expected to hold, reserved from the records budget until the
+    /// real count is known.
+    pub expected_records: u64,
+    /// A retry policy for this call instead of the client's.
+    pub retry: Option<&'a RetryPolicy>,
+}
+
+impl<'a> CallInfo<'a> {
+    /// A call expecting one record, with the client's retry policy.
+    pub fn new(method: &'a str, kind: MethodKind) -> Self {
+        Self { method, kind, expected_records: 1, retry: None }
+    }
+
+    /// Sets the expected record count.
+    pub fn expected_records(mut self, records: u64) -> Self {
+        self.expected_records = records;
+        self
+    }
+
+    /// Uses this retry policy for the call.
+    pub fn retry(mut self, policy: Option<&'a RetryPolicy>) -> Self {
+        self.retry = policy;
+        self
+    }
 }
 
 impl Client {
@@ -95,6 +122,16 @@ impl Client {
         &self.shared.endpoint
     }
 
+    /// The rate limiter this client (and its clones) use.
+    pub fn rate_limiter(&self) -> &RateLimiter {
+        &self.shared.limiter
+    }
+
+    /// Counters of waits, retries and refusals, for monitoring.
+    pub fn stats(&self) -> LimiterStats {
+        self.shared.limiter.stats()
+    }
+
     /// The account this client calls for.
     pub fn account_id(&self) -> &str {
         self.shared.credentials.account_id()
@@ -121,11 +158,10 @@ impl Client {
         method: &str,
         params: impl Into<Params>,
     ) -> Result<Envelope<Value>, Error> {
-        let info = CallInfo {
-            method,
-            kind: MethodKind::Write,
-        };
-        self.execute(info, params.into()).await
+        let params = params.into();
+        let expected = params.get("PageSize").and_then(|v| v.parse().ok()).unwrap_or(1);
+        let info = CallInfo::new(method, MethodKind::Write).expected_records(expected);
+        self.execute(info, params).await
     }
 
     /// The path of every call. Public for generated code; not a stable API.
@@ -147,17 +183,30 @@ impl Client {
         );
         async {
             let started = Instant::now();
+            let policy = info.retry.unwrap_or(&self.shared.retry);
+            let limiter = &self.shared.limiter;
             let mut attempt = 1;
             let result = loop {
-                let result = self.attempt(info.method, &params).await;
-                let Err(error) = &result else { break result };
-                let Some(delay) =
-                    self.shared
-                        .retry
-                        .delay(error, info.kind, attempt, started.elapsed())
-                else {
+                let result = self.attempt(info, &params).await;
+                let error = match &result {
+                    Ok(_) => {
+                        self.shared.retry_budget.deposit();
+                        break result;
+                    }
+                    Err(error) => error,
+                };
+                if error.is_refusal() {
+                    limiter.count_refusal();
+                }
+                let Some(delay) = policy.delay(error, info.kind, attempt, started.elapsed()) else {
                     break result;
                 };
+                if !self.shared.retry_budget.withdraw() {
+                    limiter.count_retry_denied();
+                    tracing::warn!(attempt, error = %error, "not retrying: the retry budget is spent");
+                    break result;
+                }
+                limiter.count_retry();
                 tracing::warn!(
                     attempt,
                     delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
@@ -186,12 +235,14 @@ impl Client {
         .await
     }
 
-    async fn attempt<D: DeserializeOwned>(
+    async fn attempt<D: DeserializeOwned + RecordCount>(
         &self,
-        method: &str,
+        info: CallInfo<'_>,
         params: &Params,
     ) -> Result<Envelope<D>, Error> {
+        let method = info.method;
         let shared = &*self.shared;
+        let permit = shared.limiter.acquire(info.expected_records).await;
         let credentials = &shared.credentials;
         let token = signing::sign(credentials, shared.clock.now_millis());
         let url = request_url::build(
@@ -220,7 +271,15 @@ impl Client {
             .bytes()
             .await
             .map_err(|e| transport_error(method, e, timeout))?;
-        decode(method, status, &body, &secrets)
+        let result = decode(method, status, &body, &secrets);
+        match &result {
+            Ok(envelope) => permit.settle(envelope.record_count() as u64),
+            // Refused or answered with an error: no records were served.
+            Err(Error::TooManyRequests { .. } | Error::Api { .. }) => permit.settle(0),
+            // Otherwise the server may have served what was reserved: keep the reservation.
+            Err(_) => drop(permit),
+        }
+        result
     }
 }
 
@@ -258,6 +317,7 @@ pub struct ClientBuilder {
     transport: TransportConfig,
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
+    limiter: Option<RateLimiter>,
 }
 
 impl ClientBuilder {
@@ -354,6 +414,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Share this rate limiter (for several clients of one account).
+    pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
+        self.limiter = Some(limiter);
+        self
+    }
+
+    /// A new rate limiter with these limits. Default: the documented 100 requests and 2,000
+    /// records per second, 9 in flight.
+    pub fn limits(mut self, config: LimiterConfig) -> Self {
+        self.limiter = Some(RateLimiter::new(config));
+        self
+    }
+
     /// Builds the client. Fails when credentials are missing or the transport cannot be set up.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self
@@ -368,6 +441,8 @@ impl ClientBuilder {
                     .unwrap_or_else(|| Endpoint::region(self.region)),
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 retry: self.retry,
+                retry_budget: RetryBudget::new(),
+                limiter: self.limiter.unwrap_or_default(),
                 request_timeout: self.transport.get_request_timeout(),
             }),
             version: self.version,
@@ -384,6 +459,7 @@ impl fmt::Debug for ClientBuilder {
             .field("version", &self.version)
             .field("transport", &self.transport)
             .field("retry", &self.retry)
+            .field("limiter", &self.limiter.is_some())
             .finish_non_exhaustive()
     }
 }

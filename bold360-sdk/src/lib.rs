@@ -44,6 +44,7 @@ mod envelope;
 mod error;
 mod id;
 mod id_type;
+mod limiter;
 mod params;
 mod records;
 mod redact;
@@ -88,6 +89,7 @@ pub use endpoint::{ApiVersion, Endpoint, Region};
 pub use envelope::{Envelope, NextParams, RecordCount};
 pub use error::{BoxError, Error};
 pub use id::Id;
+pub use limiter::{LimiterConfig, LimiterStats, Permit, RateLimiter};
 pub use params::{Params, ToParam};
 pub use records::Records;
 pub use retry::{MethodKind, RetryPolicy};
@@ -102,6 +104,17 @@ pub mod __private {
     pub use serde_json;
 
     use crate::{Error, Params};
+
+    /// Records a call should reserve: the page size asked for, else the method's page cap,
+    /// else `otherwise` (1 for single items, 0 when no data comes back).
+    pub fn expected_records(params: &Params, cap: Option<u64>, otherwise: u64) -> u64 {
+        params
+            .get("PageSize")
+            .and_then(|v| v.parse::<u64>().ok())
+            .map(|size| cap.map_or(size, |cap| size.min(cap)))
+            .or(cap)
+            .unwrap_or(otherwise)
+    }
 
     /// Fails unless exactly one of `names` is set.
     pub fn check_exactly_one_of(

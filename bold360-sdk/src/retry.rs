@@ -112,6 +112,39 @@ impl RetryPolicy {
     }
 }
 
+/// A shared allowance of retries: each retry spends a token, each success earns a tenth of one
+/// back, so a burst of failures stops being retried long before it becomes a retry storm.
+#[derive(Debug)]
+pub(crate) struct RetryBudget {
+    tokens: std::sync::Mutex<f64>,
+}
+
+impl RetryBudget {
+    const MAX: f64 = 10.0;
+    const PER_SUCCESS: f64 = 0.1;
+
+    pub(crate) fn new() -> Self {
+        Self { tokens: std::sync::Mutex::new(Self::MAX) }
+    }
+
+    /// Spends a token; false when none is left.
+    pub(crate) fn withdraw(&self) -> bool {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if *tokens >= 1.0 {
+            *tokens -= 1.0;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Earns part of a token back.
+    pub(crate) fn deposit(&self) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        *tokens = (*tokens + Self::PER_SUCCESS).min(Self::MAX);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -150,6 +183,17 @@ mod tests {
             http_status: 200,
         };
         assert!(p.delay(&api, MethodKind::Read, 1, Duration::ZERO).is_none());
+    }
+
+    #[test]
+    fn the_budget_runs_out_and_refills_slowly() {
+        let budget = RetryBudget::new();
+        assert!((0..10).all(|_| budget.withdraw()));
+        assert!(!budget.withdraw(), "ten retries in a row spend it");
+        (0..9).for_each(|_| budget.deposit());
+        assert!(!budget.withdraw(), "nine successes do not earn a retry");
+        budget.deposit();
+        assert!(budget.withdraw(), "ten do");
     }
 
     #[test]

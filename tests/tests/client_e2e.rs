@@ -437,10 +437,7 @@ async fn refusals_are_retried_even_for_writes_but_transport_errors_only_for_read
 
     // The same failure on a read is retried.
     sandbox.inject_fault(Some("getDepartment"), Fault::http(503, "busy"), 2);
-    let info = CallInfo {
-        method: "getDepartment",
-        kind: MethodKind::Read,
-    };
+    let info = CallInfo::new("getDepartment", MethodKind::Read);
     let err = client
         .execute::<Value>(info, Params::new().with("DepartmentID", "1"))
         .await

@@ -124,10 +124,7 @@ async fn secrets_never_leak() {
         )),
         1,
     );
-    let info = CallInfo {
-        method: "getOperators",
-        kind: MethodKind::Read,
-    };
+    let info = CallInfo::new("getOperators", MethodKind::Read);
     errors.push(
         client
             .execute::<Vec<Typed>>(info, Params::new())

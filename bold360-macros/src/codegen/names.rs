@@ -88,7 +88,7 @@ pub fn ident(name: &str) -> Ident {
 }
 
 /// Names a setter may not take because the builder already has a method of that name.
-const RESERVED: [&str; 5] = ["param", "params", "send", "api", "check"];
+const RESERVED: [&str; 6] = ["param", "params", "send", "api", "check", "retry_policy"];
 
 /// The setter (and argument) name of a parameter.
 pub fn param_ident(name: &str) -> Ident {

@@ -88,6 +88,19 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             }
         }
     }
+    let cap = match m.max_page_size {
+        Some(cap) => {
+            let cap = u64::from(cap);
+            quote!(::std::option::Option::Some(#cap))
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    // Lists without a documented cap reserve a typical page; single items one; writes none.
+    let otherwise: u64 = match m.data {
+        bold360_api_spec::DataShape::Array => 100,
+        bold360_api_spec::DataShape::Object => 1,
+        bold360_api_spec::DataShape::None => 0,
+    };
     let checks = m.constraints.iter().map(|c| {
         let (f, names) = match c {
             Constraint::ExactlyOneOf(n) => (quote!(check_exactly_one_of), n),
@@ -115,12 +128,13 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
         pub struct Request<V> {
             api: #rt::Api<V>,
             params: #rt::Params,
+            retry: ::std::option::Option<#rt::RetryPolicy>,
         }
 
         impl<V: #rt::Version> Request<V> {
             #[doc(hidden)]
             pub fn __new(api: #rt::Api<V>, params: #rt::Params) -> Self {
-                Self { api, params }
+                Self { api, params, retry: ::std::option::Option::None }
             }
 
             #(#generic)*
@@ -128,6 +142,12 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             /// Sets a parameter the manifest does not list (or overrides one), sent as is.
             pub fn param(mut self, name: impl ::std::convert::Into<::std::string::String>, value: impl #rt::ToParam) -> Self {
                 self.params.set(name, value);
+                self
+            }
+
+            /// Retries this request by `policy` instead of the client's policy.
+            pub fn retry_policy(mut self, policy: #rt::RetryPolicy) -> Self {
+                self.retry = ::std::option::Option::Some(policy);
                 self
             }
 
@@ -139,7 +159,8 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
             pub async fn send(self) -> ::std::result::Result<Response, #rt::Error> {
                 #(#checks)*
-                let info = #rt::CallInfo { method: #wire, kind: #kind };
+                let expected = #rt::__private::expected_records(&self.params, #cap, #otherwise);
+                let info = #rt::CallInfo::new(#wire, #kind).expected_records(expected).retry(self.retry.as_ref());
                 self.api.client().execute::<Data>(info, self.params).await
             }
         }

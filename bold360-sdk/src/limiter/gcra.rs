@@ -1,0 +1,84 @@
+//! Pacing with the generic cell rate algorithm: units are spread evenly at `rate`, with at most
+//! `burst` units ahead of schedule, so traffic is smooth instead of bunched at window edges.
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+#[derive(Debug)]
+pub(crate) struct Gcra {
+    /// Time one unit takes at the target rate.
+    interval: Duration,
+    /// How many units may run ahead of schedule.
+    burst: u64,
+    /// Theoretical arrival time: when the schedule is free again.
+    tat: Option<Instant>,
+}
+
+impl Gcra {
+    pub(crate) fn new(units: u64, per: Duration, burst: u64) -> Self {
+        Self {
+            interval: per / u32::try_from(units.max(1)).unwrap_or(u32::MAX),
+            burst: burst.max(1),
+            tat: None,
+        }
+    }
+
+    fn cost(&self, units: u64) -> Duration {
+        self.interval * u32::try_from(units).unwrap_or(u32::MAX)
+    }
+
+    /// The earliest time `units` may go. More than the burst goes once the schedule is free.
+    pub(crate) fn earliest(&self, now: Instant, units: u64) -> Instant {
+        let Some(tat) = self.tat else { return now };
+        let allowance = self.cost(self.burst.saturating_sub(units.min(self.burst)));
+        let at = tat.checked_sub(allowance).unwrap_or(now);
+        at.max(now)
+    }
+
+    /// Takes `units` at `at`.
+    pub(crate) fn reserve(&mut self, at: Instant, units: u64) {
+        let start = self.tat.map_or(at, |tat| tat.max(at));
+        self.tat = Some(start + self.cost(units));
+    }
+
+    /// Gives back (or takes more of) the schedule after the real count is known.
+    pub(crate) fn adjust(&mut self, now: Instant, reserved: u64, actual: u64) {
+        let Some(tat) = self.tat else { return };
+        self.tat = Some(if actual >= reserved {
+            tat.max(now) + self.cost(actual - reserved)
+        } else {
+            tat.checked_sub(self.cost(reserved - actual)).unwrap_or(now).max(now)
+        });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spacing_and_burst() {
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut g = Gcra::new(100, Duration::from_secs(1), 2);
+        g.reserve(t0, 1);
+        assert_eq!(g.earliest(t0, 1), t0, "a burst of two may go together");
+        g.reserve(t0, 1);
+        assert_eq!(g.earliest(t0, 1), ms(10), "then one every 10 ms");
+        g.reserve(ms(10), 1);
+        assert_eq!(g.earliest(ms(10), 1), ms(20));
+        g.adjust(ms(10), 1, 0);
+        assert_eq!(g.earliest(ms(10), 1), ms(10), "a refund moves the schedule back");
+    }
+
+    #[test]
+    fn large_reservations_take_their_share_of_time() {
+        let t0 = Instant::now();
+        let mut g = Gcra::new(2000, Duration::from_secs(1), 1000);
+        g.reserve(t0, 1000);
+        assert_eq!(g.earliest(t0, 1000), t0 + Duration::from_millis(500));
+        g.adjust(t0, 1000, 200);
+        assert_eq!(g.earliest(t0, 1000), t0 + Duration::from_millis(100));
+    }
+}
