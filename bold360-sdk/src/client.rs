@@ -16,8 +16,8 @@ use crate::decode::decode;
 use crate::endpoint::{ApiVersion, Endpoint, Region};
 use crate::envelope::{Envelope, RecordCount};
 use crate::error::Error;
-use crate::params::Params;
 use crate::limiter::{LimiterConfig, LimiterStats, RateLimiter};
+use crate::params::Params;
 use crate::retry::{MethodKind, RetryBudget, RetryPolicy};
 use crate::transport::{transport_error, TransportConfig};
 use crate::{env, request_url, signing};
@@ -75,7 +75,12 @@ pub struct CallInfo<'a> {
 impl<'a> CallInfo<'a> {
     /// A call expecting one record, with the client's retry policy.
     pub fn new(method: &'a str, kind: MethodKind) -> Self {
-        Self { method, kind, expected_records: 1, retry: None }
+        Self {
+            method,
+            kind,
+            expected_records: 1,
+            retry: None,
+        }
     }
 
     /// Sets the expected record count.
@@ -159,7 +164,10 @@ impl Client {
         params: impl Into<Params>,
     ) -> Result<Envelope<Value>, Error> {
         let params = params.into();
-        let expected = params.get("PageSize").and_then(|v| v.parse().ok()).unwrap_or(1);
+        let expected = params
+            .get("PageSize")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(1);
         let info = CallInfo::new(method, MethodKind::Write).expected_records(expected);
         self.execute(info, params).await
     }

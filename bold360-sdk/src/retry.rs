@@ -124,7 +124,9 @@ impl RetryBudget {
     const PER_SUCCESS: f64 = 0.1;
 
     pub(crate) fn new() -> Self {
-        Self { tokens: std::sync::Mutex::new(Self::MAX) }
+        Self {
+            tokens: std::sync::Mutex::new(Self::MAX),
+        }
     }
 
     /// Spends a token; false when none is left.

@@ -48,7 +48,9 @@ impl Gcra {
         self.tat = Some(if actual >= reserved {
             tat.max(now) + self.cost(actual - reserved)
         } else {
-            tat.checked_sub(self.cost(reserved - actual)).unwrap_or(now).max(now)
+            tat.checked_sub(self.cost(reserved - actual))
+                .unwrap_or(now)
+                .max(now)
         });
     }
 }
@@ -69,7 +71,11 @@ mod tests {
         g.reserve(ms(10), 1);
         assert_eq!(g.earliest(ms(10), 1), ms(20));
         g.adjust(ms(10), 1, 0);
-        assert_eq!(g.earliest(ms(10), 1), ms(10), "a refund moves the schedule back");
+        assert_eq!(
+            g.earliest(ms(10), 1),
+            ms(10),
+            "a refund moves the schedule back"
+        );
     }
 
     #[test]

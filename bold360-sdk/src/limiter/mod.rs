@@ -95,7 +95,10 @@ impl LimiterConfig {
 
     /// No limiting at all (counters still count). For comparison and for servers without limits.
     pub fn unlimited() -> Self {
-        Self { unlimited: true, ..Self::default() }
+        Self {
+            unlimited: true,
+            ..Self::default()
+        }
     }
 
     /// The requests-per-window limit.
@@ -225,7 +228,12 @@ impl RateLimiter {
     pub async fn acquire(&self, records: u64) -> Permit {
         if self.inner.unlimited {
             self.inner.counters.acquired.fetch_add(1, Ordering::Relaxed);
-            return Permit { limiter: self.clone(), id: u64::MAX, reserved: records, _slot: None };
+            return Permit {
+                limiter: self.clone(),
+                id: u64::MAX,
+                reserved: records,
+                _slot: None,
+            };
         }
         let started = Instant::now();
         let slot = Arc::clone(&self.inner.in_flight)
@@ -264,14 +272,27 @@ impl RateLimiter {
             }
         };
         let waited = started.elapsed();
+        tracing::trace!(
+            target: "bold360_sdk::limiter",
+            wait_us = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
+            records,
+            "admitted"
+        );
         let c = &self.inner.counters;
         c.acquired.fetch_add(1, Ordering::Relaxed);
         if slept || waited > Duration::ZERO {
             c.waited.fetch_add(1, Ordering::Relaxed);
-            c.wait_nanos
-                .fetch_add(u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+            c.wait_nanos.fetch_add(
+                u64::try_from(waited.as_nanos()).unwrap_or(u64::MAX),
+                Ordering::Relaxed,
+            );
         }
-        Permit { limiter: self.clone(), id, reserved: records, _slot: Some(slot) }
+        Permit {
+            limiter: self.clone(),
+            id,
+            reserved: records,
+            _slot: Some(slot),
+        }
     }
 
     /// The counters so far.
@@ -296,7 +317,10 @@ impl RateLimiter {
     }
 
     pub(crate) fn count_retry_denied(&self) {
-        self.inner.counters.retries_denied.fetch_add(1, Ordering::Relaxed);
+        self.inner
+            .counters
+            .retries_denied
+            .fetch_add(1, Ordering::Relaxed);
     }
 
     fn settle(&self, id: u64, reserved: u64, actual: u64) {
@@ -342,8 +366,15 @@ mod tests {
         // After a burst of 3, one every 10 ms.
         assert_eq!(&times[..5], &[0, 0, 0, 10, 20]);
         for start in 0..times.len() {
-            let in_window = times[start..].iter().take_while(|t| **t < times[start] + 1000).count();
-            assert!(in_window <= 100, "{in_window} requests in the second from {} ms", times[start]);
+            let in_window = times[start..]
+                .iter()
+                .take_while(|t| **t < times[start] + 1000)
+                .count();
+            assert!(
+                in_window <= 100,
+                "{in_window} requests in the second from {} ms",
+                times[start]
+            );
         }
         let per_second = 249.0 / (*times.last().unwrap() as f64 / 1000.0);
         assert!(per_second > 97.0, "{per_second} requests/s");
@@ -353,13 +384,21 @@ mod tests {
     async fn records_are_budgeted_and_refunds_are_given_back() {
         let limiter = RateLimiter::new(config());
         let times = admission_times(&limiter, 6, 1000).await;
-        assert_eq!(times, [0, 500, 1000, 1500, 2000, 2500], "2,000 records per second in 1,000-record pages");
+        assert_eq!(
+            times,
+            [0, 500, 1000, 1500, 2000, 2500],
+            "2,000 records per second in 1,000-record pages"
+        );
         // A call that reserved 1,000 but got 10 gives back nearly all of it.
         let limiter = RateLimiter::new(config());
         let t0 = Instant::now();
         limiter.acquire(1000).await.settle(10);
         limiter.acquire(1000).await.settle(1000);
-        assert_eq!(t0.elapsed(), Duration::from_millis(5), "the second page only waits for 10 records' worth");
+        assert_eq!(
+            t0.elapsed(),
+            Duration::from_millis(5),
+            "the second page only waits for 10 records' worth"
+        );
     }
 
     #[tokio::test(start_paused = true)]
@@ -370,7 +409,9 @@ mod tests {
         let third = tokio::time::timeout(Duration::from_secs(5), limiter.acquire(1)).await;
         assert!(third.is_err(), "a third call waits while two are in flight");
         drop(a);
-        tokio::time::timeout(Duration::from_millis(1), limiter.acquire(1)).await.expect("a slot was freed");
+        tokio::time::timeout(Duration::from_millis(1), limiter.acquire(1))
+            .await
+            .expect("a slot was freed");
     }
 
     #[tokio::test(start_paused = true)]

@@ -26,7 +26,12 @@ pub(crate) struct SlidingWindow {
 
 impl SlidingWindow {
     pub(crate) fn new(limit: u64, length: Duration) -> Self {
-        Self { limit, length, entries: VecDeque::new(), sum: 0 }
+        Self {
+            limit,
+            length,
+            entries: VecDeque::new(),
+            sum: 0,
+        }
     }
 
     fn expire(&mut self, now: Instant) {
@@ -93,10 +98,22 @@ mod tests {
             assert_eq!(w.earliest(t0, 1), t0);
             w.reserve(id, t0, 1);
         }
-        assert_eq!(w.earliest(ms(500), 1), ms(1000), "the fourth waits for the first to leave");
-        assert_eq!(w.earliest(ms(500), 2), ms(1000), "all three were reserved at t0");
+        assert_eq!(
+            w.earliest(ms(500), 1),
+            ms(1000),
+            "the fourth waits for the first to leave"
+        );
+        assert_eq!(
+            w.earliest(ms(500), 2),
+            ms(1000),
+            "all three were reserved at t0"
+        );
         w.settle(1, 0);
-        assert_eq!(w.earliest(ms(500), 1), ms(500), "a refund frees room at once");
+        assert_eq!(
+            w.earliest(ms(500), 1),
+            ms(500),
+            "a refund frees room at once"
+        );
         assert_eq!(w.used(ms(999)), 2);
         assert_eq!(w.used(ms(1000)), 0);
     }

@@ -42,8 +42,8 @@ fn obj(value: Value) -> Record {
 }
 
 impl Store {
-    /// The seeded data set. Calling it twice gives the same data.
-    pub(crate) fn seeded() -> Self {
+    /// The seeded data set with `chats` closed chats. The same `chats` gives the same data.
+    pub(crate) fn seeded(chats: u32) -> Self {
         let mut store = Store {
             departments: Vec::new(),
             operators: Vec::new(),
@@ -135,7 +135,7 @@ impl Store {
             "Deleted": null,
             "DeletedBy": null,
         })));
-        for i in 0..150u32 {
+        for i in 0..chats {
             let chat_id = store.new_id();
             let created = t0 + Duration::minutes(i64::from(i) * 37);
             let answered = created + Duration::seconds(45 + i64::from(i % 7) * 10);

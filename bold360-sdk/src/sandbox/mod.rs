@@ -19,6 +19,7 @@
 
 mod data;
 mod faults;
+mod limits;
 mod methods;
 mod server;
 
@@ -29,6 +30,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 pub use faults::Fault;
+pub use limits::SandboxLimits;
 
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
@@ -143,6 +145,9 @@ pub struct SandboxBuilder {
     credentials: Option<Credentials>,
     addr: SocketAddr,
     clock: Arc<dyn Clock>,
+    limits: Option<SandboxLimits>,
+    latency: std::time::Duration,
+    chats: u32,
 }
 
 impl Default for SandboxBuilder {
@@ -151,6 +156,9 @@ impl Default for SandboxBuilder {
             credentials: None,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             clock: Arc::new(SystemClock),
+            limits: Some(SandboxLimits::default()),
+            latency: std::time::Duration::ZERO,
+            chats: 150,
         }
     }
 }
@@ -180,6 +188,30 @@ impl SandboxBuilder {
         self
     }
 
+    /// The account limits to enforce (default: the documented ones).
+    pub fn limits(mut self, limits: SandboxLimits) -> Self {
+        self.limits = Some(limits);
+        self
+    }
+
+    /// Enforce no limits.
+    pub fn without_limits(mut self) -> Self {
+        self.limits = None;
+        self
+    }
+
+    /// Add this latency to every request (as a distant server would).
+    pub fn latency(mut self, latency: std::time::Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// How many closed chats to seed (three messages each). Default 150.
+    pub fn chats(mut self, chats: u32) -> Self {
+        self.chats = chats;
+        self
+    }
+
     /// Binds and starts serving in the background of the current tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let credentials = match self.credentials {
@@ -190,7 +222,13 @@ impl SandboxBuilder {
                     .expect("default sandbox credentials are valid")
             }
         };
-        let shared = Arc::new(server::Shared::new(credentials, self.clock));
+        let shared = Arc::new(server::Shared::new(
+            credentials,
+            self.clock,
+            self.limits,
+            self.latency,
+            self.chats,
+        ));
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
@@ -249,6 +287,10 @@ pub struct SandboxStats {
     pub faults: u64,
     /// Records returned in `Data`.
     pub records_served: u64,
+    /// Requests held because a window's budget was spent.
+    pub waits: u64,
+    /// Requests refused with HTTP 500 `Too many simultaneous requests`.
+    pub refusals: u64,
 }
 
 #[derive(Debug, Default)]
@@ -257,6 +299,8 @@ pub(crate) struct Counters {
     auth_failures: AtomicU64,
     faults: AtomicU64,
     records_served: AtomicU64,
+    pub(crate) waits: AtomicU64,
+    pub(crate) refusals: AtomicU64,
 }
 
 impl Counters {
@@ -266,6 +310,8 @@ impl Counters {
             auth_failures: self.auth_failures.load(Ordering::Relaxed),
             faults: self.faults.load(Ordering::Relaxed),
             records_served: self.records_served.load(Ordering::Relaxed),
+            waits: self.waits.load(Ordering::Relaxed),
+            refusals: self.refusals.load(Ordering::Relaxed),
         }
     }
 }

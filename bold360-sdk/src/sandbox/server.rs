@@ -15,12 +15,15 @@ use serde_json::{json, Map, Value};
 
 use super::data::Store;
 use super::faults::{Fault, Faults};
+use super::limits::{Gate, SandboxLimits};
 use super::{methods, Counters, Log, RecordedRequest};
 use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::signing::{self, TokenRejection, TOKEN_LIFETIME};
 
 pub(crate) struct Shared {
+    pub gate: Gate,
+    pub latency: Duration,
     pub credentials: Credentials,
     pub clock: Arc<dyn Clock>,
     pub store: Mutex<Store>,
@@ -30,11 +33,19 @@ pub(crate) struct Shared {
 }
 
 impl Shared {
-    pub(crate) fn new(credentials: Credentials, clock: Arc<dyn Clock>) -> Self {
+    pub(crate) fn new(
+        credentials: Credentials,
+        clock: Arc<dyn Clock>,
+        limits: Option<SandboxLimits>,
+        latency: Duration,
+        chats: u32,
+    ) -> Self {
         Self {
+            gate: Gate::new(limits),
+            latency,
             credentials,
             clock,
-            store: Mutex::new(Store::seeded()),
+            store: Mutex::new(Store::seeded(chats)),
             faults: Mutex::default(),
             log: Mutex::default(),
             stats: Counters::default(),
@@ -88,6 +99,15 @@ async fn handle(
                 .map(str::to_owned),
         });
 
+    if !shared.gate.admit(&shared.stats).await {
+        return plain(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "500 Too many simultaneous requests",
+        );
+    }
+    if !shared.latency.is_zero() {
+        tokio::time::sleep(shared.latency).await;
+    }
     let fault = shared
         .faults
         .lock()
@@ -132,6 +152,7 @@ async fn handle(
                             .stats
                             .records_served
                             .fetch_add(records, Ordering::Relaxed);
+                        shared.gate.served(records);
                         success_envelope(reply)
                     }
                     Err(message) => error_envelope(&message),
