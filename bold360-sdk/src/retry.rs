@@ -116,34 +116,36 @@ impl RetryPolicy {
 /// back, so a burst of failures stops being retried long before it becomes a retry storm.
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
-    tokens: std::sync::Mutex<f64>,
+    /// Tenths of a token, so that earning is exact.
+    tenths: std::sync::Mutex<u32>,
 }
 
 impl RetryBudget {
-    const MAX: f64 = 10.0;
-    const PER_SUCCESS: f64 = 0.1;
+    const MAX_TENTHS: u32 = 100;
+    const RETRY_TENTHS: u32 = 10;
+    const SUCCESS_TENTHS: u32 = 1;
 
     pub(crate) fn new() -> Self {
         Self {
-            tokens: std::sync::Mutex::new(Self::MAX),
+            tenths: std::sync::Mutex::new(Self::MAX_TENTHS),
         }
     }
 
     /// Spends a token; false when none is left.
     pub(crate) fn withdraw(&self) -> bool {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        if *tokens >= 1.0 {
-            *tokens -= 1.0;
+        let mut tenths = self.tenths.lock().unwrap_or_else(|e| e.into_inner());
+        if *tenths >= Self::RETRY_TENTHS {
+            *tenths -= Self::RETRY_TENTHS;
             true
         } else {
             false
         }
     }
 
-    /// Earns part of a token back.
+    /// Earns a tenth of a token back.
     pub(crate) fn deposit(&self) {
-        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
-        *tokens = (*tokens + Self::PER_SUCCESS).min(Self::MAX);
+        let mut tenths = self.tenths.lock().unwrap_or_else(|e| e.into_inner());
+        *tenths = (*tenths + Self::SUCCESS_TENTHS).min(Self::MAX_TENTHS);
     }
 }
 

@@ -186,3 +186,52 @@ async fn unknown_enum_values_and_extra_params_pass_through() {
     assert_eq!(folders.record_count(), 0);
     assert_eq!(sandbox.requests()[0].param("X-Extra"), Some("1"));
 }
+
+#[tokio::test]
+async fn a_request_can_override_the_retry_policy() {
+    use bold360_sdk::sandbox::Fault;
+    use bold360_sdk::RetryPolicy;
+    let (sandbox, _) = sandbox_and_client().await;
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default())
+        .build()
+        .unwrap();
+    let operators = client
+        .v1()
+        .get_operators()
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let department = operators[0].department_id.clone().unwrap();
+    let count = || {
+        sandbox
+            .requests()
+            .iter()
+            .filter(|r| r.method == "getDepartment")
+            .count()
+    };
+
+    sandbox.inject_fault(Some("getDepartment"), Fault::http(503, "busy"), 1);
+    client
+        .v1()
+        .get_department(department.clone())
+        .send()
+        .await
+        .expect("the client's policy retries a read");
+    assert_eq!(count(), 2);
+
+    sandbox.inject_fault(Some("getDepartment"), Fault::http(503, "busy"), 1);
+    let err = client
+        .v1()
+        .get_department(department)
+        .retry_policy(RetryPolicy::none())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 503, .. }), "{err:?}");
+    assert_eq!(count(), 3, "no retry for this request");
+    assert_eq!(client.stats().retries, 1);
+}

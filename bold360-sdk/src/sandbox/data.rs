@@ -9,7 +9,7 @@ use serde_json::{json, Map, Value};
 pub(crate) type Record = Map<String, Value>;
 
 /// First ID handed out: 2^53 + 1, the smallest integer an `f64` cannot hold.
-const ID_BASE: u64 = 9_007_199_254_740_993;
+pub(crate) const ID_BASE: u64 = 9_007_199_254_740_993;
 
 pub(crate) const ACCOUNT_ID: u64 = 100_001;
 
@@ -20,6 +20,12 @@ pub(crate) struct Store {
     pub folders: Vec<Record>,
     pub chats: Vec<Record>,
     pub messages: Vec<Record>,
+    /// Records of methods without hand-written state, made on first use.
+    pub synthetic: std::collections::BTreeMap<String, Vec<Record>>,
+    /// (agent, service type) → (status type, custom status, client).
+    pub availability: std::collections::BTreeMap<(String, String), (i64, Option<String>, String)>,
+    /// Report ID → (report type, polls so far).
+    pub reports: std::collections::BTreeMap<String, (i64, u32)>,
     next_id: u64,
 }
 
@@ -28,7 +34,7 @@ pub(crate) fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-fn epoch() -> DateTime<Utc> {
+pub(crate) fn epoch() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
         .single()
         .unwrap_or_default()
@@ -50,6 +56,9 @@ impl Store {
             folders: Vec::new(),
             chats: Vec::new(),
             messages: Vec::new(),
+            synthetic: Default::default(),
+            availability: Default::default(),
+            reports: Default::default(),
             next_id: ID_BASE,
         };
         let t0 = epoch();
@@ -87,6 +96,7 @@ impl Store {
                 let first = name.split(' ').next().unwrap_or(name);
                 store.operators.push(obj(json!({
                     "LoginID": id,
+                    "UserName": first.to_lowercase(),
                     "Name": name,
                     "ChatName": first,
                     "Email": format!("{}@example.com", first.to_lowercase()),

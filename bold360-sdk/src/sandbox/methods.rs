@@ -1,40 +1,53 @@
-//! What each method does in the sandbox.
+//! What each method does in the sandbox. Every method in the manifest is served: after the
+//! checks of [`protocol`](super::protocol), methods with state (chats, messages, agents,
+//! availability, reports) are handled here, and the rest get [`synthetic`](super::synthetic)
+//! records, filtered and paged as their manifest entries say.
+//!
+//! Reports: `runReport` starts a job that `getReport` shows running (StatusCode 0, 1) for two
+//! polls and then done (4). `ReportType` 97, 98 and 99 end cancelled (7), timed out (5) and in
+//! error (6) instead, for testing.
 
+use bold360_api_spec::{DataShape, Manifest, Method, Version};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use super::data::{iso, Record, Store};
-
-/// Page cap of the paged methods, as documented.
-const PAGE_CAP: usize = 1000;
+use super::data::{iso, Record, Store, ACCOUNT_ID};
+use super::paging::{self, Window};
+use super::protocol::{self, Params};
+use super::synthetic;
 
 type Reply = Result<Map<String, Value>, String>;
 
 /// Runs `method` against the store; `Err` is the message of an error envelope.
 pub(crate) fn dispatch(
     store: &mut Store,
+    manifest: &Manifest,
     method: &str,
     version: &str,
     params: &[(String, String)],
 ) -> Reply {
     let p = Params(params);
-    match (method, version) {
-        ("getOperators", _) => data(Value::Array(
-            store.operators.iter().cloned().map(Value::Object).collect(),
-        )),
-        ("getOperator", _) => one(
+    let spec = protocol::check(manifest, method, version, &p)?;
+    let version = if version == "v2" {
+        Version::V2
+    } else {
+        Version::V1
+    };
+    match spec.name.as_str() {
+        "getOperators" => list(store.operators.iter()),
+        "getOperator" => one(
             &store.operators,
             "LoginID",
             p.required("OperatorID")?,
             "OperatorID",
         ),
-        ("getDepartment", _) => one(
+        "getDepartment" => one(
             &store.departments,
             "DepartmentID",
             p.required("DepartmentID")?,
             "DepartmentID",
         ),
-        ("getDepartmentOperators", _) => {
+        "getDepartmentOperators" => {
             let department = p.required("DepartmentID")?;
             list(
                 store
@@ -43,7 +56,7 @@ pub(crate) fn dispatch(
                     .filter(|o| field(o, "DepartmentID") == department),
             )
         }
-        ("getFolders", _) => {
+        "getFolders" => {
             let wanted = p.get("FolderType");
             list(
                 store
@@ -52,20 +65,27 @@ pub(crate) fn dispatch(
                     .filter(|f| wanted.is_none_or(|t| field(f, "FolderType") == t)),
             )
         }
-        ("getFolder", _) => one(
+        "getFolder" => one(
             &store.folders,
             "FolderID",
             p.required("FolderID")?,
             "FolderID",
         ),
-        ("getChat", _) => one(&store.chats, "ChatID", p.required("ChatID")?, "ChatID"),
-        ("getChatMessages", _) => {
+        "getChat" => one(&store.chats, "ChatID", p.required("ChatID")?, "ChatID"),
+        "getChatMessages" => {
             let chat = p.required("ChatID")?;
             find(&store.chats, "ChatID", chat, "ChatID")?;
             list(store.messages.iter().filter(|m| field(m, "ChatID") == chat))
         }
-        ("addChatMessage", _) => add_chat_message(store, &p),
-        ("getInactiveChats", "v1") => {
+        "addChatMessage" => add_chat_message(store, &p),
+        "updateChat" | "assignChat" => change_chat(store, spec, &p),
+        "editOperator" => edit_operator(store, &p),
+        "createOperatorFromTemplate" => create_operator(store, &p),
+        "setOperatorAvailability" => set_availability(store, &p),
+        "getOperatorAvailability" => get_availability(store, &p),
+        "runReport" => run_report(store, &p),
+        "getReport" => get_report(store, &p),
+        "getInactiveChats" => {
             let folder = p.required("FolderID")?;
             let window = Window::from(&p)?;
             let mut chats: Vec<&Record> = store
@@ -74,9 +94,9 @@ pub(crate) fn dispatch(
                 .filter(|c| field(c, "FolderID") == folder && window.contains(&field(c, "Ended")))
                 .collect();
             chats.sort_by_key(|c| (field(c, "Ended"), field(c, "ChatID")));
-            page(chats, version, &p)
+            paging::page(chats, spec, version, &p)
         }
-        ("getAllChatMessages", _) => {
+        "getAllChatMessages" => {
             let window = Window::from(&p)?;
             let mut messages: Vec<&Record> = store
                 .messages
@@ -84,9 +104,43 @@ pub(crate) fn dispatch(
                 .filter(|m| window.contains(&field(m, "Created")))
                 .collect();
             messages.sort_by_key(|m| (field(m, "Created"), field(m, "ChatMessageID")));
-            page(messages, version, &p)
+            paging::page(messages, spec, version, &p)
         }
-        _ => Err(format!("Unknown method {method} for API {version}")),
+        _ => synthetic_reply(store, spec, version, &p),
+    }
+}
+
+/// Synthetic records, filtered by parameters that name a returned field and by the date
+/// window, then paged.
+fn synthetic_reply(store: &mut Store, spec: &Method, version: Version, p: &Params<'_>) -> Reply {
+    if !store.synthetic.contains_key(&spec.name) {
+        let records = synthetic::records(store, spec);
+        store.synthetic.insert(spec.name.clone(), records);
+    }
+    let records = &store.synthetic[&spec.name];
+    let window = Window::from(p)?;
+    let time = synthetic::time_field(spec);
+    let filters: Vec<(&str, &str)> = p
+        .0
+        .iter()
+        .filter(|(name, value)| !value.is_empty() && spec.returns.iter().any(|f| f.name == *name))
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    let matching: Vec<&Record> = records
+        .iter()
+        .filter(|r| filters.iter().all(|(n, v)| field(r, n) == *v))
+        .filter(|r| time.is_none_or(|t| window.contains(&field(r, t))))
+        .collect();
+    match spec.data {
+        DataShape::Array => paging::page(matching, spec, version, p),
+        DataShape::Object => match matching.first() {
+            Some(record) => data(Value::Object((*record).clone())),
+            None => Err(format!(
+                "No {} matches",
+                spec.name.trim_start_matches("get")
+            )),
+        },
+        DataShape::None => Ok(Map::new()),
     }
 }
 
@@ -105,7 +159,7 @@ fn add_chat_message(store: &mut Store, p: &Params<'_>) -> Reply {
         None => store.new_id(),
     };
     let message = json!({
-        "AccountID": super::data::ACCOUNT_ID.to_string(),
+        "AccountID": ACCOUNT_ID.to_string(),
         "ChatMessageID": message_id,
         "ChatID": chat_id,
         "Created": iso(Utc::now()),
@@ -122,21 +176,193 @@ fn add_chat_message(store: &mut Store, p: &Params<'_>) -> Reply {
     Ok(Map::new())
 }
 
-struct Params<'a>(&'a [(String, String)]);
-
-impl Params<'_> {
-    fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+/// updateChat sets any writable field it is given; assignChat moves the chat to an agent,
+/// department or folder.
+fn change_chat(store: &mut Store, spec: &Method, p: &Params<'_>) -> Reply {
+    let chat_id = p.required("ChatID")?.to_owned();
+    for (name, id) in [
+        ("OperatorID", "LoginID"),
+        ("DepartmentID", "DepartmentID"),
+        ("FolderID", "FolderID"),
+    ] {
+        if let Some(value) = p.get(name).filter(|_| spec.name == "assignChat") {
+            let pool = match name {
+                "OperatorID" => &store.operators,
+                "DepartmentID" => &store.departments,
+                _ => &store.folders,
+            };
+            find(pool, id, value, name)?;
+        }
     }
-
-    fn required(&self, name: &str) -> Result<&str, String> {
-        self.get(name)
-            .filter(|v| !v.is_empty())
-            .ok_or_else(|| format!("Missing {name}"))
+    let chat = store
+        .chats
+        .iter_mut()
+        .find(|c| field(c, "ChatID") == chat_id)
+        .ok_or_else(|| format!("Invalid ChatID: {chat_id}"))?;
+    for (name, value) in p.0 {
+        if name != "ChatID" && name != "callback" && name != "Forced" {
+            chat.insert(name.clone(), Value::String(value.clone()));
+        }
     }
+    Ok(Map::new())
+}
+
+fn operator_mut<'a>(store: &'a mut Store, id: &str) -> Result<&'a mut Record, String> {
+    store
+        .operators
+        .iter_mut()
+        .find(|o| field(o, "LoginID") == id)
+        .ok_or_else(|| format!("Invalid OperatorID: {id}"))
+}
+
+/// Wire names of editOperator/createOperatorFromTemplate parameters → agent record fields.
+fn operator_field(param: &str) -> &str {
+    match param {
+        "OperatorName" => "Name",
+        other => other,
+    }
+}
+
+fn edit_operator(store: &mut Store, p: &Params<'_>) -> Reply {
+    let id = p.required("OperatorID")?.to_owned();
+    if let Some(departments) = p.get("Departments") {
+        serde_json::from_str::<Vec<Value>>(departments)
+            .map_err(|_| "Invalid Departments: expected a JSON array".to_owned())?;
+    }
+    if p.get("Email").is_some_and(|e| !e.contains('@')) {
+        return Err("Invalid Email".to_owned());
+    }
+    let operator = operator_mut(store, &id)?;
+    for (name, value) in p.0 {
+        if name == "OperatorID" || name == "callback" {
+            continue;
+        }
+        let value = match name.as_str() {
+            "Departments" => serde_json::from_str(value).unwrap_or(Value::Null),
+            _ => Value::String(value.clone()),
+        };
+        operator.insert(operator_field(name).to_owned(), value);
+    }
+    Ok(Map::new())
+}
+
+fn create_operator(store: &mut Store, p: &Params<'_>) -> Reply {
+    let template = p.required("TemplateOperatorID")?.to_owned();
+    let user = p.required("UserName")?;
+    if !(3..=254).contains(&user.chars().count()) {
+        return Err("Invalid UserName: 3 to 254 characters".to_owned());
+    }
+    if !p.required("Email")?.contains('@') {
+        return Err("Invalid Email".to_owned());
+    }
+    if store.operators.iter().any(|o| field(o, "UserName") == user) {
+        return Err(format!("UserName {user} is taken"));
+    }
+    let mut agent = find(&store.operators, "LoginID", &template, "TemplateOperatorID")?.clone();
+    let id = store.new_id();
+    agent.insert("LoginID".to_owned(), json!(id));
+    for (name, value) in p.0 {
+        if !matches!(
+            name.as_str(),
+            "TemplateOperatorID" | "Password" | "callback"
+        ) {
+            agent.insert(operator_field(name).to_owned(), json!(value));
+        }
+    }
+    store.operators.push(agent);
+    data(json!({ "LoginID": id }))
+}
+
+fn set_availability(store: &mut Store, p: &Params<'_>) -> Reply {
+    let operator = p.required("OperatorID")?.to_owned();
+    find(&store.operators, "LoginID", &operator, "OperatorID")?;
+    let service = p.required("ServiceTypeID")?.to_owned();
+    let client = p.required("ClientID")?.to_owned();
+    let status = match p.get("StatusType") {
+        Some("1") => 1,
+        Some("2") => 2,
+        Some(other) => return Err(format!("Invalid StatusType: {other}")),
+        None => 1,
+    };
+    let custom = p.get("CustomOperatorStatusID").map(str::to_owned);
+    store
+        .availability
+        .insert((operator, service), (status, custom, client));
+    Ok(Map::new())
+}
+
+fn get_availability(store: &mut Store, p: &Params<'_>) -> Reply {
+    let service = p.required("ServiceTypeID")?;
+    let wanted = p.get("OperatorID");
+    let rows = store
+        .operators
+        .iter()
+        .filter(|o| wanted.is_none_or(|w| field(o, "LoginID") == w))
+        .map(|o| {
+            let id = field(o, "LoginID");
+            let (status, custom, client) = store
+                .availability
+                .get(&(id.clone(), service.to_owned()))
+                .cloned()
+                .unwrap_or((0, None, String::new()));
+            Value::Object(
+                json!({
+                    "LoginID": id,
+                    "Name": o.get("Name"),
+                    "ChatName": o.get("ChatName"),
+                    "Email": o.get("Email"),
+                    "EmailName": o.get("EmailName"),
+                    "ServiceTypeID": service.parse::<i64>().map_or_else(|_| json!(service), |n| json!(n)),
+                    "StatusType": status,
+                    "CustomOperatorStatusID": custom,
+                    "ClientID": client,
+                })
+                .as_object()
+                .cloned()
+                .unwrap_or_default(),
+            )
+        })
+        .collect();
+    let mut reply = data(Value::Array(rows))?;
+    reply.insert("Truncated".to_owned(), json!(false));
+    Ok(reply)
+}
+
+fn run_report(store: &mut Store, p: &Params<'_>) -> Reply {
+    let kind: i64 = p
+        .required("ReportType")?
+        .parse()
+        .map_err(|_| "Invalid ReportType".to_owned())?;
+    let id = store.new_id();
+    store.reports.insert(id.clone(), (kind, 0));
+    data(json!({ "ReportID": id }))
+}
+
+fn get_report(store: &mut Store, p: &Params<'_>) -> Reply {
+    let id = p.required("ReportID")?;
+    let chats = store.chats.len();
+    let (kind, polls) = store
+        .reports
+        .get_mut(id)
+        .ok_or_else(|| format!("Invalid ReportID: {id}"))?;
+    *polls += 1;
+    let code = match (*kind, *polls) {
+        (_, 1) => 0,
+        (_, 2) => 1,
+        (97, _) => 7,
+        (98, _) => 5,
+        (99, _) => 6,
+        _ => 4,
+    };
+    let mut reply = Map::new();
+    reply.insert("StatusCode".to_owned(), json!(code));
+    if code == 4 {
+        reply.insert(
+            "Data".to_owned(),
+            json!({ "ReportType": kind, "Rows": [{ "Label": "Closed chats", "Count": chats }] }),
+        );
+    }
+    Ok(reply)
 }
 
 fn field(record: &Record, name: &str) -> String {
@@ -166,98 +392,4 @@ fn find<'a>(records: &'a [Record], key: &str, id: &str, param: &str) -> Result<&
 
 fn one(records: &[Record], key: &str, id: &str, param: &str) -> Reply {
     data(Value::Object(find(records, key, id, param)?.clone()))
-}
-
-/// A `FromDate`/`ToDate` filter over ISO-8601 UTC text (which sorts like the times it names).
-struct Window {
-    from: Option<String>,
-    to: Option<String>,
-}
-
-impl Window {
-    fn from(p: &Params<'_>) -> Result<Self, String> {
-        let parse = |name: &str| -> Result<Option<String>, String> {
-            p.get(name)
-                .filter(|v| !v.is_empty())
-                .map(|v| {
-                    crate::wire::parse_datetime(v)
-                        .map(iso)
-                        .ok_or_else(|| format!("Invalid {name}: {v}"))
-                })
-                .transpose()
-        };
-        Ok(Self {
-            from: parse("FromDate")?,
-            to: parse("ToDate")?,
-        })
-    }
-
-    fn contains(&self, time: &str) -> bool {
-        self.from.as_deref().is_none_or(|f| time >= f)
-            && self.to.as_deref().is_none_or(|t| time < t)
-    }
-}
-
-/// One page of `records`: v1 by `PageStart`/`PageSize` with a `Next` object, v2 by an opaque
-/// `NextPage` cursor.
-fn page(records: Vec<&Record>, version: &str, p: &Params<'_>) -> Reply {
-    let size = match p.get("PageSize") {
-        Some(v) => match v.parse::<usize>() {
-            Ok(n) if n > 0 => n.min(PAGE_CAP),
-            _ => return Err(format!("Invalid PageSize: {v}")),
-        },
-        None => PAGE_CAP,
-    };
-    let start = if version == "v1" {
-        match p.get("PageStart") {
-            Some(v) => v
-                .parse::<usize>()
-                .map_err(|_| format!("Invalid PageStart: {v}"))?,
-            None => 0,
-        }
-    } else {
-        match p.get("NextPage").filter(|v| !v.is_empty()) {
-            Some(cursor) => decode_cursor(cursor).ok_or_else(|| "Invalid NextPage".to_owned())?,
-            None => 0,
-        }
-    };
-    let end = records.len().min(start.saturating_add(size));
-    let items: Vec<Value> = records
-        .get(start.min(records.len())..end)
-        .unwrap_or_default()
-        .iter()
-        .map(|r| Value::Object((*r).clone()))
-        .collect();
-    let truncated = end < records.len();
-    let mut reply = Map::new();
-    reply.insert("Data".to_owned(), Value::Array(items));
-    reply.insert("Truncated".to_owned(), Value::Bool(truncated));
-    if truncated {
-        if version == "v1" {
-            let mut next = Map::new();
-            for (name, value) in p.0 {
-                if !matches!(name.as_str(), "PageStart" | "callback") {
-                    next.insert(name.clone(), Value::String(value.clone()));
-                }
-            }
-            next.insert("PageStart".to_owned(), json!(end));
-            reply.insert("Next".to_owned(), Value::Object(next));
-        } else {
-            reply.insert("NextPage".to_owned(), Value::String(encode_cursor(end)));
-        }
-    }
-    Ok(reply)
-}
-
-fn encode_cursor(offset: usize) -> String {
-    hex::encode(format!("sandbox-offset:{offset}"))
-}
-
-fn decode_cursor(cursor: &str) -> Option<usize> {
-    let bytes = hex::decode(cursor).ok()?;
-    String::from_utf8(bytes)
-        .ok()?
-        .strip_prefix("sandbox-offset:")?
-        .parse()
-        .ok()
 }

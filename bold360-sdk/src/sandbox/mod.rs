@@ -1,10 +1,20 @@
 //! A local Bold360 server for tests, examples and offline development (feature `sandbox`).
 //!
 //! It is a real HTTP server on loopback that checks every request the way the service does:
-//! the account in the path, the SHA-512 `auth` token and its five-minute window, required
-//! parameters. It serves a seeded, deterministic data set with IDs above 2^53, pages with
-//! both v1 (`PageStart` + `Next`) and v2 (`NextPage`) styles, answers JSONP when asked, and lets
-//! writes change what later reads return. Tests can inject faults and read what it received.
+//! the account in the path, the SHA-512 `auth` token and its five-minute window (a distinct
+//! message when expired), the method and version, required parameters (`Missing <Param>`) and
+//! parameter rules, all from the manifest, so every documented method is served. It enforces
+//! the account limits (100 requests and 2,000 records per one-second window; over that a request
+//! is held, and a tenth held request is refused with HTTP 500).
+//!
+//! Data is seeded and deterministic: departments, agents, folders, chats and messages that refer
+//! to each other, with IDs above 2^53 and ISO-8601 UTC times; methods without hand-written state
+//! get records derived from their manifest entry. Some records carry fields the manifest does
+//! not list, and field order changes from one response to the next. Pages come in v1
+//! (`PageStart` + `Next`) and v2 (`NextPage`) styles with the manifest's caps; `FromDate`/`ToDate`
+//! filter; `callback=` gets JSONP. Writes change what reads return (addChatMessage, editOperator,
+//! createOperatorFromTemplate, setOperatorAvailability, updateChat, assignChat), and reports run
+//! to completion over a few polls. Tests can inject faults and read what it received and counted.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -21,7 +31,11 @@ mod data;
 mod faults;
 mod limits;
 mod methods;
+mod order;
+mod paging;
+mod protocol;
 mod server;
+mod synthetic;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};

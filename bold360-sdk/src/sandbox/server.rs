@@ -16,12 +16,13 @@ use serde_json::{json, Map, Value};
 use super::data::Store;
 use super::faults::{Fault, Faults};
 use super::limits::{Gate, SandboxLimits};
-use super::{methods, Counters, Log, RecordedRequest};
+use super::{methods, order, Counters, Log, RecordedRequest};
 use crate::clock::Clock;
 use crate::credentials::Credentials;
 use crate::signing::{self, TokenRejection, TOKEN_LIFETIME};
 
 pub(crate) struct Shared {
+    pub manifest: bold360_api_spec::Manifest,
     pub gate: Gate,
     pub latency: Duration,
     pub credentials: Credentials,
@@ -41,6 +42,8 @@ impl Shared {
         chats: u32,
     ) -> Self {
         Self {
+            manifest: bold360_api_spec::Manifest::embedded()
+                .expect("the shipped manifest is valid"),
             gate: Gate::new(limits),
             latency,
             credentials,
@@ -69,7 +72,8 @@ async fn handle(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    shared.stats.requests.fetch_add(1, Ordering::Relaxed);
+    // Field order differs from one response to the next.
+    let rotation = shared.stats.requests.fetch_add(1, Ordering::Relaxed) as usize;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
@@ -139,7 +143,7 @@ async fn handle(
             "v1" | "v2" => {
                 let result = {
                     let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
-                    methods::dispatch(&mut store, &method, &version, &params)
+                    methods::dispatch(&mut store, &shared.manifest, &method, &version, &params)
                 };
                 match result {
                     Ok(reply) => {
@@ -162,8 +166,14 @@ async fn handle(
         },
     };
     let (body, content_type) = match callback.filter(|c| is_js_identifier(c)) {
-        Some(cb) => (format!("{cb}({envelope});"), "application/javascript"),
-        None => (envelope.to_string(), "application/json"),
+        Some(cb) => (
+            format!("{cb}({});", order::to_string_rotated(&envelope, rotation)),
+            "application/javascript",
+        ),
+        None => (
+            order::to_string_rotated(&envelope, rotation),
+            "application/json",
+        ),
     };
     let body = match slow {
         Some(total) => trickle(body.into_bytes(), total),

@@ -1,0 +1,428 @@
+//! The sandbox's own behaviour: every method in the manifest is served as the manifest says,
+//! writes change what reads return, reports progress, and field order varies.
+
+mod common;
+
+use bold360_sdk::ids::{ChatId, DepartmentId, OperatorId};
+use bold360_sdk::methods::{get_folders, get_login_activity, set_operator_availability};
+use bold360_sdk::{signing, ApiVersion, Error, Params};
+use common::sandbox_and_client;
+use serde_json::Value;
+
+/// A plausible value for a required parameter.
+fn value_for(name: &str, ty: &bold360_api_spec::TypeRef, ids: &Ids, call: usize) -> String {
+    use bold360_api_spec::TypeRef;
+    match (name, ty) {
+        ("ChatID", _) => ids.chat.clone(),
+        ("FolderID", _) => ids.folder.clone(),
+        ("DepartmentID" | "Department ID", _) => ids.department.clone(),
+        ("OperatorID" | "TemplateOperatorID", _) => ids.operator.clone(),
+        ("Email", _) => "new.agent@example.com".into(),
+        ("UserName", _) => format!("new.agent.{call}"),
+        ("Type", _) => "System".into(),
+        ("ReportID", _) => ids.report.clone(),
+        (_, TypeRef::Integer | TypeRef::Id) => "1".into(),
+        (_, TypeRef::Enum(_)) => "1".into(),
+        (_, TypeRef::Boolean) => "true".into(),
+        (_, TypeRef::Datetime) => "2024-01-01T00:00:00Z".into(),
+        _ => "text".into(),
+    }
+}
+
+struct Ids {
+    chat: String,
+    folder: String,
+    department: String,
+    operator: String,
+    report: String,
+}
+
+#[tokio::test]
+async fn every_method_in_the_manifest_is_served_in_each_of_its_versions() {
+    let (_sandbox, client) = sandbox_and_client().await;
+    let operators = client
+        .v1()
+        .get_operators()
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let folders = client
+        .v1()
+        .get_folders()
+        .folder_type(get_folders::FolderType::Chats)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let folder = folders[0].folder_id.clone().unwrap();
+    let chats = client
+        .v1()
+        .get_inactive_chats(folder.clone())
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let ids = Ids {
+        chat: chats[0].chat_id.clone().unwrap().to_string(),
+        folder: folder.to_string(),
+        department: operators[0].department_id.clone().unwrap().to_string(),
+        operator: operators[0].login_id.clone().unwrap().to_string(),
+        report: client
+            .v1()
+            .run_report(0)
+            .send()
+            .await
+            .unwrap()
+            .data
+            .unwrap()
+            .report_id
+            .unwrap()
+            .to_string(),
+    };
+    let manifest = bold360_api_spec::Manifest::embedded().unwrap();
+    let mut calls = 0;
+    for method in &manifest.methods {
+        for version in &method.versions {
+            let api = if *version == bold360_api_spec::Version::V1 {
+                ApiVersion::V1
+            } else {
+                ApiVersion::V2
+            };
+            let mut params = Params::new();
+            for p in method
+                .params
+                .iter()
+                .filter(|p| p.required && p.versions.contains(version))
+            {
+                params.set(p.name.clone(), value_for(&p.name, &p.ty, &ids, calls));
+            }
+            for c in &method.constraints {
+                if let bold360_api_spec::Constraint::ExactlyOneOf(names) = c {
+                    params.set(names[0].clone(), "1");
+                }
+            }
+            let envelope = client
+                .with_version(api)
+                .call_raw(&method.name, params)
+                .await
+                .unwrap_or_else(|e| panic!("{} {}: {e}", method.name, version.as_str()));
+            let shape_ok = match method.data {
+                bold360_api_spec::DataShape::Array => {
+                    matches!(envelope.data, Some(Value::Array(_)))
+                }
+                bold360_api_spec::DataShape::Object => {
+                    matches!(envelope.data, Some(Value::Object(_))) || method.name == "getReport"
+                }
+                bold360_api_spec::DataShape::None => envelope.data.is_none(),
+            };
+            assert!(
+                shape_ok,
+                "{} {}: Data {:?}",
+                method.name,
+                version.as_str(),
+                envelope.data
+            );
+            calls += 1;
+        }
+    }
+    assert!(calls >= 50, "{calls}");
+}
+
+#[tokio::test]
+async fn the_protocol_is_checked_as_the_service_does() {
+    let (_sandbox, client) = sandbox_and_client().await;
+    let api_message = |e: Error| match e {
+        Error::Api { message, .. } => message,
+        other => panic!("{other:?}"),
+    };
+    let err = client
+        .call_raw("getLoginActivity", Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(api_message(err), "Missing ServiceTypeID");
+    let err = client
+        .with_version(ApiVersion::V2)
+        .call_raw("getInactiveChats", [("FolderID", "1")])
+        .await
+        .unwrap_err();
+    assert_eq!(
+        api_message(err),
+        "Method getInactiveChats is not available in v2"
+    );
+    let err = client
+        .call_raw("getEverything", Params::new())
+        .await
+        .unwrap_err();
+    assert_eq!(api_message(err), "Unknown method getEverything");
+    let err = client
+        .call_raw(
+            "setOperatorAvailability",
+            [
+                ("OperatorID", "1"),
+                ("ServiceTypeID", "1"),
+                ("ClientID", "1"),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(
+        api_message(err),
+        "Exactly one of StatusType, CustomOperatorStatusID must be given"
+    );
+    // The vendor's alias answers too.
+    client
+        .with_version(ApiVersion::V2)
+        .call_raw("getAllAccessAuditLogs", Params::new())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn synthetic_data_is_related_filtered_and_paged_by_the_manifest() {
+    let (_sandbox, client) = sandbox_and_client().await;
+    let v2 = client.v2();
+    let chats_service = get_login_activity::ServiceType::Chats;
+    let page = v2
+        .get_login_activity(chats_service.clone())
+        .send()
+        .await
+        .unwrap();
+    let records = page.data.unwrap();
+    assert!(!records.is_empty());
+    assert!(
+        records
+            .iter()
+            .all(|r| r.service_type_id == Some(chats_service.clone())),
+        "the filter applies"
+    );
+    let operators: Vec<OperatorId> = client
+        .v1()
+        .get_operators()
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .into_iter()
+        .filter_map(|o| o.login_id)
+        .collect();
+    assert!(
+        records.iter().all(|r| r
+            .operator_id
+            .as_ref()
+            .is_some_and(|id| operators.contains(id))),
+        "OperatorID points at real agents"
+    );
+    let assignments = client.v2().get_all_chat_assignments().send().await.unwrap();
+    let assignments = assignments.data.unwrap();
+    assert!(
+        assignments
+            .iter()
+            .any(|a| a.extra.contains_key("SandboxExtra")),
+        "some records carry unlisted fields"
+    );
+    // v1 offset paging on synthetic data, with the page size asked.
+    let first = client
+        .v1()
+        .get_all_chat_assignments()
+        .page_size(25)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.record_count(), 25);
+    assert_eq!(first.truncated, Some(true));
+    assert_eq!(first.next.unwrap().get("PageStart"), Some(&Value::from(25)));
+}
+
+#[tokio::test]
+async fn writes_change_what_reads_return() {
+    let (_sandbox, client) = sandbox_and_client().await;
+    let v1 = client.v1();
+    let agents = v1.get_operators().send().await.unwrap().data.unwrap();
+    let agent: OperatorId = agents[0].login_id.clone().unwrap();
+
+    v1.edit_operator(agent.clone())
+        .chat_name("Ada L.")
+        .departments(r#"[{"DepartmentID":"5","Priority":1}]"#)
+        .send()
+        .await
+        .unwrap();
+    let edited = v1
+        .get_operator(agent.clone())
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    assert_eq!(edited.chat_name.as_deref(), Some("Ada L."));
+    assert_eq!(
+        edited.departments,
+        Some(serde_json::json!([{"DepartmentID": "5", "Priority": 1}]))
+    );
+
+    let created = v1
+        .create_operator_from_template(
+            1u64,
+            "grace.h",
+            "Grace Hopper II",
+            "pw",
+            "grace2@example.com",
+        )
+        .param("TemplateOperatorID", agent.as_str())
+        .send()
+        .await
+        .unwrap();
+    let new_id = created.data.unwrap().login_id.unwrap();
+    let after = v1.get_operators().send().await.unwrap().data.unwrap();
+    assert_eq!(after.len(), agents.len() + 1);
+    assert_eq!(
+        v1.get_operator(OperatorId::from(new_id.as_str()))
+            .send()
+            .await
+            .unwrap()
+            .data
+            .unwrap()
+            .name
+            .as_deref(),
+        Some("Grace Hopper II")
+    );
+
+    v1.set_operator_availability(agent.clone(), "1", "client-7")
+        .status_type(set_operator_availability::StatusType::LoggedInAsAvailable)
+        .send()
+        .await
+        .unwrap();
+    let availability = v1
+        .get_operator_availability(
+            bold360_sdk::methods::get_operator_availability::ServiceType::Chats,
+        )
+        .operator_id(agent.clone())
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    assert_eq!(availability.len(), 1);
+    assert_eq!(
+        availability[0].status_type,
+        Some(bold360_sdk::methods::get_operator_availability::StatusType::LoggedInAvailable)
+    );
+
+    let folders = v1
+        .get_folders()
+        .folder_type(get_folders::FolderType::Chats)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let chat: ChatId = v1
+        .get_inactive_chats(folders[0].folder_id.clone().unwrap())
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()[0]
+        .chat_id
+        .clone()
+        .unwrap();
+    let department: DepartmentId = v1
+        .get_operator(agent.clone())
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .department_id
+        .unwrap();
+    v1.assign_chat(chat.clone())
+        .operator_id(agent.clone())
+        .department_id(department.clone())
+        .send()
+        .await
+        .unwrap();
+    v1.update_chat(chat.clone())
+        .param("ChatName", "Renamed visitor")
+        .send()
+        .await
+        .unwrap();
+    let changed = v1.get_chat(chat).send().await.unwrap().data.unwrap();
+    assert_eq!(
+        changed.extra.get("OperatorID"),
+        Some(&Value::String(agent.to_string()))
+    );
+    assert_eq!(
+        changed.extra.get("ChatName"),
+        Some(&Value::String("Renamed visitor".into()))
+    );
+}
+
+#[tokio::test]
+async fn reports_run_then_complete_or_fail() {
+    let (_sandbox, client) = sandbox_and_client().await;
+    let v1 = client.v1();
+    let id = v1
+        .run_report(0)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .report_id
+        .unwrap();
+    let codes: Vec<Option<i64>> = {
+        let mut codes = Vec::new();
+        for _ in 0..3 {
+            codes.push(v1.get_report(id.clone()).send().await.unwrap().status_code);
+        }
+        codes
+    };
+    assert_eq!(codes, [Some(0), Some(1), Some(4)]);
+    let failing = v1
+        .run_report(99)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .report_id
+        .unwrap();
+    for _ in 0..2 {
+        v1.get_report(failing.clone()).send().await.unwrap();
+    }
+    assert_eq!(
+        v1.get_report(failing).send().await.unwrap().status_code,
+        Some(6)
+    );
+}
+
+#[tokio::test]
+async fn field_order_varies_between_responses() {
+    let (sandbox, _client) = sandbox_and_client().await;
+    let http = reqwest::Client::new();
+    let mut bodies = Vec::new();
+    for _ in 0..2 {
+        let token = signing::sign(sandbox.credentials(), signing_now());
+        let url = format!(
+            "{}/aid/100001/data/rest/json/v1/getOperators?auth={}",
+            sandbox.base_url(),
+            token.expose_secret().replace(':', "%3A")
+        );
+        bodies.push(http.get(url).send().await.unwrap().text().await.unwrap());
+    }
+    assert_ne!(bodies[0], bodies[1], "the same answer, written differently");
+    let a: Value = serde_json::from_str(&bodies[0]).unwrap();
+    let b: Value = serde_json::from_str(&bodies[1]).unwrap();
+    assert_eq!(a, b);
+}
+
+fn signing_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64
+}
