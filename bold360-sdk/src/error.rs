@@ -89,6 +89,26 @@ pub enum Error {
         /// What was wrong there.
         message: String,
     },
+    /// Paging could not go on safely (the server repeated a cursor).
+    #[error("{method}: paging stopped: {reason}")]
+    Paging {
+        /// The method called.
+        method: String,
+        /// Why.
+        reason: String,
+    },
+    /// A report job ended without data (timed out, failed or was cancelled).
+    #[error("{method}: report {report_id} {outcome} (StatusCode {status_code})")]
+    Report {
+        /// The method called (getReport).
+        method: String,
+        /// The report job.
+        report_id: String,
+        /// `timed out`, `failed` or `was cancelled`.
+        outcome: &'static str,
+        /// The StatusCode the server gave (5, 6 or 7).
+        status_code: i64,
+    },
     /// The request was refused before sending: a bad method or parameter.
     #[error("{method}: invalid request{}: {reason}", parameter.as_ref().map(|p| format!(" (parameter {p:?})")).unwrap_or_default())]
     InvalidRequest {
@@ -138,6 +158,8 @@ impl Error {
             | Error::Transport { method, .. }
             | Error::Timeout { method, .. }
             | Error::Decode { method, .. }
+            | Error::Paging { method, .. }
+            | Error::Report { method, .. }
             | Error::InvalidRequest { method, .. } => Some(method),
             Error::Config { .. } => None,
         }

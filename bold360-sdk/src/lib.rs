@@ -45,15 +45,19 @@ mod error;
 mod id;
 mod id_type;
 mod limiter;
+#[doc(hidden)]
+pub mod paging;
 mod params;
 mod records;
 mod redact;
+mod reports;
 mod request_url;
 mod retry;
 pub mod signing;
 mod transport;
 pub mod trigger;
 pub mod wire;
+pub use futures_util::Stream;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
@@ -92,6 +96,7 @@ pub use id::Id;
 pub use limiter::{LimiterConfig, LimiterStats, Permit, RateLimiter};
 pub use params::{Params, ToParam};
 pub use records::Records;
+pub use reports::ReportPolling;
 pub use retry::{MethodKind, RetryPolicy};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use transport::{TransportConfig, USER_AGENT};

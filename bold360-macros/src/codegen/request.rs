@@ -108,6 +108,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
         };
         quote!(#rt::__private::#f(#wire, &self.params, &[#(#names),*])?;)
     });
+    let paging = paging_methods(m, ctx);
     let version_impls = per_version.iter().map(|(v, items)| {
         let marker = marker(ctx, *v);
         quote! {
@@ -132,6 +133,8 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
         }
 
         impl<V: #rt::Version> Request<V> {
+            #paging
+
             #[doc(hidden)]
             pub fn __new(api: #rt::Api<V>, params: #rt::Params) -> Self {
                 Self { api, params, retry: ::std::option::Option::None }
@@ -166,6 +169,63 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
         }
 
         #(#version_impls)*
+    }
+}
+
+/// `pages()` and `into_stream()` for list methods that page in some version.
+fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
+    use bold360_api_spec::model::PagingStyle;
+    if m.data != bold360_api_spec::DataShape::Array || m.paging.is_none() {
+        return TokenStream::new();
+    }
+    let rt = &ctx.rt;
+    let style = |v: Version| match m.paging_for(v) {
+        Some(PagingStyle::Offset { .. }) => quote!(#rt::paging::PageStyle::Next),
+        Some(PagingStyle::Cursor { cursor_param, .. }) => {
+            quote!(#rt::paging::PageStyle::Cursor(#cursor_param))
+        }
+        None => quote!(#rt::paging::PageStyle::Single),
+    };
+    let (v1, v2) = (style(Version::V1), style(Version::V2));
+    let wire = &m.name;
+    let kind = match m.kind {
+        Kind::Read => quote!(#rt::MethodKind::Read),
+        Kind::Write => quote!(#rt::MethodKind::Write),
+    };
+    let cap = m
+        .max_page_size
+        .map_or(quote!(::std::option::Option::None), |c| {
+            let c = u64::from(c);
+            quote!(::std::option::Option::Some(#c))
+        });
+    quote! {
+        fn paged_call(&self) -> #rt::paging::PagedCall {
+            let style = match <V as #rt::Version>::VERSION {
+                #rt::ApiVersion::V1 => #v1,
+                #rt::ApiVersion::V2 => #v2,
+            };
+            #rt::paging::PagedCall {
+                method: #wire,
+                kind: #kind,
+                expected_records: #rt::__private::expected_records(&self.params, #cap, 100),
+                retry: self.retry.clone(),
+                style,
+            }
+        }
+
+        /// Every page, one at a time (lazily: one page in memory), following the server's
+        /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
+        /// parameters are sent with every page.
+        pub fn pages(self) -> impl #rt::Stream<Item = ::std::result::Result<Response, #rt::Error>> + ::std::marker::Send {
+            let call = self.paged_call();
+            #rt::paging::pages::<Record>(self.api.client().clone(), call, self.params)
+        }
+
+        /// Every record of every page, in order, lazily.
+        pub fn into_stream(self) -> impl #rt::Stream<Item = ::std::result::Result<Record, #rt::Error>> + ::std::marker::Send {
+            let call = self.paged_call();
+            #rt::paging::records::<Record>(self.api.client().clone(), call, self.params)
+        }
     }
 }
 

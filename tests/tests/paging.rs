@@ -1,0 +1,253 @@
+//! Paging streams and report polling against the sandbox.
+
+mod common;
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use bold360_sdk::methods::get_folders;
+use bold360_sdk::sandbox::{Fault, Sandbox};
+use bold360_sdk::{Error, ReportPolling, RetryPolicy};
+use chrono::{TimeZone, Utc};
+use common::sandbox_and_client;
+use futures_util::{StreamExt, TryStreamExt};
+
+#[tokio::test]
+async fn v1_into_stream_yields_every_record_once_and_filters_survive_every_page() {
+    let (sandbox, client) = sandbox_and_client().await;
+    let v1 = client.v1();
+    let folder = v1
+        .get_folders()
+        .folder_type(get_folders::FolderType::Chats)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()[0]
+        .folder_id
+        .clone()
+        .unwrap();
+    let from = Utc.with_ymd_and_hms(2024, 1, 2, 0, 0, 0).unwrap();
+    let all: Vec<_> = v1
+        .get_inactive_chats(folder.clone())
+        .page_size(1000)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .into_vec();
+    let expected: Vec<_> = all
+        .iter()
+        .filter(|c| {
+            c.extra
+                .get("Ended")
+                .and_then(|e| e.as_str())
+                .is_some_and(|e| e >= "2024-01-02")
+        })
+        .map(|c| c.chat_id.clone())
+        .collect();
+    let streamed: Vec<_> = v1
+        .get_inactive_chats(folder.clone())
+        .from_date(from)
+        .page_size(7)
+        .into_stream()
+        .map_ok(|c| c.chat_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, expected, "every record, once, in order");
+    let ids: HashSet<_> = streamed.iter().collect();
+    assert_eq!(ids.len(), streamed.len());
+    let requests: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "getInactiveChats")
+        .skip(1)
+        .collect();
+    assert_eq!(requests.len(), expected.len().div_ceil(7));
+    for r in &requests {
+        assert_eq!(r.param("FolderID"), Some(folder.as_str()));
+        assert_eq!(
+            r.param("FromDate"),
+            Some("2024-01-02T00:00:00Z"),
+            "the filter is sent with every page"
+        );
+        assert_eq!(r.param("PageSize"), Some("7"));
+    }
+}
+
+#[tokio::test]
+async fn v2_pages_follow_the_cursor_to_the_end() {
+    let sandbox = Sandbox::builder().chats(700).start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let pages: Vec<_> = client
+        .v2()
+        .get_all_chat_messages()
+        .pages()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        pages.iter().map(|p| p.record_count()).collect::<Vec<_>>(),
+        [1000, 1000, 100]
+    );
+    assert_eq!(pages[0].truncated, Some(true));
+    assert!(pages[2].next_page.is_none());
+    let ids: HashSet<String> = pages
+        .iter()
+        .flat_map(|p| p.data.clone().unwrap())
+        .map(|m| m.chat_message_id.unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2100, "no record lost or repeated");
+}
+
+#[tokio::test]
+async fn streams_are_lazy() {
+    let sandbox = Sandbox::builder().chats(700).start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let first: Vec<_> = client
+        .v2()
+        .get_all_chat_messages()
+        .into_stream()
+        .take(5)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(first.len(), 5);
+    assert_eq!(
+        sandbox.stats().requests,
+        1,
+        "only the first page was fetched"
+    );
+}
+
+#[tokio::test]
+async fn the_next_object_is_sent_back_verbatim_whatever_its_keys() {
+    let (sandbox, client) = sandbox_and_client().await;
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        Fault::Body(r#"{"Status":"success","Data":[{"ChatMessageID":"1"}],"Truncated":true,"Next":{"Cursor":"abc","PageStart":1,"Extra":"x y"}}"#.into()),
+        1,
+    );
+    let records: Vec<_> = client
+        .v1()
+        .get_all_chat_messages()
+        .page_size(100)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(
+        records.len(),
+        1 + 449,
+        "the faked first page, then every real record from offset 1 on"
+    );
+    let second = &sandbox.requests()[1];
+    assert_eq!(second.param("Cursor"), Some("abc"));
+    assert_eq!(second.param("Extra"), Some("x y"));
+    assert_eq!(second.param("PageStart"), Some("1"));
+    assert_eq!(
+        second.param("PageSize"),
+        Some("100"),
+        "the caller's parameters stay"
+    );
+}
+
+#[tokio::test]
+async fn a_repeated_cursor_stops_paging_with_an_error() {
+    let (sandbox, client) = sandbox_and_client().await;
+    let page =
+        r#"{"Status":"success","Data":[{"ChatMessageID":"1"}],"Truncated":true,"NextPage":"same"}"#;
+    sandbox.inject_fault(Some("getAllChatMessages"), Fault::Body(page.into()), 2);
+    let results: Vec<_> = client.v2().get_all_chat_messages().pages().collect().await;
+    assert_eq!(results.len(), 2);
+    assert!(results[0].is_ok());
+    assert!(
+        matches!(&results[1], Err(Error::Paging { method, .. }) if method == "getAllChatMessages"),
+        "{:?}",
+        results[1]
+    );
+}
+
+#[tokio::test]
+async fn an_error_ends_the_stream_after_reporting_it() {
+    let (sandbox, _) = sandbox_and_client().await;
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        Fault::http(502, "bad gateway"),
+        1,
+    );
+    let results: Vec<_> = client
+        .v2()
+        .get_all_chat_messages()
+        .into_stream()
+        .collect()
+        .await;
+    assert_eq!(results.len(), 1);
+    assert!(matches!(results[0], Err(Error::Http { status: 502, .. })));
+}
+
+#[tokio::test]
+async fn reports_are_polled_to_completion_or_a_typed_error() {
+    let (_sandbox, client) = sandbox_and_client().await;
+    let v1 = client.v1();
+    let fast = ReportPolling::default().first_delay(Duration::from_millis(5));
+    let id = v1
+        .run_report(0)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .report_id
+        .unwrap();
+    let report = v1.wait_for_report(id, fast.clone()).await.unwrap();
+    assert_eq!(report.status_code, Some(4));
+    assert!(report.data.is_some());
+    for (kind, code) in [(97, 7), (98, 5), (99, 6)] {
+        let id = v1
+            .run_report(kind)
+            .send()
+            .await
+            .unwrap()
+            .data
+            .unwrap()
+            .report_id
+            .unwrap();
+        let err = v1
+            .wait_for_report(id.clone(), fast.clone())
+            .await
+            .unwrap_err();
+        match err {
+            Error::Report {
+                status_code,
+                report_id,
+                ..
+            } => {
+                assert_eq!(status_code, code);
+                assert_eq!(report_id, id.to_string());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    let id = v1
+        .run_report(0)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .report_id
+        .unwrap();
+    let err = v1
+        .wait_for_report(id, fast.timeout(Duration::from_millis(1)))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+}
