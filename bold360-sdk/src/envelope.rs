@@ -64,6 +64,42 @@ impl<D> Envelope<D> {
     }
 }
 
+/// Serializes with the API's field names, as the server would write the envelope.
+impl<D: serde::Serialize> serde::Serialize for Envelope<D> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        if let Some(v) = &self.status {
+            map.serialize_entry("Status", v)?;
+        }
+        if let Some(v) = &self.message {
+            map.serialize_entry("Message", v)?;
+        }
+        if let Some(v) = &self.data {
+            map.serialize_entry("Data", v)?;
+        }
+        if let Some(v) = &self.truncated {
+            map.serialize_entry("Truncated", v)?;
+        }
+        if let Some(v) = &self.next {
+            map.serialize_entry("Next", v)?;
+        }
+        if let Some(v) = &self.next_page {
+            map.serialize_entry("NextPage", v)?;
+        }
+        if let Some(v) = &self.status_code {
+            map.serialize_entry("StatusCode", v)?;
+        }
+        if let Some(v) = &self.field_types {
+            map.serialize_entry("FieldTypes", v)?;
+        }
+        for (k, v) in &self.extra {
+            map.serialize_entry(k, v)?;
+        }
+        map.end()
+    }
+}
+
 impl<D: RecordCount> Envelope<D> {
     /// How many records `Data` holds.
     pub fn record_count(&self) -> usize {
@@ -110,7 +146,7 @@ impl<T: RecordCount> RecordCount for Option<T> {
 /// assert_eq!(params.get("PageStart"), Some("1000"));
 /// assert_eq!(params.iter().next().unwrap().0, "PageStart");
 /// ```
-#[derive(Debug, Clone, PartialEq, Default, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, serde::Serialize)]
 pub struct NextParams(IndexMap<String, Value>);
 
 impl NextParams {

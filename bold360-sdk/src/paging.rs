@@ -6,6 +6,7 @@
 //! response's `NextPage` is sent back as the cursor parameter. Paging stops when no cursor comes
 //! back, and fails with [`Error::Paging`] if the server repeats the one it was just given.
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 
 use futures_util::stream::{self, Stream};
@@ -20,12 +21,12 @@ use crate::retry::{MethodKind, RetryPolicy};
 
 /// How a method pages in the version called. Generated code passes the manifest's style.
 #[doc(hidden)]
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageStyle {
     /// Send back the `Next` object.
     Next,
     /// Send back `NextPage` as this parameter.
-    Cursor(&'static str),
+    Cursor(Cow<'static, str>),
     /// This version does not page: one request.
     Single,
 }
@@ -34,17 +35,66 @@ pub enum PageStyle {
 #[doc(hidden)]
 #[derive(Debug, Clone)]
 pub struct PagedCall {
-    pub method: &'static str,
+    pub method: Cow<'static, str>,
     pub kind: MethodKind,
     pub expected_records: u64,
     pub retry: Option<RetryPolicy>,
     pub style: PageStyle,
 }
 
-enum Cursor {
-    Start,
-    Next(Params),
-    Done,
+/// Walks a paged call page by page, remembering where it is, so that a caller can save the
+/// position (the parameters of the next page) and resume later. [`pages`] is built on it.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct PageWalker {
+    call: PagedCall,
+    next: Option<Params>,
+    previous: Option<String>,
+}
+
+impl PageWalker {
+    /// A walk starting with `params`.
+    pub fn new(call: PagedCall, params: Params) -> Self {
+        Self {
+            call,
+            next: Some(params),
+            previous: None,
+        }
+    }
+
+    /// The parameters of the next page, or `None` when the walk is over.
+    pub fn next_params(&self) -> Option<&Params> {
+        self.next.as_ref()
+    }
+
+    /// Fetches the next page; `None` when there is none. After an error the walk is over.
+    pub async fn next_page<T: DeserializeOwned>(
+        &mut self,
+        client: &Client,
+    ) -> Option<Result<Envelope<Records<T>>, Error>> {
+        let params = self.next.take()?;
+        let info = CallInfo::new(&self.call.method, self.call.kind)
+            .expected_records(self.call.expected_records)
+            .retry(self.call.retry.as_ref());
+        let page = match client.execute::<Records<T>>(info, params.clone()).await {
+            Ok(page) => page,
+            Err(e) => return Some(Err(e)),
+        };
+        let (next, token) = next_params(&self.call, &params, &page);
+        if let (Some(token), Some(previous)) = (&token, &self.previous) {
+            if token == previous {
+                return Some(Err(Error::Paging {
+                    method: self.call.method.to_string(),
+                    reason:
+                        "the server sent back the same cursor twice; stopping instead of looping"
+                            .to_owned(),
+                }));
+            }
+        }
+        self.next = next;
+        self.previous = token;
+        Some(Ok(page))
+    }
 }
 
 /// Every page of a call, one at a time. Generated `pages()` methods return this.
@@ -57,38 +107,15 @@ pub fn pages<T>(
 where
     T: DeserializeOwned + Send + 'static,
 {
-    stream::unfold(
-        (Cursor::Start, None::<String>),
-        move |(cursor, previous)| {
-            let (client, call, base) = (client.clone(), call.clone(), params.clone());
-            async move {
-                let params = match cursor {
-                    Cursor::Start => base,
-                    Cursor::Next(params) => params,
-                    Cursor::Done => return None,
-                };
-                let info = CallInfo::new(call.method, call.kind)
-                    .expected_records(call.expected_records)
-                    .retry(call.retry.as_ref());
-                let page = match client.execute::<Records<T>>(info, params.clone()).await {
-                    Ok(page) => page,
-                    Err(e) => return Some((Err(e), (Cursor::Done, None))),
-                };
-                let (next, token) = next_params(&call, &params, &page);
-                if let (Some(token), Some(previous)) = (&token, &previous) {
-                    if token == previous {
-                        let error = Error::Paging {
-                        method: call.method.to_owned(),
-                        reason: "the server sent back the same cursor twice; stopping instead of looping".to_owned(),
-                    };
-                        return Some((Err(error), (Cursor::Done, None)));
-                    }
-                }
-                let cursor = next.map_or(Cursor::Done, Cursor::Next);
-                Some((Ok(page), (cursor, token)))
-            }
-        },
-    )
+    stream::unfold(Some(PageWalker::new(call, params)), move |walker| {
+        let client = client.clone();
+        async move {
+            let mut walker = walker?;
+            let page = walker.next_page::<T>(&client).await?;
+            let keep = page.is_ok().then_some(walker);
+            Some((page, keep))
+        }
+    })
 }
 
 /// The parameters of the next page and a token identifying the cursor, or `None` at the end.
@@ -97,7 +124,7 @@ fn next_params<T>(
     params: &Params,
     page: &Envelope<Records<T>>,
 ) -> (Option<Params>, Option<String>) {
-    match call.style {
+    match &call.style {
         PageStyle::Next => match &page.next {
             Some(next) if !next.is_empty() && page.truncated != Some(false) => {
                 let mut params = params.clone();
@@ -115,7 +142,7 @@ fn next_params<T>(
         },
         PageStyle::Cursor(name) => match page.next_page.as_deref().filter(|c| !c.is_empty()) {
             Some(cursor) => (
-                Some(params.clone().with(name, cursor)),
+                Some(params.clone().with(name.as_ref(), cursor)),
                 Some(cursor.to_owned()),
             ),
             None => (None, None),

@@ -182,7 +182,7 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
     let style = |v: Version| match m.paging_for(v) {
         Some(PagingStyle::Offset { .. }) => quote!(#rt::paging::PageStyle::Next),
         Some(PagingStyle::Cursor { cursor_param, .. }) => {
-            quote!(#rt::paging::PageStyle::Cursor(#cursor_param))
+            quote!(#rt::paging::PageStyle::Cursor(::std::borrow::Cow::Borrowed(#cursor_param)))
         }
         None => quote!(#rt::paging::PageStyle::Single),
     };
@@ -205,7 +205,7 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
                 #rt::ApiVersion::V2 => #v2,
             };
             #rt::paging::PagedCall {
-                method: #wire,
+                method: ::std::borrow::Cow::Borrowed(#wire),
                 kind: #kind,
                 expected_records: #rt::__private::expected_records(&self.params, #cap, 100),
                 retry: self.retry.clone(),

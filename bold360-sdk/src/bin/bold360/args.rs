@@ -1,0 +1,62 @@
+//! Arguments shared by the commands.
+
+use bold360_api_spec::{Manifest, Method};
+use bold360_sdk::{ApiVersion, Client, ClientBuilder, Params};
+
+use crate::fail::Failure;
+
+/// `Name=Value` items as parameters.
+pub fn params(items: &[String]) -> Result<Params, Failure> {
+    let mut params = Params::new();
+    for item in items {
+        match item.split_once('=') {
+            Some((name, value)) if !name.trim().is_empty() => {
+                params.set(name.trim(), value);
+            }
+            _ => {
+                return Err(Failure::usage(format!(
+                    "parameter {item:?} is not Name=Value"
+                )))
+            }
+        }
+    }
+    Ok(params)
+}
+
+/// A client configured from the environment, on the requested version.
+pub fn client(api: Option<&str>) -> Result<Client, Failure> {
+    let client = ClientBuilder::from_env()?.build()?;
+    Ok(match api {
+        Some("v2") => client.with_version(ApiVersion::V2),
+        Some(_) => client.with_version(ApiVersion::V1),
+        None => client,
+    })
+}
+
+/// The shipped manifest.
+pub fn manifest() -> Result<Manifest, Failure> {
+    Manifest::embedded().map_err(|problems| {
+        Failure::usage(format!("the embedded manifest is invalid: {}", problems[0]))
+    })
+}
+
+/// A method by name or alias.
+pub fn method(manifest: &Manifest, name: &str) -> Result<Method, Failure> {
+    manifest.method(name).cloned().ok_or_else(|| {
+        let lower = name.to_ascii_lowercase();
+        let near: Vec<&str> = manifest
+            .methods
+            .iter()
+            .map(|m| m.name.as_str())
+            .filter(|m| {
+                m.to_ascii_lowercase().contains(&lower) || lower.contains(&m.to_ascii_lowercase())
+            })
+            .collect();
+        let hint = if near.is_empty() {
+            String::from(" (bold360 methods lists them)")
+        } else {
+            format!(" (did you mean {}?)", near.join(", "))
+        };
+        Failure::usage(format!("unknown method {name:?}{hint}"))
+    })
+}

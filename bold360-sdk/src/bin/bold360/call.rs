@@ -1,0 +1,45 @@
+//! `bold360 call METHOD [Param=Value …]`.
+
+use bold360_api_spec::Kind;
+use bold360_sdk::{CallInfo, MethodKind};
+use serde_json::Value;
+
+use crate::args;
+use crate::fail::{Failure, OK};
+
+pub async fn run(method: &str, items: &[String], api: Option<&str>) -> Result<u8, Failure> {
+    let params = args::params(items)?;
+    let client = args::client(api)?;
+    // Methods the manifest knows get their kind (reads are retried on transient failures);
+    // others are called as writes.
+    let manifest = args::manifest()?;
+    let (wire, kind, expected) = match manifest.method(method) {
+        Some(m) => {
+            let kind = if m.kind == Kind::Read {
+                MethodKind::Read
+            } else {
+                MethodKind::Write
+            };
+            (
+                m.name.clone(),
+                kind,
+                bold360_sdk::__private::expected_records(
+                    &params,
+                    m.max_page_size.map(u64::from),
+                    1,
+                ),
+            )
+        }
+        None => (method.to_owned(), MethodKind::Write, 1),
+    };
+    let envelope = client
+        .execute::<Value>(
+            CallInfo::new(&wire, kind).expected_records(expected),
+            params,
+        )
+        .await?;
+    let text =
+        serde_json::to_string_pretty(&envelope).map_err(|e| Failure::usage(e.to_string()))?;
+    println!("{text}");
+    Ok(OK)
+}

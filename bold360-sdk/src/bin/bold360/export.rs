@@ -1,0 +1,221 @@
+//! `bold360 export METHOD [Param=Value …] --out FILE.jsonl [--resume]`.
+//!
+//! Each page's records are appended to the file exactly as the server sent them, the file is
+//! flushed to disk, and only then is the checkpoint (`FILE.jsonl.checkpoint`) replaced
+//! atomically with the file's length and the parameters of the next page. Resuming truncates
+//! the file to the checkpoint's length (dropping a page written after the last checkpoint) and
+//! continues from its next page: no gap, no duplicate.
+
+use std::borrow::Cow;
+use std::fs::{File, OpenOptions};
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use bold360_api_spec::model::PagingStyle;
+use bold360_api_spec::{DataShape, Kind, Version};
+use bold360_sdk::paging::{PageStyle, PageWalker, PagedCall};
+use bold360_sdk::{ApiVersion, MethodKind, Params};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use crate::args;
+use crate::fail::{Failure, OK};
+
+#[derive(Debug, Serialize, Deserialize, PartialEq)]
+struct Checkpoint {
+    method: String,
+    version: String,
+    params: Vec<(String, String)>,
+    /// Parameters of the next page; `None` once the export is complete.
+    next: Option<Vec<(String, String)>>,
+    records: u64,
+    pages: u64,
+    /// Length of the output file when this checkpoint was written.
+    bytes: u64,
+}
+
+fn checkpoint_path(out: &Path) -> PathBuf {
+    let mut name = out.as_os_str().to_owned();
+    name.push(".checkpoint");
+    PathBuf::from(name)
+}
+
+fn pairs(params: &Params) -> Vec<(String, String)> {
+    params
+        .iter()
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .collect()
+}
+
+fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), Failure> {
+    let tmp = path.with_extension("checkpoint.tmp");
+    let text = serde_json::to_vec_pretty(checkpoint).map_err(|e| Failure::usage(e.to_string()))?;
+    {
+        let mut file = File::create(&tmp)?;
+        file.write_all(&text)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)?;
+    Ok(())
+}
+
+pub async fn run(
+    method: &str,
+    items: &[String],
+    out: &Path,
+    api: Option<&str>,
+    resume: bool,
+) -> Result<u8, Failure> {
+    let params = args::params(items)?;
+    let client = args::client(api)?;
+    let manifest = args::manifest()?;
+    let spec = args::method(&manifest, method)?;
+    let version = match client.api_version() {
+        ApiVersion::V1 => Version::V1,
+        ApiVersion::V2 => Version::V2,
+    };
+    if !spec.has_version(version) {
+        return Err(Failure::usage(format!(
+            "{} does not exist in {}; try --api {}",
+            spec.name,
+            version.as_str(),
+            spec.versions[0].as_str()
+        )));
+    }
+    if spec.data != DataShape::Array {
+        return Err(Failure::usage(format!(
+            "{} does not return a list of records; use `bold360 call`",
+            spec.name
+        )));
+    }
+    let style = match spec.paging_for(version) {
+        Some(PagingStyle::Offset { .. }) => PageStyle::Next,
+        Some(PagingStyle::Cursor { cursor_param, .. }) => {
+            PageStyle::Cursor(Cow::Owned(cursor_param.clone()))
+        }
+        None => PageStyle::Single,
+    };
+    let call = PagedCall {
+        method: Cow::Owned(spec.name.clone()),
+        kind: if spec.kind == Kind::Read {
+            MethodKind::Read
+        } else {
+            MethodKind::Write
+        },
+        expected_records: bold360_sdk::__private::expected_records(
+            &params,
+            spec.max_page_size.map(u64::from),
+            100,
+        ),
+        retry: None,
+        style,
+    };
+    let checkpoint_file = checkpoint_path(out);
+    let (file, mut checkpoint, start) = if resume {
+        let text = std::fs::read(&checkpoint_file).map_err(|_| {
+            Failure::usage(format!(
+                "nothing to resume: {} does not exist",
+                checkpoint_file.display()
+            ))
+        })?;
+        let saved: Checkpoint = serde_json::from_slice(&text)
+            .map_err(|e| Failure::usage(format!("{}: {e}", checkpoint_file.display())))?;
+        if saved.method != spec.name
+            || saved.version != version.as_str()
+            || saved.params != pairs(&params)
+        {
+            return Err(Failure::usage(format!(
+                "{} belongs to `{} {}` with other parameters; resume with the same method, version and parameters",
+                checkpoint_file.display(),
+                saved.method,
+                saved.version
+            )));
+        }
+        let file = OpenOptions::new().write(true).open(out)?;
+        let length = file.metadata()?.len();
+        if length < saved.bytes {
+            return Err(Failure::usage(format!(
+                "{} is shorter than its checkpoint says; cannot resume safely",
+                out.display()
+            )));
+        }
+        // Drop whatever was written after the checkpoint: it will be fetched again.
+        file.set_len(saved.bytes)?;
+        let Some(next) = saved.next.clone() else {
+            eprintln!(
+                "bold360: {} is already complete ({} records)",
+                out.display(),
+                saved.records
+            );
+            return Ok(OK);
+        };
+        let start: Params = next.into_iter().collect();
+        (file, saved, start)
+    } else {
+        if out.exists() {
+            return Err(Failure::usage(format!(
+                "{} exists; pass --resume to continue it, or remove it",
+                out.display()
+            )));
+        }
+        let file = File::create(out)?;
+        let checkpoint = Checkpoint {
+            method: spec.name.clone(),
+            version: version.as_str().to_owned(),
+            params: pairs(&params),
+            next: Some(pairs(&params)),
+            records: 0,
+            pages: 0,
+            bytes: 0,
+        };
+        save(&checkpoint_file, &checkpoint)?;
+        (file, checkpoint, params)
+    };
+    let mut writer = BufWriter::new(file);
+    use std::io::Seek;
+    writer.seek(std::io::SeekFrom::Start(checkpoint.bytes))?;
+
+    let progress = ProgressBar::new_spinner();
+    progress.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{elapsed}] {human_pos} records ({per_sec})")
+            .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+    );
+    progress.set_position(checkpoint.records);
+    progress.enable_steady_tick(Duration::from_millis(200));
+
+    let mut walker = PageWalker::new(call, start);
+    while let Some(page) = walker.next_page::<Box<RawValue>>(&client).await {
+        let page = match page {
+            Ok(page) => page,
+            Err(e) => {
+                progress.abandon();
+                writer.flush()?;
+                return Err(Failure::from(e));
+            }
+        };
+        let records = page.data.map(|r| r.into_vec()).unwrap_or_default();
+        for record in &records {
+            writer.write_all(record.get().as_bytes())?;
+            writer.write_all(b"\n")?;
+        }
+        writer.flush()?;
+        writer.get_ref().sync_data()?;
+        checkpoint.records += records.len() as u64;
+        checkpoint.pages += 1;
+        checkpoint.bytes = writer.get_ref().metadata()?.len();
+        checkpoint.next = walker.next_params().map(pairs);
+        save(&checkpoint_file, &checkpoint)?;
+        progress.set_position(checkpoint.records);
+        progress.set_message(format!("{} pages", checkpoint.pages));
+    }
+    progress.finish_and_clear();
+    eprintln!(
+        "bold360: exported {} records in {} pages to {}",
+        checkpoint.records,
+        checkpoint.pages,
+        out.display()
+    );
+    Ok(OK)
+}

@@ -1,0 +1,45 @@
+//! Exit codes and the one-line error every failure prints.
+
+use bold360_sdk::Error;
+
+pub const OK: u8 = 0;
+pub const INVALID: u8 = 1;
+pub const USAGE: u8 = 2;
+pub const API: u8 = 3;
+pub const NETWORK: u8 = 4;
+
+/// A failure: its exit code and its message (never holding a secret).
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>) -> Self {
+        Self {
+            code: USAGE,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        let code = match &e {
+            Error::Config { .. } | Error::InvalidRequest { .. } => USAGE,
+            Error::Transport { .. } | Error::Timeout { .. } | Error::Http { .. } => NETWORK,
+            _ => API,
+        };
+        // The SDK's messages are already free of the key and the token.
+        Self {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Self::usage(e.to_string())
+    }
+}

@@ -1,0 +1,159 @@
+//! `bold360`: the Bold360 API from the command line.
+//!
+//! Configuration comes from the environment (`BOLD360_ACCOUNT_ID`, `BOLD360_API_SETTING_ID`,
+//! `BOLD360_API_KEY`, `BOLD360_REGION`, `BOLD360_ENDPOINT`, `BOLD360_API_VERSION`).
+//! Exit codes: 0 success, 1 invalid (verify-trigger), 2 usage or configuration error, 3 API
+//! error, 4 network error.
+
+mod args;
+mod call;
+mod export;
+mod fail;
+mod methods;
+mod sandbox;
+mod verify;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "bold360",
+    version,
+    about = "Call, export and test the Bold360 REST API",
+    after_help = "Configuration: BOLD360_ACCOUNT_ID, BOLD360_API_SETTING_ID, BOLD360_API_KEY, \
+BOLD360_REGION (us|emea), BOLD360_ENDPOINT (a base URL), BOLD360_API_VERSION (v1|v2).\n\
+Exit codes: 0 success, 1 invalid (verify-trigger), 2 usage or configuration, 3 API error, 4 network error.\n\n\
+Try it offline:\n  bold360 sandbox --port 8080        (prints the variables to set)\n  bold360 call getOperators"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List the API's methods, or show one: parameters, types, versions, paging, read/write.
+    #[command(after_help = "Examples:\n  bold360 methods\n  bold360 methods getInactiveChats")]
+    Methods {
+        /// A method name (or one of its aliases).
+        method: Option<String>,
+    },
+    /// Call one method and print the response JSON on stdout.
+    #[command(
+        after_help = "Examples:\n  bold360 call getChat ChatID=9007199254740993\n  bold360 call getAllChatMessages FromDate=2024-05-01T00:00:00Z --api v2"
+    )]
+    Call {
+        /// The method, e.g. getChat.
+        method: String,
+        /// Parameters as Name=Value.
+        params: Vec<String>,
+        /// The API version (default: BOLD360_API_VERSION, else v1).
+        #[arg(long, value_parser = ["v1", "v2"])]
+        api: Option<String>,
+    },
+    /// Export every record of a paged or list method to JSON Lines, resumably.
+    #[command(
+        after_help = "One record per line, exactly as the server sent it. A checkpoint (<FILE>.checkpoint) is \
+written after each page is on disk; after an interruption, the same command with --resume continues with no gap \
+and no duplicate.\n\nExamples:\n  bold360 export getAllChatMessages FromDate=2024-05-01T00:00:00Z --api v2 --out messages.jsonl\n  \
+bold360 export getAllChatMessages FromDate=2024-05-01T00:00:00Z --api v2 --out messages.jsonl --resume"
+    )]
+    Export {
+        /// The method, e.g. getInactiveChats.
+        method: String,
+        /// Parameters as Name=Value (filters are sent with every page).
+        params: Vec<String>,
+        /// Where to write the records.
+        #[arg(long)]
+        out: PathBuf,
+        /// The API version (default: BOLD360_API_VERSION, else v1).
+        #[arg(long, value_parser = ["v1", "v2"])]
+        api: Option<String>,
+        /// Continue an interrupted export from its checkpoint.
+        #[arg(long)]
+        resume: bool,
+    },
+    /// Run the local sandbox and print its URL and credentials.
+    #[command(
+        after_help = "The printed variables point the SDK and this tool at the sandbox; its key is a \
+throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --port 0 --no-limits"
+    )]
+    Sandbox {
+        /// The loopback port (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Do not enforce the account limits.
+        #[arg(long)]
+        no_limits: bool,
+        /// How many closed chats to seed (three messages each).
+        #[arg(long, default_value_t = 150)]
+        chats: u32,
+    },
+    /// Verify a trigger's signature (key from BOLD360_TRIGGER_KEY, else BOLD360_API_KEY).
+    #[command(
+        after_help = "The body (JSON or form-encoded) is read from --body, else stdin. Exit 0 when valid, 1 when \
+not, with the reason.\n\nExample:\n  bold360 verify-trigger --url https://hooks.example.com/chat-closed --body request.txt"
+    )]
+    VerifyTrigger {
+        /// The trigger URL as configured in Bold360, query included.
+        #[arg(long)]
+        url: String,
+        /// A file holding the request body (default: stdin).
+        #[arg(long)]
+        body: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() {
+                ExitCode::from(fail::USAGE)
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("bold360: cannot start: {e}");
+            return ExitCode::from(fail::USAGE);
+        }
+    };
+    let result = runtime.block_on(async {
+        match cli.command {
+            Command::Methods { method } => methods::run(method.as_deref()),
+            Command::Call {
+                method,
+                params,
+                api,
+            } => call::run(&method, &params, api.as_deref()).await,
+            Command::Export {
+                method,
+                params,
+                out,
+                api,
+                resume,
+            } => export::run(&method, &params, &out, api.as_deref(), resume).await,
+            Command::Sandbox {
+                port,
+                no_limits,
+                chats,
+            } => sandbox::run(port, no_limits, chats).await,
+            Command::VerifyTrigger { url, body } => verify::run(&url, body.as_deref()),
+        }
+    });
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(failure) => {
+            eprintln!("bold360: {}", failure.message);
+            ExitCode::from(failure.code)
+        }
+    }
+}

@@ -1,0 +1,102 @@
+//! `bold360 methods [METHOD]`.
+
+use bold360_api_spec::model::PagingStyle;
+use bold360_api_spec::{Kind, Method};
+
+use crate::args;
+use crate::fail::{Failure, OK};
+
+fn versions(m: &[bold360_api_spec::Version]) -> String {
+    m.iter().map(|v| v.as_str()).collect::<Vec<_>>().join("+")
+}
+
+fn paging(m: &Method) -> String {
+    let styles: Vec<String> = m
+        .versions
+        .iter()
+        .filter_map(|v| {
+            m.paging_for(*v).map(|s| match s {
+                PagingStyle::Offset { .. } => format!("{} offset", v.as_str()),
+                PagingStyle::Cursor { .. } => format!("{} cursor", v.as_str()),
+            })
+        })
+        .collect();
+    if styles.is_empty() {
+        "-".into()
+    } else {
+        styles.join(", ")
+    }
+}
+
+pub fn run(name: Option<&str>) -> Result<u8, Failure> {
+    let manifest = args::manifest()?;
+    let Some(name) = name else {
+        println!(
+            "{:<28} {:<6} {:<6} {:<22} DESCRIPTION",
+            "METHOD", "API", "KIND", "PAGING"
+        );
+        for m in &manifest.methods {
+            let kind = if m.kind == Kind::Read {
+                "read"
+            } else {
+                "write"
+            };
+            println!(
+                "{:<28} {:<6} {:<6} {:<22} {}",
+                m.name,
+                versions(&m.versions),
+                kind,
+                paging(m),
+                m.description
+            );
+        }
+        return Ok(OK);
+    };
+    let m = args::method(&manifest, name)?;
+    println!("{} — {}", m.name, m.description);
+    if !m.aliases.is_empty() {
+        println!("also called: {}", m.aliases.join(", "));
+    }
+    println!(
+        "versions: {}   kind: {}   paging: {}   page cap: {}",
+        versions(&m.versions),
+        if m.kind == Kind::Read {
+            "read"
+        } else {
+            "write"
+        },
+        paging(&m),
+        m.max_page_size.map_or("-".into(), |c| c.to_string())
+    );
+    println!();
+    println!(
+        "{:<28} {:<22} {:<9} {:<6} DESCRIPTION",
+        "PARAMETER", "TYPE", "REQUIRED", "API"
+    );
+    for p in &m.params {
+        println!(
+            "{:<28} {:<22} {:<9} {:<6} {}",
+            p.name,
+            p.ty.to_string(),
+            if p.required { "yes" } else { "no" },
+            versions(&p.versions),
+            p.description
+        );
+    }
+    for c in &m.constraints {
+        println!("rule: {c:?}");
+    }
+    for (name, values) in &m.enums {
+        let list: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        println!("enum {name}: {}", list.join(", "));
+    }
+    if !m.returns.is_empty() {
+        let fields: Vec<String> = m
+            .returns
+            .iter()
+            .map(|f| format!("{} ({})", f.name, f.ty))
+            .collect();
+        println!("\nreturns: {}", fields.join(", "));
+    }
+    Ok(OK)
+}

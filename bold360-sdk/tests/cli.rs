@@ -1,0 +1,431 @@
+//! The `bold360` command line: every subcommand and exit code, against the sandbox.
+
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use bold360_sdk::sandbox::Sandbox;
+use bold360_sdk::trigger::{encode_uri_component, TriggerFields, TriggerVerifier};
+use bold360_sdk::{ApiVersion, Client, Credentials, Endpoint, ExposeSecret};
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_bold360");
+
+fn command() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "BOLD360_ACCOUNT_ID",
+        "BOLD360_API_SETTING_ID",
+        "BOLD360_API_KEY",
+        "BOLD360_REGION",
+        "BOLD360_ENDPOINT",
+        "BOLD360_API_VERSION",
+        "BOLD360_TRIGGER_KEY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+fn against(sandbox: &Sandbox) -> Command {
+    let c = sandbox.credentials();
+    let mut cmd = command();
+    cmd.env("BOLD360_ENDPOINT", sandbox.base_url())
+        .env("BOLD360_ACCOUNT_ID", c.account_id())
+        .env("BOLD360_API_SETTING_ID", c.api_setting_id())
+        .env("BOLD360_API_KEY", c.api_key().expose_secret());
+    cmd
+}
+
+async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
+        .await
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn temp(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("bold360-cli-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join("out.jsonl")
+}
+
+fn lines(path: &Path) -> Vec<Value> {
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn methods_lists_and_shows() {
+    let out = run({
+        let mut c = command();
+        c.arg("methods");
+        c
+    })
+    .await;
+    assert_eq!(out.status.code(), Some(0));
+    let listing = text(&out.stdout);
+    assert!(listing.lines().count() >= 30, "{listing}");
+    assert!(listing.contains("getInactiveChats") && listing.contains("v1 offset"));
+    let out = run({
+        let mut c = command();
+        c.args(["methods", "getAllAccessAuditLogs"]);
+        c
+    })
+    .await;
+    let shown = text(&out.stdout);
+    assert!(
+        shown.starts_with("getAllAuditLogs"),
+        "aliases resolve: {shown}"
+    );
+    assert!(shown.contains("NextPage") && shown.contains("v2 cursor"));
+    let out = run({
+        let mut c = command();
+        c.args(["methods", "getChats"]);
+        c
+    })
+    .await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("did you mean getChat?"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_prints_json_and_exit_codes_say_what_failed() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let out = run({
+        let mut c = against(&sandbox);
+        c.args(["call", "getOperator", "OperatorID=9007199254740996"]);
+        c
+    })
+    .await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["Data"]["LoginID"], "9007199254740996");
+
+    let cases: [(&[&str], bool, i32, &str); 5] = [
+        (&["call", "getChat", "ChatID=1"], true, 3, "Invalid ChatID"),
+        (&["call", "getChat", "ChatID"], true, 2, "is not Name=Value"),
+        (
+            &["call", "getChat", "ChatID=1", "--api", "v3"],
+            true,
+            2,
+            "invalid value",
+        ),
+        (&["call", "getOperators"], false, 2, "BOLD360_ACCOUNT_ID"),
+        (&["frobnicate"], true, 2, "unrecognized subcommand"),
+    ];
+    for (args, configured, code, message) in cases {
+        let mut c = if configured {
+            against(&sandbox)
+        } else {
+            command()
+        };
+        c.args(args);
+        let out = run(c).await;
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(
+            text(&out.stderr).contains(message),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+    }
+    let mut c = against(&sandbox);
+    c.env("BOLD360_ENDPOINT", "http://127.0.0.1:9")
+        .args(["call", "getOperators"]);
+    let out = run(c).await;
+    assert_eq!(
+        out.status.code(),
+        Some(4),
+        "a network error: {}",
+        text(&out.stderr)
+    );
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "one line: {stderr}");
+    assert!(!stderr.contains(sandbox.credentials().api_key().expose_secret()));
+}
+
+/// The records of getAllChatMessages as the server sends them, read with `call_raw`.
+async fn expected(client: &Client, version: ApiVersion) -> Vec<Value> {
+    let client = client.with_version(version);
+    let mut params = bold360_sdk::Params::new().with("FromDate", "2024-01-01T00:00:00Z");
+    if version == ApiVersion::V1 {
+        params.set("PageSize", 1000);
+    }
+    let mut records = Vec::new();
+    loop {
+        let page = client
+            .call_raw("getAllChatMessages", params.clone())
+            .await
+            .unwrap();
+        if let Some(Value::Array(items)) = page.data {
+            records.extend(items);
+        }
+        match (page.next, page.next_page) {
+            (Some(next), _) => next.to_params().iter().for_each(|(k, v)| {
+                params.set(k, v);
+            }),
+            (None, Some(cursor)) => {
+                params.set("NextPage", cursor);
+            }
+            (None, None) => return records,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_writes_exactly_the_servers_records_in_v1_and_v2() {
+    let sandbox = Sandbox::builder()
+        .chats(700)
+        .without_limits()
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client().unwrap();
+    for (version, args) in [
+        (ApiVersion::V1, vec!["--api", "v1", "PageSize=300"]),
+        (ApiVersion::V2, vec!["--api", "v2"]),
+    ] {
+        let out_file = temp(&format!("exact-{version}"));
+        let mut c = against(&sandbox);
+        c.args([
+            "export",
+            "getAllChatMessages",
+            "FromDate=2024-01-01T00:00:00Z",
+            "--out",
+        ])
+        .arg(&out_file)
+        .args(&args);
+        let out = run(c).await;
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let got = lines(&out_file);
+        let want = expected(&client, version).await;
+        assert_eq!(got.len(), 2100);
+        assert_eq!(
+            got, want,
+            "{version}: the same records, every field, in order"
+        );
+    }
+    let exports: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.param("FromDate").is_some())
+        .collect();
+    assert!(
+        exports.len() >= 9,
+        "every page of both exports carried the filter: {}",
+        exports.len()
+    );
+    assert!(exports
+        .iter()
+        .all(|r| r.param("FromDate") == Some("2024-01-01T00:00:00Z")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_export_resumes_without_gap_or_duplicate() {
+    let sandbox = Sandbox::builder()
+        .chats(700)
+        .without_limits()
+        .latency(Duration::from_millis(120))
+        .start()
+        .await
+        .unwrap();
+    let out_file = temp("resume");
+    let checkpoint = PathBuf::from(format!("{}.checkpoint", out_file.display()));
+    let args = [
+        "export",
+        "getAllChatMessages",
+        "PageSize=100",
+        "--api",
+        "v1",
+        "--out",
+    ];
+    let mut c = against(&sandbox);
+    c.args(args)
+        .arg(&out_file)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut child = c.spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        let pages = std::fs::read(&checkpoint)
+            .ok()
+            .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
+            .and_then(|v| v["pages"].as_u64())
+            .unwrap_or(0);
+        if pages >= 4 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "the export made no progress"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().unwrap();
+    let _ = child.wait();
+    // A torn write after the last checkpoint: it must not survive the resume.
+    std::fs::OpenOptions::new()
+        .append(true)
+        .open(&out_file)
+        .unwrap()
+        .write_all(b"{\"ChatMessageID\":\"torn")
+        .unwrap();
+
+    // Resuming with other parameters is refused.
+    let mut c = against(&sandbox);
+    c.args([
+        "export",
+        "getAllChatMessages",
+        "PageSize=50",
+        "--api",
+        "v1",
+        "--out",
+    ])
+    .arg(&out_file)
+    .arg("--resume");
+    assert_eq!(run(c).await.status.code(), Some(2));
+    // Starting over onto an existing file is refused.
+    let mut c = against(&sandbox);
+    c.args(args).arg(&out_file);
+    assert_eq!(run(c).await.status.code(), Some(2));
+
+    let mut c = against(&sandbox);
+    c.args(args).arg(&out_file).arg("--resume");
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let got: Vec<String> = lines(&out_file)
+        .iter()
+        .map(|v| v["ChatMessageID"].as_str().unwrap().to_owned())
+        .collect();
+    let want: Vec<String> = expected(&sandbox.client().unwrap(), ApiVersion::V1)
+        .await
+        .iter()
+        .map(|v| v["ChatMessageID"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(got, want, "no gap, no duplicate, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_prints_a_working_configuration() {
+    let mut child = command()
+        .args(["sandbox", "--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let vars = tokio::task::spawn_blocking(move || {
+        let mut vars = std::collections::HashMap::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
+        }
+        vars
+    })
+    .await
+    .unwrap();
+    let client = Client::builder()
+        .credentials(
+            Credentials::new(
+                &vars["BOLD360_ACCOUNT_ID"],
+                &vars["BOLD360_API_SETTING_ID"],
+                &vars["BOLD360_API_KEY"],
+            )
+            .unwrap(),
+        )
+        .endpoint(Endpoint::custom(&vars["BOLD360_ENDPOINT"]).unwrap())
+        .build()
+        .unwrap();
+    let operators = client.v1().get_operators().send().await;
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(operators.unwrap().record_count(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_trigger_exits_0_when_valid_and_1_when_not() {
+    let url = "https://hooks.example.com/chat?tenant=acme";
+    let mut fields = TriggerFields::from_form(b"ChatID=1&Name=jane+doe&signed=ChatID%26Name");
+    let signature = TriggerVerifier::new("hook-key").sign(url, &fields).unwrap();
+    fields.insert("signature", signature);
+    let form: String = fields
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v)))
+        .collect::<Vec<_>>()
+        .join("&");
+    let body = temp("trigger").with_extension("txt");
+    std::fs::write(&body, &form).unwrap();
+
+    let mut c = command();
+    c.env("BOLD360_TRIGGER_KEY", "hook-key")
+        .args(["verify-trigger", "--url", url, "--body"])
+        .arg(&body);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout).trim(), "valid");
+
+    // The API key is the fallback, JSON bodies work, and stdin is the default.
+    let json = serde_json::to_string(&fields.iter().collect::<std::collections::BTreeMap<_, _>>())
+        .unwrap();
+    let mut c = command();
+    c.env("BOLD360_API_KEY", "hook-key")
+        .args(["verify-trigger", "--url", url])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(json.as_bytes())
+        .unwrap();
+    assert_eq!(child.wait_with_output().unwrap().status.code(), Some(0));
+
+    let mut c = command();
+    c.env("BOLD360_TRIGGER_KEY", "other-key")
+        .args(["verify-trigger", "--url", url, "--body"])
+        .arg(&body);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("invalid: trigger signature does not match"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let mut c = command();
+    c.args(["verify-trigger", "--url", url, "--body"])
+        .arg(&body);
+    assert_eq!(run(c).await.status.code(), Some(2), "no key configured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_subcommand_has_help_with_examples() {
+    for sub in ["methods", "call", "export", "sandbox", "verify-trigger"] {
+        let out = run({
+            let mut c = command();
+            c.args([sub, "--help"]);
+            c
+        })
+        .await;
+        assert_eq!(out.status.code(), Some(0));
+        assert!(text(&out.stdout).contains("Example"), "{sub}");
+    }
+}
