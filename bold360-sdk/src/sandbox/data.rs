@@ -198,6 +198,21 @@ impl Store {
                 })));
             }
         }
+        store.messages.sort_by(|a, b| {
+            let key = |m: &Record| {
+                (
+                    m.get("Created")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    m.get("ChatMessageID")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
         store
     }
 

@@ -32,6 +32,11 @@ impl Window {
         })
     }
 
+    /// The window's ends, as ISO-8601 UTC text.
+    pub(crate) fn bounds(&self) -> (Option<&str>, Option<&str>) {
+        (self.from.as_deref(), self.to.as_deref())
+    }
+
     pub(crate) fn contains(&self, time: &str) -> bool {
         self.from.as_deref().is_none_or(|f| time >= f)
             && self.to.as_deref().is_none_or(|t| time < t)
