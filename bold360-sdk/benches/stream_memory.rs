@@ -68,6 +68,7 @@ async fn main() {
     }
     let elapsed = started.elapsed();
     let _ = sandbox.kill();
+    let _ = sandbox.wait();
     println!("records streamed: {count} (ID digits {digits})");
     println!(
         "time: {:.1} s ({:.0} records/s)",
