@@ -5,7 +5,6 @@ mod common;
 use std::collections::HashSet;
 use std::time::Duration;
 
-use bold360_sdk::methods::get_folders;
 use bold360_sdk::sandbox::{Fault, Sandbox};
 use bold360_sdk::{Error, ReportPolling, RetryPolicy};
 use chrono::{TimeZone, Utc};
@@ -16,17 +15,7 @@ use futures_util::{StreamExt, TryStreamExt};
 async fn v1_into_stream_yields_every_record_once_and_filters_survive_every_page() {
     let (sandbox, client) = sandbox_and_client().await;
     let v1 = client.v1();
-    let folder = v1
-        .get_folders()
-        .folder_type(get_folders::FolderType::Chats)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap()[0]
-        .folder_id
-        .clone()
-        .unwrap();
+    let folder = common::first_chat_folder(&client).await;
     let from = Utc.with_ymd_and_hms(2024, 1, 2, 0, 0, 0).unwrap();
     let all: Vec<_> = v1
         .get_inactive_chats(folder.clone())
@@ -198,28 +187,12 @@ async fn reports_are_polled_to_completion_or_a_typed_error() {
     let (_sandbox, client) = sandbox_and_client().await;
     let v1 = client.v1();
     let fast = ReportPolling::default().first_delay(Duration::from_millis(5));
-    let id = v1
-        .run_report(0)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap()
-        .report_id
-        .unwrap();
+    let id = common::start_report(&client, 0).await;
     let report = v1.wait_for_report(id, fast.clone()).await.unwrap();
     assert_eq!(report.status_code, Some(4));
     assert!(report.data.is_some());
     for (kind, code) in [(97, 7), (98, 5), (99, 6)] {
-        let id = v1
-            .run_report(kind)
-            .send()
-            .await
-            .unwrap()
-            .data
-            .unwrap()
-            .report_id
-            .unwrap();
+        let id = common::start_report(&client, kind).await;
         let err = v1
             .wait_for_report(id.clone(), fast.clone())
             .await
@@ -236,15 +209,7 @@ async fn reports_are_polled_to_completion_or_a_typed_error() {
             other => panic!("{other:?}"),
         }
     }
-    let id = v1
-        .run_report(0)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap()
-        .report_id
-        .unwrap();
+    let id = common::start_report(&client, 0).await;
     let err = v1
         .wait_for_report(id, fast.timeout(Duration::from_millis(1)))
         .await

@@ -365,15 +365,7 @@ async fn writes_change_what_reads_return() {
 async fn reports_run_then_complete_or_fail() {
     let (_sandbox, client) = sandbox_and_client().await;
     let v1 = client.v1();
-    let id = v1
-        .run_report(0)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap()
-        .report_id
-        .unwrap();
+    let id = common::start_report(&client, 0).await;
     let codes: Vec<Option<i64>> = {
         let mut codes = Vec::new();
         for _ in 0..3 {
@@ -382,15 +374,7 @@ async fn reports_run_then_complete_or_fail() {
         codes
     };
     assert_eq!(codes, [Some(0), Some(1), Some(4)]);
-    let failing = v1
-        .run_report(99)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap()
-        .report_id
-        .unwrap();
+    let failing = common::start_report(&client, 99).await;
     for _ in 0..2 {
         v1.get_report(failing.clone()).send().await.unwrap();
     }

@@ -59,3 +59,30 @@ pub fn capture_traces() -> (Captured, tracing::subscriber::DefaultGuard) {
     let guard = tracing::subscriber::set_default(subscriber);
     (captured, guard)
 }
+
+/// The ID of the sandbox's first chat folder.
+pub async fn first_chat_folder(client: &Client) -> bold360_sdk::ids::FolderId {
+    use bold360_sdk::methods::get_folders::FolderType;
+    let folders = client
+        .v1()
+        .get_folders()
+        .folder_type(FolderType::Chats)
+        .send()
+        .await
+        .unwrap();
+    folders.data.unwrap()[0].folder_id.clone().unwrap()
+}
+
+/// Starts a report of `kind` and returns its ID.
+pub async fn start_report(client: &Client, kind: i64) -> bold360_sdk::ids::ReportId {
+    client
+        .v1()
+        .run_report(kind)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .report_id
+        .unwrap()
+}
