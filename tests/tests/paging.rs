@@ -216,3 +216,45 @@ async fn reports_are_polled_to_completion_or_a_typed_error() {
         .unwrap_err();
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
 }
+
+#[tokio::test]
+async fn audit_logs_page_by_cursor_and_their_page_start_counts_pages() {
+    let (sandbox, client) = sandbox_and_client().await;
+    let v2 = client.v2();
+    let all: Vec<_> = v2
+        .get_all_audit_logs()
+        .page_size(1000)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .into_vec();
+    // PageStart counts pages here: page 2 of 10 is records 10..20.
+    let second = v2
+        .get_all_audit_logs()
+        .page_size(10)
+        .page_start(2)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .into_vec();
+    assert_eq!(second, all[10..20].to_vec());
+    // The stream follows NextPage through every page, each record once.
+    let streamed: Vec<_> = v2
+        .get_all_audit_logs()
+        .page_size(10)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(streamed, all);
+    let pages = sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == "getAllAuditLogs" && r.param("PageSize") == Some("10"))
+        .count();
+    assert_eq!(pages, 1 + all.len().div_ceil(10));
+}
