@@ -340,6 +340,113 @@ fn run_writes_then_check_passes_and_detects_drift() {
     let _ = std::fs::remove_dir_all(&out);
 }
 
+/// A small HTTP/1.1 server on loopback that serves `files` under `/docs/` (404 otherwise) and
+/// records each request's path, `User-Agent` and arrival time.
+struct DocsSite {
+    base: String,
+    log: std::sync::Arc<std::sync::Mutex<Vec<(String, String, std::time::Instant)>>>,
+}
+
+impl DocsSite {
+    fn start(files: std::collections::HashMap<String, String>) -> Self {
+        use std::io::{BufRead, BufReader, Write};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let base = format!("http://{}/docs", listener.local_addr().unwrap());
+        let log = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let seen = log.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { return };
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    continue;
+                }
+                let path = request_line.split(' ').nth(1).unwrap_or("").to_owned();
+                let mut agent = String::new();
+                loop {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                        break;
+                    }
+                    if let Some((name, value)) = line.split_once(':') {
+                        if name.eq_ignore_ascii_case("user-agent") {
+                            agent = value.trim().to_owned();
+                        }
+                    }
+                }
+                seen.lock()
+                    .unwrap()
+                    .push((path.clone(), agent, std::time::Instant::now()));
+                let (status, body) = match path.strip_prefix("/docs/").and_then(|f| files.get(f)) {
+                    Some(body) => ("200 OK", body.as_str()),
+                    None => ("404 Not Found", "not here"),
+                };
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Self { base, log }
+    }
+}
+
+#[test]
+fn the_live_site_is_read_politely_and_gives_the_same_pages_as_a_mirror() {
+    let dir = fixtures().join("docs");
+    let mut files = std::collections::HashMap::new();
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        files.insert(name, std::fs::read_to_string(&path).unwrap());
+    }
+    let site = DocsSite::start(files.clone());
+
+    let (fetched, errors) = Source::parse(&format!("{}/", site.base)).read().unwrap();
+    assert!(errors.is_empty(), "{errors:?}");
+    let key = |p: &RawPage| (p.file.clone(), p.category.clone(), p.html.clone());
+    assert_eq!(
+        fetched.iter().map(key).collect::<Vec<_>>(),
+        pages().iter().map(key).collect::<Vec<_>>()
+    );
+
+    let log = site.log.lock().unwrap().clone();
+    assert_eq!(
+        log.len(),
+        1 + fetched.len(),
+        "the index, then each page once"
+    );
+    assert_eq!(log[0].0, "/docs/index.html");
+    for (path, agent, _) in &log {
+        assert_eq!(agent, xtask::regen::source::USER_AGENT, "{path}");
+    }
+    for pair in log.windows(2) {
+        let gap = pair[1].2 - pair[0].2;
+        assert!(
+            gap >= xtask::regen::source::PAUSE - std::time::Duration::from_millis(20),
+            "{} came {gap:?} after {}",
+            pair[1].0,
+            pair[0].0
+        );
+    }
+
+    // A linked page the site does not have is reported by URL and status; the rest still load.
+    let index = files["index.html"].replace(
+        "</ul></nav>",
+        r#"<li class="topic-group"><span class="title">gone</span><ul><li><a href="c_gone.html">gone</a></li></ul></li></ul></nav>"#,
+    );
+    files.insert("index.html".to_owned(), index);
+    let site = DocsSite::start(files);
+    let (fetched, errors) = Source::parse(&site.base).read().unwrap();
+    assert_eq!(fetched.len(), 4);
+    assert_eq!(
+        errors,
+        [format!("{}/c_gone.html: HTTP 404 Not Found", site.base)]
+    );
+}
+
 #[test]
 fn an_unreachable_docs_site_is_a_clear_error() {
     let err = Source::parse("http://127.0.0.1:9/docs").read().unwrap_err();

@@ -1,7 +1,7 @@
 //! Where the pages come from: a local mirror directory or the live site, both starting from
 //! `index.html`, which links every method page under a topic group.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use scraper::{Html, Selector};
@@ -33,11 +33,15 @@ impl Source {
     /// Reads the index and every page it links. A page that cannot be read is an error naming
     /// it; the other pages are still read.
     pub fn read(&self) -> Result<(Vec<RawPage>, Vec<String>), String> {
-        let index = self.get("index.html")?;
+        let reader = match self {
+            Source::Dir(dir) => Reader::Dir(dir),
+            Source::Url(base) => Reader::Web(base, Fetcher::new()?),
+        };
+        let index = reader.get("index.html")?;
         let mut pages = Vec::new();
         let mut errors = Vec::new();
         for (file, category) in links(&index) {
-            match self.get(&file) {
+            match reader.get(&file) {
                 Ok(html) => pages.push(RawPage {
                     file,
                     category,
@@ -48,15 +52,23 @@ impl Source {
         }
         Ok((pages, errors))
     }
+}
 
+/// A [`Source`] opened for one run.
+enum Reader<'a> {
+    Dir(&'a Path),
+    Web(&'a str, Fetcher),
+}
+
+impl Reader<'_> {
     fn get(&self, file: &str) -> Result<String, String> {
         match self {
-            Source::Dir(dir) => {
+            Reader::Dir(dir) => {
                 let path = dir.join(file);
                 std::fs::read_to_string(&path)
                     .map_err(|e| format!("{}: cannot read: {e}", path.display()))
             }
-            Source::Url(base) => fetch(&format!("{base}/{file}")),
+            Reader::Web(base, fetcher) => fetcher.fetch(&format!("{base}/{file}")),
         }
     }
 }
@@ -103,35 +115,63 @@ pub fn links(index: &str) -> Vec<(String, Option<String>)> {
     out
 }
 
-/// Fetches one page politely: a descriptive User-Agent, a timeout, and a pause between pages.
-fn fetch(url: &str) -> Result<String, String> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start a runtime: {e}"))?;
-    runtime.block_on(async {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+/// The pause between two requests to the live site, so a regeneration never hammers it.
+pub const PAUSE: Duration = Duration::from_millis(250);
+
+/// The `User-Agent` the live site sees.
+pub const USER_AGENT: &str = concat!(
+    "bold360-rs-xtask/",
+    env!("CARGO_PKG_VERSION"),
+    " (docs regeneration)"
+);
+
+/// Fetches pages politely and one at a time: one pooled connection for the whole run, a
+/// descriptive `User-Agent`, a timeout, and [`PAUSE`] between requests.
+struct Fetcher {
+    runtime: tokio::runtime::Runtime,
+    client: reqwest::Client,
+    last: std::cell::Cell<Option<std::time::Instant>>,
+}
+
+impl Fetcher {
+    fn new() -> Result<Self, String> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start a runtime: {e}"))?;
         let client = reqwest::Client::builder()
-            .user_agent(concat!(
-                "bold360-rs-xtask/",
-                env!("CARGO_PKG_VERSION"),
-                " (docs regeneration)"
-            ))
+            .user_agent(USER_AGENT)
             .timeout(Duration::from_secs(30))
             .build()
             .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
-        let response = client
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| format!("{url}: cannot fetch (offline?): {e}"))?;
-        let status = response.status();
-        if !status.is_success() {
-            return Err(format!("{url}: HTTP {status}"));
+        Ok(Self {
+            runtime,
+            client,
+            last: std::cell::Cell::new(None),
+        })
+    }
+
+    fn fetch(&self, url: &str) -> Result<String, String> {
+        if let Some(last) = self.last.get() {
+            std::thread::sleep(PAUSE.saturating_sub(last.elapsed()));
         }
-        response
-            .text()
-            .await
-            .map_err(|e| format!("{url}: cannot read the body: {e}"))
-    })
+        let result = self.runtime.block_on(async {
+            let response = self
+                .client
+                .get(url)
+                .send()
+                .await
+                .map_err(|e| format!("{url}: cannot fetch (offline?): {e}"))?;
+            let status = response.status();
+            if !status.is_success() {
+                return Err(format!("{url}: HTTP {status}"));
+            }
+            response
+                .text()
+                .await
+                .map_err(|e| format!("{url}: cannot read the body: {e}"))
+        });
+        self.last.set(Some(std::time::Instant::now()));
+        result
+    }
 }
