@@ -40,6 +40,16 @@ pub enum Kind {
     Write,
 }
 
+impl Kind {
+    /// `"read"` or `"write"`, as in the manifest.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Read => "read",
+            Kind::Write => "write",
+        }
+    }
+}
+
 /// The shape of `Data` in a successful response.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

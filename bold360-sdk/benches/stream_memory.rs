@@ -10,7 +10,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use bold360_sdk::{Client, Credentials, Endpoint, LimiterConfig};
+use bold360_sdk::{ClientBuilder, LimiterConfig};
 use futures_util::StreamExt;
 
 fn peak_rss_mb() -> f64 {
@@ -44,16 +44,8 @@ async fn main() {
             break;
         }
     }
-    let client = Client::builder()
-        .credentials(
-            Credentials::new(
-                &vars["BOLD360_ACCOUNT_ID"],
-                &vars["BOLD360_API_SETTING_ID"],
-                &vars["BOLD360_API_KEY"],
-            )
-            .unwrap(),
-        )
-        .endpoint(Endpoint::custom(&vars["BOLD360_ENDPOINT"]).unwrap())
+    let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
+        .unwrap()
         .limits(LimiterConfig::unlimited())
         .build()
         .unwrap();

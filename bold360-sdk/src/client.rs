@@ -164,10 +164,7 @@ impl Client {
         params: impl Into<Params>,
     ) -> Result<Envelope<Value>, Error> {
         let params = params.into();
-        let expected = params
-            .get("PageSize")
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(1);
+        let expected = crate::__private::expected_records(&params, None, 1);
         let info = CallInfo::new(method, MethodKind::Write).expected_records(expected);
         self.execute(info, params).await
     }

@@ -155,6 +155,19 @@ mod tests {
     }
 
     #[test]
+    fn envelopes_serialize_with_the_api_names_known_fields_first() {
+        let env = ok(
+            r#"{"Surprise":[1],"NextPage":"abc","Status":"success","Data":[{"A":1}],
+            "Next":{"Z":"1","PageStart":"2"},"Truncated":true,"Late":null}"#,
+        );
+        let text = serde_json::to_string(&env).unwrap();
+        assert_eq!(
+            text,
+            r#"{"Status":"success","Data":[{"A":1}],"Truncated":true,"Next":{"Z":"1","PageStart":"2"},"NextPage":"abc","Surprise":[1],"Late":null}"#
+        );
+    }
+
+    #[test]
     fn status_is_compared_without_case() {
         for s in ["success", "SUCCESS", "Success"] {
             assert!(

@@ -24,26 +24,37 @@ use crate::params::{Params, ToParam};
 /// }
 /// # Ok(()) }
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+///
+/// It serializes with the API's field names, as the server would write it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Envelope<D> {
     /// `Status` as sent (`success` on every envelope that reaches you).
+    #[serde(rename = "Status", skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// `Message`, if any.
+    #[serde(rename = "Message", skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// `Data`: an object for single-item methods, an array for lists.
+    #[serde(rename = "Data", skip_serializing_if = "Option::is_none")]
     pub data: Option<D>,
     /// `Truncated`: more records exist than were returned.
+    #[serde(rename = "Truncated", skip_serializing_if = "Option::is_none")]
     pub truncated: Option<bool>,
     /// v1 paging: the parameters to send back, verbatim, for the next page.
+    #[serde(rename = "Next", skip_serializing_if = "Option::is_none")]
     pub next: Option<NextParams>,
     /// v2 paging: the cursor to send back as `NextPage`.
+    #[serde(rename = "NextPage", skip_serializing_if = "Option::is_none")]
     pub next_page: Option<String>,
     /// `StatusCode` (reports: 0-3 running, 4 success, 5 timeout, 6 error, 7 cancelled).
+    #[serde(rename = "StatusCode", skip_serializing_if = "Option::is_none")]
     pub status_code: Option<i64>,
     /// `FieldTypes`, when the server describes its fields.
+    #[serde(rename = "FieldTypes", skip_serializing_if = "Option::is_none")]
     pub field_types: Option<Value>,
     /// Top-level fields not listed above, kept in the order they came.
+    #[serde(flatten)]
     pub extra: IndexMap<String, Value>,
 }
 
@@ -61,42 +72,6 @@ impl<D> Envelope<D> {
             field_types: self.field_types,
             extra: self.extra,
         }
-    }
-}
-
-/// Serializes with the API's field names, as the server would write the envelope.
-impl<D: serde::Serialize> serde::Serialize for Envelope<D> {
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(None)?;
-        if let Some(v) = &self.status {
-            map.serialize_entry("Status", v)?;
-        }
-        if let Some(v) = &self.message {
-            map.serialize_entry("Message", v)?;
-        }
-        if let Some(v) = &self.data {
-            map.serialize_entry("Data", v)?;
-        }
-        if let Some(v) = &self.truncated {
-            map.serialize_entry("Truncated", v)?;
-        }
-        if let Some(v) = &self.next {
-            map.serialize_entry("Next", v)?;
-        }
-        if let Some(v) = &self.next_page {
-            map.serialize_entry("NextPage", v)?;
-        }
-        if let Some(v) = &self.status_code {
-            map.serialize_entry("StatusCode", v)?;
-        }
-        if let Some(v) = &self.field_types {
-            map.serialize_entry("FieldTypes", v)?;
-        }
-        for (k, v) in &self.extra {
-            map.serialize_entry(k, v)?;
-        }
-        map.end()
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::trigger::{encode_uri_component, TriggerFields, TriggerVerifier};
-use bold360_sdk::{ApiVersion, Client, Credentials, Endpoint, ExposeSecret};
+use bold360_sdk::{ApiVersion, Client, ClientBuilder, ExposeSecret};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_bold360");
@@ -341,16 +341,9 @@ async fn sandbox_prints_a_working_configuration() {
     })
     .await
     .unwrap();
-    let client = Client::builder()
-        .credentials(
-            Credentials::new(
-                &vars["BOLD360_ACCOUNT_ID"],
-                &vars["BOLD360_API_SETTING_ID"],
-                &vars["BOLD360_API_KEY"],
-            )
-            .unwrap(),
-        )
-        .endpoint(Endpoint::custom(&vars["BOLD360_ENDPOINT"]).unwrap())
+    // The printed variables are exactly what `from_env` reads.
+    let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
+        .unwrap()
         .build()
         .unwrap();
     let operators = client.v1().get_operators().send().await;

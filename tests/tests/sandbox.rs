@@ -4,7 +4,7 @@
 mod common;
 
 use bold360_sdk::ids::{ChatId, DepartmentId, OperatorId};
-use bold360_sdk::methods::{get_folders, get_login_activity, set_operator_availability};
+use bold360_sdk::methods::{get_login_activity, set_operator_availability};
 use bold360_sdk::{signing, ApiVersion, Error, Params};
 use common::sandbox_and_client;
 use serde_json::Value;
@@ -48,16 +48,7 @@ async fn every_method_in_the_manifest_is_served_in_each_of_its_versions() {
         .unwrap()
         .data
         .unwrap();
-    let folders = client
-        .v1()
-        .get_folders()
-        .folder_type(get_folders::FolderType::Chats)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap();
-    let folder = folders[0].folder_id.clone().unwrap();
+    let folder = common::first_chat_folder(&client).await;
     let chats = client
         .v1()
         .get_inactive_chats(folder.clone())
@@ -71,17 +62,7 @@ async fn every_method_in_the_manifest_is_served_in_each_of_its_versions() {
         folder: folder.to_string(),
         department: operators[0].department_id.clone().unwrap().to_string(),
         operator: operators[0].login_id.clone().unwrap().to_string(),
-        report: client
-            .v1()
-            .run_report(0)
-            .send()
-            .await
-            .unwrap()
-            .data
-            .unwrap()
-            .report_id
-            .unwrap()
-            .to_string(),
+        report: common::start_report(&client, 0).await.to_string(),
     };
     let manifest = bold360_api_spec::Manifest::embedded().unwrap();
     let mut calls = 0;
@@ -312,16 +293,8 @@ async fn writes_change_what_reads_return() {
         Some(bold360_sdk::methods::get_operator_availability::StatusType::LoggedInAvailable)
     );
 
-    let folders = v1
-        .get_folders()
-        .folder_type(get_folders::FolderType::Chats)
-        .send()
-        .await
-        .unwrap()
-        .data
-        .unwrap();
     let chat: ChatId = v1
-        .get_inactive_chats(folders[0].folder_id.clone().unwrap())
+        .get_inactive_chats(common::first_chat_folder(&client).await)
         .send()
         .await
         .unwrap()

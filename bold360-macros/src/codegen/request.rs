@@ -61,14 +61,19 @@ pub fn constructor_scopes(m: &Method, extension: bool) -> Vec<Scope> {
     }
 }
 
+/// The runtime's `MethodKind` for `m`, which decides what is retried.
+fn method_kind(m: &Method, rt: &syn::Path) -> TokenStream {
+    match m.kind {
+        Kind::Read => quote!(#rt::MethodKind::Read),
+        Kind::Write => quote!(#rt::MethodKind::Write),
+    }
+}
+
 /// The builder struct and its impls, inside the method's module.
 pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
     let rt = &ctx.rt;
     let wire = &m.name;
-    let kind = match m.kind {
-        Kind::Read => quote!(#rt::MethodKind::Read),
-        Kind::Write => quote!(#rt::MethodKind::Write),
-    };
+    let kind = method_kind(m, rt);
     let mut generic = Vec::new();
     let mut per_version: Vec<(Version, Vec<TokenStream>)> = Vec::new();
     for p in &m.params {
@@ -188,10 +193,7 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
     };
     let (v1, v2) = (style(Version::V1), style(Version::V2));
     let wire = &m.name;
-    let kind = match m.kind {
-        Kind::Read => quote!(#rt::MethodKind::Read),
-        Kind::Write => quote!(#rt::MethodKind::Write),
-    };
+    let kind = method_kind(m, rt);
     let cap = m
         .max_page_size
         .map_or(quote!(::std::option::Option::None), |c| {

@@ -1,6 +1,5 @@
 //! `bold360 call METHOD [Param=Value …]`.
 
-use bold360_api_spec::Kind;
 use bold360_sdk::{CallInfo, MethodKind};
 use serde_json::Value;
 
@@ -14,22 +13,11 @@ pub async fn run(method: &str, items: &[String], api: Option<&str>) -> Result<u8
     // others are called as writes.
     let manifest = args::manifest()?;
     let (wire, kind, expected) = match manifest.method(method) {
-        Some(m) => {
-            let kind = if m.kind == Kind::Read {
-                MethodKind::Read
-            } else {
-                MethodKind::Write
-            };
-            (
-                m.name.clone(),
-                kind,
-                bold360_sdk::__private::expected_records(
-                    &params,
-                    m.max_page_size.map(u64::from),
-                    1,
-                ),
-            )
-        }
+        Some(m) => (
+            m.name.clone(),
+            args::method_kind(m),
+            bold360_sdk::__private::expected_records(&params, m.max_page_size.map(u64::from), 1),
+        ),
         None => (method.to_owned(), MethodKind::Write, 1),
     };
     let envelope = client

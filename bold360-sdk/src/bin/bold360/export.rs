@@ -13,9 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use bold360_api_spec::model::PagingStyle;
-use bold360_api_spec::{DataShape, Kind, Version};
+use bold360_api_spec::DataShape;
 use bold360_sdk::paging::{PageStyle, PageWalker, PagedCall};
-use bold360_sdk::{ApiVersion, MethodKind, Params};
+use bold360_sdk::Params;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
@@ -72,10 +72,7 @@ pub async fn run(
     let client = args::client(api)?;
     let manifest = args::manifest()?;
     let spec = args::method(&manifest, method)?;
-    let version = match client.api_version() {
-        ApiVersion::V1 => Version::V1,
-        ApiVersion::V2 => Version::V2,
-    };
+    let version = args::spec_version(&client);
     if !spec.has_version(version) {
         return Err(Failure::usage(format!(
             "{} does not exist in {}; try --api {}",
@@ -99,11 +96,7 @@ pub async fn run(
     };
     let call = PagedCall {
         method: Cow::Owned(spec.name.clone()),
-        kind: if spec.kind == Kind::Read {
-            MethodKind::Read
-        } else {
-            MethodKind::Write
-        },
+        kind: args::method_kind(&spec),
         expected_records: bold360_sdk::__private::expected_records(
             &params,
             spec.max_page_size.map(u64::from),

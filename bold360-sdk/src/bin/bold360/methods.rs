@@ -1,7 +1,7 @@
 //! `bold360 methods [METHOD]`.
 
 use bold360_api_spec::model::PagingStyle;
-use bold360_api_spec::{Kind, Method};
+use bold360_api_spec::Method;
 
 use crate::args;
 use crate::fail::{Failure, OK};
@@ -36,16 +36,11 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
             "METHOD", "API", "KIND", "PAGING"
         );
         for m in &manifest.methods {
-            let kind = if m.kind == Kind::Read {
-                "read"
-            } else {
-                "write"
-            };
             println!(
                 "{:<28} {:<6} {:<6} {:<22} {}",
                 m.name,
                 versions(&m.versions),
-                kind,
+                m.kind.as_str(),
                 paging(m),
                 m.description
             );
@@ -60,11 +55,7 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
     println!(
         "versions: {}   kind: {}   paging: {}   page cap: {}",
         versions(&m.versions),
-        if m.kind == Kind::Read {
-            "read"
-        } else {
-            "write"
-        },
+        m.kind.as_str(),
         paging(&m),
         m.max_page_size.map_or("-".into(), |c| c.to_string())
     );
