@@ -13,6 +13,7 @@
 //! assert!(get_chat.params[0].required);
 //! ```
 
+pub mod ids;
 pub mod model;
 pub mod validate;
 

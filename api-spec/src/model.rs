@@ -155,6 +155,9 @@ pub struct Param {
     /// Its type.
     #[serde(rename = "type")]
     pub ty: TypeRef,
+    /// For an `id`: the entity it identifies (see [`crate::ids`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
     /// Must be sent.
     pub required: bool,
     /// Versions in which it exists.
@@ -250,6 +253,9 @@ pub struct Field {
     /// Its type.
     #[serde(rename = "type")]
     pub ty: TypeRef,
+    /// For an `id`: the entity it identifies (see [`crate::ids`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entity: Option<String>,
     /// What it means, when documented.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
@@ -292,10 +298,36 @@ pub struct Method {
     pub max_page_size: Option<u32>,
     /// Documented record fields.
     pub returns: Vec<Field>,
+    /// Set when the vendor's table of returned fields is visibly cut off: why it is thought
+    /// incomplete. Undocumented fields still arrive (in a record's `extra`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub returns_incomplete: Option<String>,
     /// Enumerations referenced as `enum:<Name>`.
     pub enums: BTreeMap<String, EnumValues>,
     /// Source pages.
     pub docs: Vec<String>,
+}
+
+impl Param {
+    /// For an `id`: the entity it identifies, from the manifest or else by the naming rule.
+    pub fn id_entity(&self) -> Option<String> {
+        (self.ty == TypeRef::Id).then(|| {
+            self.entity
+                .clone()
+                .unwrap_or_else(|| crate::ids::entity_for(&self.name))
+        })
+    }
+}
+
+impl Field {
+    /// For an `id`: the entity it identifies, from the manifest or else by the naming rule.
+    pub fn id_entity(&self) -> Option<String> {
+        (self.ty == TypeRef::Id).then(|| {
+            self.entity
+                .clone()
+                .unwrap_or_else(|| crate::ids::entity_for(&self.name))
+        })
+    }
 }
 
 impl Method {

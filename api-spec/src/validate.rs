@@ -45,7 +45,7 @@ impl fmt::Display for Problem {
     }
 }
 
-const METHOD_KEYS: [(&str, bool); 15] = [
+const METHOD_KEYS: [(&str, bool); 16] = [
     ("name", true),
     ("aliases", false),
     ("versions", true),
@@ -59,6 +59,7 @@ const METHOD_KEYS: [(&str, bool); 15] = [
     ("paging", true),
     ("max_page_size", true),
     ("returns", true),
+    ("returns_incomplete", false),
     ("enums", true),
     ("docs", true),
 ];
@@ -345,6 +346,16 @@ impl Ctx<'_> {
             ),
         }
         self.returns(map.get("returns"), &enums);
+        if map.contains_key("returns_incomplete") {
+            if let Some(why) = self.string(map.get("returns_incomplete"), "/returns_incomplete") {
+                if why.trim().is_empty() {
+                    self.push(
+                        "/returns_incomplete",
+                        "say why the table is thought incomplete",
+                    );
+                }
+            }
+        }
         for (i, doc) in self.array(map.get("docs"), "/docs").iter().enumerate() {
             if !doc.is_string() {
                 self.push(
@@ -352,6 +363,27 @@ impl Ctx<'_> {
                     format!("expected a URL string, got {}", kind_of(doc)),
                 );
             }
+        }
+    }
+
+    /// `entity` is only for `id` types, and is a snake_case entity name.
+    fn entity(&mut self, obj: &Map<String, Value>, at: &str) {
+        let Some(value) = obj.get("entity") else {
+            return;
+        };
+        let here = format!("{at}/entity");
+        if let Some(name) = self.string(Some(value), &here) {
+            if !crate::ids::is_entity_name(name) {
+                self.push(
+                    &here,
+                    format!(
+                        "entity {name:?} must be lower-case words joined by _ (e.g. chat_message)"
+                    ),
+                );
+            }
+        }
+        if obj.get("type").and_then(Value::as_str) != Some("id") {
+            self.push(here, "only an \"id\" has an entity");
         }
     }
 
@@ -404,6 +436,7 @@ impl Ctx<'_> {
         let keys = [
             ("name", true),
             ("type", true),
+            ("entity", false),
             ("required", true),
             ("versions", true),
             ("description", true),
@@ -415,6 +448,7 @@ impl Ctx<'_> {
             };
             let name = self.string(obj.get("name"), &format!("{at}/name"));
             self.type_ref(obj.get("type"), &format!("{at}/type"), enums);
+            self.entity(obj, &at);
             if obj.get("required").is_some_and(|r| !r.is_boolean()) {
                 self.push(format!("{at}/required"), "expected true or false");
             }
@@ -525,7 +559,12 @@ impl Ctx<'_> {
 
     fn returns(&mut self, value: Option<&Value>, enums: &BTreeSet<String>) {
         let mut seen = BTreeSet::new();
-        let keys = [("name", true), ("type", true), ("description", false)];
+        let keys = [
+            ("name", true),
+            ("type", true),
+            ("entity", false),
+            ("description", false),
+        ];
         for (i, field) in self.array(value, "/returns").iter().enumerate() {
             let at = format!("/returns/{i}");
             let Some(obj) = self.object(field, &at, &keys) else {
@@ -546,6 +585,7 @@ impl Ctx<'_> {
                 }
             }
             self.type_ref(obj.get("type"), &format!("{at}/type"), enums);
+            self.entity(obj, &at);
             if obj.contains_key("description") {
                 self.string(obj.get("description"), &format!("{at}/description"));
             }

@@ -44,6 +44,7 @@ mod envelope;
 mod error;
 mod id;
 mod id_type;
+pub mod lenient;
 mod limiter;
 #[doc(hidden)]
 pub mod paging;

@@ -6,7 +6,7 @@ use bold360_sdk::ids::{ChatId, DepartmentId, FolderId, OperatorId};
 use bold360_sdk::methods::{
     add_chat_message, get_all_chat_messages, get_folders, get_inactive_chats,
 };
-use bold360_sdk::{Error, Id};
+use bold360_sdk::Error;
 use chrono::{TimeZone, Utc};
 use common::sandbox_and_client;
 
@@ -137,7 +137,11 @@ async fn constraints_are_checked_before_sending() {
     let (sandbox, client) = sandbox_and_client().await;
     let err = client
         .v1()
-        .set_operator_availability("1", Id::from("2"), "3")
+        .set_operator_availability(
+            "1",
+            bold360_sdk::methods::set_operator_availability::ServiceType::Chats,
+            "3",
+        )
         .send()
         .await
         .unwrap_err();

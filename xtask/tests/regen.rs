@@ -23,7 +23,30 @@ fn overrides() -> Overrides {
 }
 
 fn generated() -> Generated {
-    regen::generate(&pages(), Some(&overrides())).unwrap_or_else(|e| panic!("{e:#?}"))
+    clean(regen::generate(&pages(), Some(&overrides())))
+}
+
+fn clean(g: Generated) -> Generated {
+    assert!(g.is_clean(), "{:#?}\n{:#?}", g.failures, g.problems);
+    g
+}
+
+fn options(docs: &Path, out: &Path, check: bool) -> regen::Options {
+    regen::Options {
+        docs: docs.display().to_string(),
+        out: out.to_path_buf(),
+        check,
+        changelog: None,
+        bump: None,
+        date: None,
+    }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
 }
 
 #[test]
@@ -190,26 +213,139 @@ fn quirks_are_corrected_by_overrides_and_reported() {
 }
 
 #[test]
-fn without_the_override_the_stray_space_is_an_error_naming_file_and_pointer() {
-    let errors = regen::generate(&pages(), None).unwrap_err();
+fn a_broken_page_fails_alone_with_page_pointer_and_a_suggested_override() {
+    let g = regen::generate(&pages(), None);
+    assert_eq!(g.failures.len(), 1, "{:#?}", g.failures);
+    let f = &g.failures[0];
+    assert_eq!(f.method, "getWidget");
+    assert_eq!(f.pages, ["c_widgets_getWidget.html"]);
+    assert_eq!(f.pointer, "/params/0/name");
+    assert!(f.problem.contains("parameter name \"Widget ID\""), "{f}");
+    let suggestion = f.suggestion.clone().expect("a rename is suggested");
+    assert_eq!(suggestion["method"], "getWidget");
+    assert_eq!(suggestion["param"], "Widget ID");
+    assert_eq!(suggestion["rename"], "WidgetID");
     assert!(
-        errors.iter().any(|e| e.starts_with(
-            "generated methods/getWidget.json: /params/0/name: parameter name \"Widget ID\""
-        )),
-        "{errors:#?}"
+        suggestion["why"].as_str().unwrap().starts_with('<'),
+        "the reason is left to a human"
+    );
+    let pasted: regen::overrides::Override = serde_json::from_value(suggestion).unwrap();
+    assert_eq!(
+        pasted.rename.as_deref(),
+        Some("WidgetID"),
+        "the suggestion parses as an entry"
+    );
+    assert!(
+        g.methods.contains_key("getThings") && g.methods.contains_key("addWidget"),
+        "every other method is still generated"
+    );
+    assert!(!g.files.contains_key("methods/getWidget.json"));
+}
+
+#[test]
+fn run_writes_every_good_method_and_exits_non_zero_until_the_page_is_fixed() {
+    let out = temp_dir("broken");
+    std::fs::create_dir_all(out.join("methods")).unwrap();
+    std::fs::write(out.join("methods/getWidget.json"), "{\"old\": true}\n").unwrap();
+    let docs = fixtures().join("docs");
+    assert!(
+        !regen::run(&options(&docs, &out, false)).unwrap(),
+        "no overrides: the stray space needs a decision"
+    );
+    assert!(out.join("methods/getThings.json").is_file());
+    assert!(out.join("methods/addWidget.json").is_file());
+    assert_eq!(
+        std::fs::read_to_string(out.join("methods/getWidget.json")).unwrap(),
+        "{\"old\": true}\n",
+        "the failed method's file is left as it was, not removed"
+    );
+    std::fs::copy(
+        fixtures().join("overrides.json"),
+        out.join("overrides.json"),
+    )
+    .unwrap();
+    assert!(regen::run(&options(&docs, &out, false)).unwrap());
+    assert!(regen::run(&options(&docs, &out, true)).unwrap());
+    let _ = std::fs::remove_dir_all(&out);
+}
+
+#[test]
+fn a_stale_override_is_reported_and_fails_the_run() {
+    let mut o = overrides();
+    o.overrides[1].method = "getWidget".into();
+    o.overrides[0].param = Some("NoSuchParam".into());
+    let g = regen::generate(&pages(), Some(&o));
+    assert!(
+        g.problems
+            .iter()
+            .any(|e| e.contains("no parameter \"NoSuchParam\"")),
+        "{:#?}",
+        g.problems
+    );
+    assert!(!g.is_clean());
+}
+
+#[test]
+fn an_override_that_changes_nothing_is_stale() {
+    let mut o = overrides();
+    let mut noop = o.overrides[0].clone();
+    noop.param = Some("FromDate".into());
+    noop.method = "getThings".into();
+    noop.rename = None;
+    noop.ty = Some(bold360_api_spec::TypeRef::Datetime);
+    noop.why = "the page already says date".into();
+    o.overrides.push(noop);
+    let g = regen::generate(&pages(), Some(&o));
+    assert!(
+        g.problems
+            .iter()
+            .any(|e| e.contains("(getThings): stale: it changes nothing")),
+        "{:#?}",
+        g.problems
     );
 }
 
 #[test]
-fn a_stale_override_is_an_error() {
-    let mut o = overrides();
-    o.overrides[0].param = Some("NoSuchParam".into());
-    let errors = regen::generate(&pages(), Some(&o)).unwrap_err();
+fn cross_page_conflicts_need_a_decision_and_notes_go_stale() {
+    let mut pages = pages();
+    let add = pages
+        .iter_mut()
+        .find(|p| p.file == "c_widgets_getWidget.html")
+        .unwrap();
     assert!(
-        errors
+        add.html.contains("<td><p>Data.WidgetID</p></td>"),
+        "fixture shape"
+    );
+    add.html = add.html.replace(
+        "<td><p>Data.WidgetID</p></td>",
+        "<td><p>Data.Deleted</p></td><td>boolean</td><td>Removed.</td></tr><tr><td><p>Data.WidgetID</p></td>",
+    );
+    let g = regen::generate(&pages, Some(&overrides()));
+    let unsettled = g.problems.join("\n");
+    assert!(
+        unsettled.contains(
+            "conflict Deleted: boolean in getWidget.Deleted; datetime in getThings.Deleted"
+        ),
+        "{unsettled}"
+    );
+    assert!(
+        unsettled.contains("\"name\":\"Deleted\""),
+        "a note to paste: {unsettled}"
+    );
+    let mut o = overrides();
+    o.conflicts.push(regen::overrides::ConflictNote {
+        name: "Deleted".into(),
+        why: "different things".into(),
+    });
+    let settled = clean(regen::generate(&pages, Some(&o)));
+    assert!(settled.conflicts[0].ends_with("— different things"));
+    let g = regen::generate(&self::pages(), Some(&o));
+    assert!(
+        g.problems
             .iter()
-            .any(|e| e.contains("no parameter \"NoSuchParam\"")),
-        "{errors:#?}"
+            .any(|p| p.contains("conflicts/0 (Deleted): stale")),
+        "{:#?}",
+        g.problems
     );
 }
 
@@ -222,8 +358,12 @@ fn bad_pages_are_reported_with_page_and_row_never_a_panic() {
     );
     pages[1].html = pages[1].html.replacen("<td>No</td>", "", 1);
     pages[2].html = "<html><body>not a reference page".into();
-    let errors = regen::generate(&pages, Some(&overrides()))
-        .unwrap_err()
+    let g = regen::generate(&pages, Some(&overrides()));
+    let errors = g
+        .failures
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
         .join("\n");
     assert!(
         errors.contains("c_things_v1_getThings.html: input table: unexpected column \"default\""),
@@ -248,7 +388,7 @@ fn output_is_deterministic_pretty_json_with_a_trailing_newline() {
     assert_eq!(a.files, b.files);
     let mut shuffled = pages();
     shuffled.reverse();
-    let c = regen::generate(&shuffled, Some(&overrides())).unwrap();
+    let c = clean(regen::generate(&shuffled, Some(&overrides())));
     assert_eq!(a.files, c.files, "page order does not matter");
     for (path, text) in &a.files {
         assert!(text.ends_with("}\n") && text.contains("\n  \""), "{path}");
@@ -285,35 +425,25 @@ fn the_change_report_names_added_and_newly_required_parameters() {
         "<tr><td><p>FromDate</p></td><td>date</td><td>All</td><td>no</td>",
         "<tr><td><p>FromDate</p></td><td>date</td><td>All</td><td>yes</td>",
     );
-    let after = regen::generate(&pages, Some(&overrides())).unwrap();
+    let after = clean(regen::generate(&pages, Some(&overrides())));
     let report = regen::report::changes(&before.methods, &after.methods);
-    assert!(
-        report.contains(&"getThings: parameter added: Region (string, optional, v2)".to_owned()),
-        "{report:#?}"
+    let text = regen::report::grouped(&report);
+    assert_eq!(
+        text,
+        "Breaking\n  getThings: parameter FromDate: optional → required\nAdditive\n  getThings: parameter added: Region (string, optional, v2)\n",
     );
-    assert!(
-        report.contains(&"getThings: parameter FromDate: optional → required".to_owned()),
-        "{report:#?}"
-    );
-    assert_eq!(report.len(), 2, "{report:#?}");
 }
 
 #[test]
 fn run_writes_then_check_passes_and_detects_drift() {
-    let out = std::env::temp_dir().join(format!("xtask-regen-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&out);
-    std::fs::create_dir_all(&out).unwrap();
+    let out = temp_dir("regen");
     std::fs::copy(
         fixtures().join("overrides.json"),
         out.join("overrides.json"),
     )
     .unwrap();
-    let docs = fixtures().join("docs").display().to_string();
-    let options = |check| regen::Options {
-        docs: docs.clone(),
-        out: out.clone(),
-        check,
-    };
+    let docs = fixtures().join("docs");
+    let options = |check| options(&docs, &out, check);
     assert!(
         !regen::run(&options(true)).unwrap(),
         "--check fails before anything is written"
@@ -466,8 +596,8 @@ fn the_shipped_mirror_regenerates_into_a_valid_manifest_when_present() {
     assert!(errors.is_empty(), "{errors:?}");
     let repo_overrides = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec/overrides.json");
     let o = Overrides::parse(&std::fs::read_to_string(repo_overrides).unwrap()).unwrap();
-    let g = regen::generate(&pages, Some(&o)).unwrap_or_else(|e| panic!("{e:#?}"));
-    assert_eq!(g.methods.len(), 29);
+    let g = clean(regen::generate(&pages, Some(&o)));
+    assert_eq!(g.methods.len(), 37);
     let committed =
         regen::existing_files(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../api-spec"));
     assert_eq!(

@@ -23,8 +23,6 @@ pub struct Ctx {
     pub rt: Path,
     /// Extension-trait base name, in user mode.
     pub extension: Option<Ident>,
-    /// Every name typed `id` anywhere in the manifest (for ID roles).
-    pub known_ids: BTreeSet<String>,
     /// ID types the runtime crate already defines (user mode reuses them).
     pub runtime_ids: BTreeSet<String>,
     /// Path under which generated modules are reachable in doc examples, when known.
@@ -38,14 +36,11 @@ impl Ctx {
         extension: Option<Ident>,
         runtime_manifest: Option<&Manifest>,
     ) -> Self {
-        let known_ids = id_names(manifest)
-            .chain(runtime_manifest.into_iter().flat_map(id_names))
-            .collect();
+        let _ = manifest;
         let runtime_ids = runtime_manifest
             .map(|m| {
-                let known: BTreeSet<String> = id_names(m).collect();
-                id_names(m)
-                    .map(|n| names::id_type_name(&n, &known))
+                id_entities(m)
+                    .map(|entity| bold360_api_spec::ids::type_name(&entity))
                     .collect()
             })
             .unwrap_or_default();
@@ -55,23 +50,22 @@ impl Ctx {
         Self {
             rt,
             extension,
-            known_ids,
             runtime_ids,
             doc_root,
         }
     }
 
-    /// The ID type name of an `id` parameter or field.
-    pub fn id_type(&self, name: &str) -> String {
-        names::id_type_name(name, &self.known_ids)
+    /// The ID type name for an entity (`chat_message` → `ChatMessageId`).
+    pub fn id_type(&self, entity: Option<&str>) -> String {
+        bold360_api_spec::ids::type_name(entity.unwrap_or("id"))
     }
 
-    /// The Rust type of a value of `ty`, written at `place`.
-    pub fn value_type(&self, ty: &TypeRef, name: &str, place: Place<'_>) -> TokenStream {
+    /// The Rust type of a value of `ty` (for an `id`, of `entity`), written at `place`.
+    pub fn value_type(&self, ty: &TypeRef, entity: Option<&str>, place: Place<'_>) -> TokenStream {
         let rt = &self.rt;
         match ty {
             TypeRef::Id => {
-                let id = names::ident(&self.id_type(name));
+                let id = names::ident(&self.id_type(entity));
                 match place {
                     Place::InModule => quote!(super::ids::#id),
                     Place::AtRoot(_) => quote!(ids::#id),
@@ -96,30 +90,30 @@ impl Ctx {
     }
 
     /// The argument type of a setter or required argument, and the conversion to apply.
-    pub fn arg_type(&self, ty: &TypeRef, name: &str, place: Place<'_>) -> (TokenStream, bool) {
+    pub fn arg_type(
+        &self,
+        ty: &TypeRef,
+        entity: Option<&str>,
+        place: Place<'_>,
+    ) -> (TokenStream, bool) {
         match ty {
             TypeRef::Id | TypeRef::String | TypeRef::Json => {
-                let inner = self.value_type(ty, name, place);
+                let inner = self.value_type(ty, entity, place);
                 (quote!(impl ::std::convert::Into<#inner>), true)
             }
-            _ => (self.value_type(ty, name, place), false),
+            _ => (self.value_type(ty, entity, place), false),
         }
     }
 }
 
-fn id_names(m: &Manifest) -> impl Iterator<Item = String> + '_ {
+/// The entity of every `id` parameter and field of a manifest.
+pub fn id_entities(m: &Manifest) -> impl Iterator<Item = String> + '_ {
     m.methods.iter().flat_map(|method| {
         method
             .params
             .iter()
-            .filter(|p| p.ty == TypeRef::Id)
-            .map(|p| p.name.clone())
-            .chain(
-                method
-                    .returns
-                    .iter()
-                    .filter(|f| f.ty == TypeRef::Id)
-                    .map(|f| f.name.clone()),
-            )
+            .filter_map(|p| p.id_entity())
+            .chain(method.returns.iter().filter_map(|f| f.id_entity()))
+            .collect::<Vec<_>>()
     })
 }

@@ -69,7 +69,7 @@ pub fn method(m: &Method, ctx: &Ctx, version: Option<Version>) -> Vec<String> {
                 "| `{}` | `{}` | {} | {} | {} | {} |",
                 p.name,
                 names::param_ident(&p.name),
-                type_text(&p.ty, &p.name, ctx),
+                type_text(&p.ty, p.id_entity().as_deref(), ctx),
                 required,
                 versions_text(&p.versions),
                 p.description.replace('|', "\\|")
@@ -145,9 +145,9 @@ fn quoted(names: &[String]) -> String {
 }
 
 /// How a type reads in docs.
-pub fn type_text(ty: &TypeRef, name: &str, ctx: &Ctx) -> String {
+pub fn type_text(ty: &TypeRef, entity: Option<&str>, ctx: &Ctx) -> String {
     match ty {
-        TypeRef::Id => format!("ID ([`{0}`](super::ids::{0}))", ctx.id_type(name)),
+        TypeRef::Id => format!("ID ([`{0}`](super::ids::{0}))", ctx.id_type(entity)),
         TypeRef::Enum(e) => format!("enum [`{}`]", names::pascal(e)),
         TypeRef::Datetime => "time (ISO-8601 UTC)".to_owned(),
         other => other.to_string(),
@@ -199,7 +199,7 @@ pub fn setter(p: &Param, ctx: &Ctx) -> String {
     format!(
         "Sets `{}` ({}, optional; {}). {}",
         p.name,
-        type_text(&p.ty, &p.name, ctx),
+        type_text(&p.ty, p.id_entity().as_deref(), ctx),
         versions_text(&p.versions),
         p.description
     )

@@ -1,32 +1,18 @@
 //! ID newtypes: one per kind of ID, so one kind cannot be passed as another.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 
-use bold360_api_spec::{Manifest, TypeRef};
+use bold360_api_spec::Manifest;
 use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::context::Ctx;
 use super::names;
 
-/// The ID type names the manifest uses.
-pub fn id_types(manifest: &Manifest, ctx: &Ctx) -> BTreeSet<String> {
-    manifest
-        .methods
-        .iter()
-        .flat_map(|m| {
-            m.params
-                .iter()
-                .filter(|p| p.ty == TypeRef::Id)
-                .map(|p| ctx.id_type(&p.name))
-                .chain(
-                    m.returns
-                        .iter()
-                        .filter(|f| f.ty == TypeRef::Id)
-                        .map(|f| ctx.id_type(&f.name)),
-                )
-                .collect::<Vec<_>>()
-        })
+/// The ID type names the manifest uses, each with its entity.
+pub fn id_types(manifest: &Manifest, ctx: &Ctx) -> BTreeMap<String, String> {
+    super::context::id_entities(manifest)
+        .map(|entity| (ctx.id_type(Some(&entity)), entity))
         .collect()
 }
 
@@ -39,8 +25,8 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
         .then(|| quote!(pub use #rt::ids::*;));
     let defs = id_types(manifest, ctx)
         .into_iter()
-        .filter(|name| ctx.extension.is_none() || !ctx.runtime_ids.contains(name))
-        .map(|name| id_type(&name, ctx));
+        .filter(|(name, _)| ctx.extension.is_none() || !ctx.runtime_ids.contains(name))
+        .map(|(name, entity)| id_type(&name, &entity, ctx));
     let example = ctx.doc_root.is_some().then(|| {
         quote! {
             ///
@@ -64,17 +50,12 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
     }
 }
 
-fn id_type(name: &str, ctx: &Ctx) -> TokenStream {
+fn id_type(name: &str, entity: &str, ctx: &Ctx) -> TokenStream {
     let rt = &ctx.rt;
     let ty = names::ident(name);
     let doc = format!(
-        "The ID of a {} (exact digits; strings and numbers on the wire both decode).",
-        humanize(name)
+        "The ID of {} (entity `{entity}`; exact digits; strings and numbers on the wire both decode).",
+        bold360_api_spec::ids::describe(entity)
     );
     quote!(#rt::__define_id_type!(#ty, #doc);)
-}
-
-/// `ChatMessageId` → `chat message`.
-fn humanize(type_name: &str) -> String {
-    names::snake(type_name.strip_suffix("Id").unwrap_or(type_name)).replace('_', " ")
 }

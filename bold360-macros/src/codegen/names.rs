@@ -1,7 +1,5 @@
 //! Rust names from wire names.
 
-use std::collections::BTreeSet;
-
 use proc_macro2::{Ident, Span};
 
 /// `ACDReassignCount` → `acd_reassign_count`, `getAllChatMessages` → `get_all_chat_messages`.
@@ -100,32 +98,6 @@ pub fn param_ident(name: &str) -> Ident {
     }
 }
 
-/// The ID type of an `id` parameter or field. Names that end with another known ID name are
-/// the same kind of ID in another role (`TemplateOperatorID`, `ParentFolderID`); `LoginID` is
-/// what the docs call an agent's (operator's) ID.
-pub fn id_type_name(name: &str, known: &BTreeSet<String>) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut chosen = name.to_owned();
-    for i in 1..chars.len() {
-        let boundary = chars[i].is_ascii_uppercase() && chars[i - 1].is_ascii_lowercase();
-        if boundary {
-            let candidate: String = chars[i..].iter().collect();
-            if candidate != "ID" && known.contains(&candidate) {
-                chosen = candidate;
-                break;
-            }
-        }
-    }
-    if chosen == "LoginID" {
-        chosen = "OperatorID".to_owned();
-    }
-    let base = chosen
-        .strip_suffix("ID")
-        .or_else(|| chosen.strip_suffix("Id"))
-        .unwrap_or(&chosen);
-    format!("{}Id", pascal(base))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -143,22 +115,6 @@ mod tests {
         ] {
             assert_eq!(snake(wire), rust);
         }
-    }
-
-    #[test]
-    fn id_types_follow_roles() {
-        let known: BTreeSet<String> = ["OperatorID", "FolderID", "SetupFolderID", "ChatID"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        assert_eq!(id_type_name("ChatID", &known), "ChatId");
-        assert_eq!(id_type_name("TemplateOperatorID", &known), "OperatorId");
-        assert_eq!(id_type_name("AssignedByOperatorID", &known), "OperatorId");
-        assert_eq!(id_type_name("ParentFolderID", &known), "FolderId");
-        assert_eq!(id_type_name("ParentSetupFolderID", &known), "SetupFolderId");
-        assert_eq!(id_type_name("LoginID", &known), "OperatorId");
-        assert_eq!(id_type_name("ChatMessageID", &known), "ChatMessageId");
-        assert_eq!(id_type_name("BHTimeZoneID", &known), "BhTimeZoneId");
     }
 
     #[test]

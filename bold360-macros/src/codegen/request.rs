@@ -234,7 +234,7 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
 fn setter(p: &Param, ctx: &Ctx) -> TokenStream {
     let ident = names::param_ident(&p.name);
     let wire = &p.name;
-    let (ty, into) = ctx.arg_type(&p.ty, &p.name, Place::InModule);
+    let (ty, into) = ctx.arg_type(&p.ty, p.id_entity().as_deref(), Place::InModule);
     let value = if into {
         quote!(value.into())
     } else {
@@ -267,12 +267,12 @@ pub fn constructor(
     let args: Vec<&Param> = required_in(m, version.unwrap_or(m.versions[0]));
     let arg_idents: Vec<_> = args.iter().map(|p| names::param_ident(&p.name)).collect();
     let arg_decls = args.iter().zip(&arg_idents).map(|(p, ident)| {
-        let (ty, _) = ctx.arg_type(&p.ty, &p.name, Place::AtRoot(&module));
+        let (ty, _) = ctx.arg_type(&p.ty, p.id_entity().as_deref(), Place::AtRoot(&module));
         quote!(#ident: #ty)
     });
     let sets = args.iter().zip(&arg_idents).map(|(p, ident)| {
         let wire = &p.name;
-        let (_, into) = ctx.arg_type(&p.ty, &p.name, Place::InModule);
+        let (_, into) = ctx.arg_type(&p.ty, p.id_entity().as_deref(), Place::InModule);
         let value = if into {
             quote!(#ident.into())
         } else {

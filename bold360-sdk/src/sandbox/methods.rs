@@ -81,6 +81,7 @@ pub(crate) fn dispatch(
         "updateChat" | "assignChat" => change_chat(store, spec, &p),
         "editOperator" => edit_operator(store, &p),
         "createOperatorFromTemplate" => create_operator(store, &p),
+        "operatorLoginControl" => login_control(store, &p),
         "setOperatorAvailability" => set_availability(store, &p),
         "getOperatorAvailability" => get_availability(store, &p),
         "runReport" => run_report(store, &p),
@@ -124,12 +125,18 @@ fn synthetic_reply(store: &mut Store, spec: &Method, version: Version, p: &Param
     let records = &store.synthetic[&spec.name];
     let window = Window::from(p)?;
     let time = synthetic::time_field(spec);
-    let filters: Vec<(&str, &str)> = p
-        .0
-        .iter()
-        .filter(|(name, value)| !value.is_empty() && spec.returns.iter().any(|f| f.name == *name))
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
+    let filters: Vec<(&str, &str)> =
+        p.0.iter()
+            .filter(|(name, value)| {
+                let selects = spec.returns.iter().any(|f| f.name == *name)
+                    || spec
+                        .params
+                        .iter()
+                        .any(|q| q.required && q.name == *name && q.id_entity().is_some());
+                !value.is_empty() && selects
+            })
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
     let matching: Vec<&Record> = records
         .iter()
         .filter(|r| filters.iter().all(|(n, v)| field(r, n) == *v))
@@ -282,6 +289,32 @@ fn create_operator(store: &mut Store, p: &Params<'_>) -> Reply {
     }
     store.operators.push(agent);
     data(json!({ "LoginID": id }))
+}
+
+/// operatorLoginControl: changes an agent's login settings; `Unblock` only takes `true`.
+fn login_control(store: &mut Store, p: &Params<'_>) -> Reply {
+    let id = p.required("OperatorID")?.to_owned();
+    if p.get("Unblock").is_some_and(|v| v != "true") {
+        return Err("Invalid Unblock: only true is accepted".to_owned());
+    }
+    let operator = operator_mut(store, &id)?;
+    for (param, field) in [
+        ("Disable", "Disabled"),
+        (
+            "ForcePasswordChangeOnNextLogin",
+            "ForcePasswordChangeOnNextLogin",
+        ),
+        ("SSOLoginRequired", "SSOLoginRequired"),
+        ("SSONameID", "SSONameID"),
+    ] {
+        if let Some(value) = p.get(param) {
+            operator.insert(field.to_owned(), json!(value));
+        }
+    }
+    if p.get("Unblock").is_some() {
+        operator.insert("Blocked".to_owned(), json!(false));
+    }
+    Ok(Map::new())
 }
 
 fn set_availability(store: &mut Store, p: &Params<'_>) -> Reply {

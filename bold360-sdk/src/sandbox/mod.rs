@@ -117,6 +117,26 @@ impl Sandbox {
             .clone()
     }
 
+    /// IDs of `entity` (as named in the manifest: `"chat"`, `"operator"`, `"visit"`,
+    /// `"contact"`, …) that the sandbox serves records for, so a test can call a single-item
+    /// method such as `getVisit` or `getContact` with an ID that exists.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    /// let visits = sandbox.seeded_ids("visit");
+    /// assert!(!visits.is_empty());
+    /// let visit = sandbox.client().unwrap().v1().get_visit(visits[0].as_str()).send().await.unwrap();
+    /// // The vendor's table for getVisit is cut off before VisitID: it arrives in `extra`.
+    /// assert_eq!(visit.data.unwrap().extra["VisitID"], visits[0].as_str());
+    /// # }
+    /// ```
+    pub fn seeded_ids(&self, entity: &str) -> Vec<String> {
+        let store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        synthetic::ids(&store, entity)
+    }
+
     /// Counters of what the sandbox has done.
     pub fn stats(&self) -> SandboxStats {
         self.shared.stats.snapshot()

@@ -1,16 +1,43 @@
 //! Records for methods without hand-written state, derived from the manifest's return fields:
 //! every documented field gets a value of its type, IDs point at the seeded chats, agents,
-//! departments and folders where the field name says what they are, enums cycle through their
-//! documented values, and some records carry a field the manifest does not list.
+//! departments and folders where the field's entity says what they are, IDs of other entities
+//! are the same across methods (the 3rd visit of `getConversions` is the visit `getVisit`
+//! serves under that ID), enums cycle through their documented values, and some records carry
+//! a field the manifest does not list. Methods whose paging has no page-size parameter get
+//! more records than one page holds, so every paging style is exercised.
 
-use bold360_api_spec::{Method, TypeRef};
+use bold360_api_spec::{DataShape, Method, TypeRef};
 use chrono::Duration;
 use serde_json::{json, Value};
 
 use super::data::{epoch, iso, Record, Store, ACCOUNT_ID, ID_BASE};
 
-/// How many records a method without state has.
+/// How many records a method without state has, unless its pages cannot be made smaller.
 pub(crate) const COUNT: usize = 60;
+
+/// Records of `spec`: [`COUNT`], or two full pages and a part when the server alone picks the
+/// page size (a cursor without a size parameter), so its paging is exercised too.
+fn count(spec: &Method) -> usize {
+    let fixed_size = [
+        spec.paging_for(bold360_api_spec::Version::V1),
+        spec.paging_for(bold360_api_spec::Version::V2),
+    ]
+    .into_iter()
+    .flatten()
+    .any(|style| {
+        matches!(
+            style,
+            bold360_api_spec::PagingStyle::Cursor {
+                size_param: None,
+                ..
+            }
+        )
+    });
+    match (fixed_size, spec.max_page_size) {
+        (true, Some(cap)) => cap as usize * 2 + 37,
+        _ => COUNT,
+    }
+}
 
 /// A stable number from a method name (FNV-1a), so data does not depend on call order.
 fn seed(name: &str) -> u64 {
@@ -27,32 +54,44 @@ fn pick(records: &[Record], field: &str, i: usize) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn id_for(store: &Store, name: &str, i: usize, seed: u64) -> Value {
-    if name.ends_with("ChatID") {
-        pick(&store.chats, "ChatID", i * 7)
-    } else if name.ends_with("OperatorID") || name == "LoginID" || name == "EndedBy" {
-        pick(&store.operators, "LoginID", i)
-    } else if name.ends_with("DepartmentID") {
-        pick(&store.departments, "DepartmentID", i)
-    } else if name.ends_with("FolderID") && !name.contains("Setup") {
-        pick(&store.folders, "FolderID", i)
-    } else if name == "AccountID" {
-        json!(ACCOUNT_ID.to_string())
-    } else {
-        json!((ID_BASE + 500_000_000 + (seed % 1000) * 1_000_000 + i as u64).to_string())
+/// The `i`-th ID of `entity`: a seeded record's where the sandbox keeps state for it, else
+/// one from a range of its own (the same in every method).
+fn id_for(store: &Store, entity: &str, i: usize) -> Value {
+    match entity {
+        "chat" => pick(&store.chats, "ChatID", i * 7),
+        "operator" | "actor" => pick(&store.operators, "LoginID", i),
+        "department" => pick(&store.departments, "DepartmentID", i),
+        "folder" => pick(&store.folders, "FolderID", i),
+        "account" => json!(ACCOUNT_ID.to_string()),
+        other => {
+            json!((ID_BASE + 500_000_000 + (seed(other) % 1000) * 1_000_000 + i as u64).to_string())
+        }
     }
+}
+
+/// The distinct IDs of `entity` the records use, in order.
+pub(crate) fn ids(store: &Store, entity: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for i in 0..COUNT {
+        if let Value::String(id) = id_for(store, entity, i) {
+            if !out.contains(&id) {
+                out.push(id);
+            }
+        }
+    }
+    out
 }
 
 /// The records of `spec`.
 pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
     let seed = seed(&spec.name);
     let t0 = epoch();
-    (0..COUNT)
+    (0..count(spec))
         .map(|i| {
             let mut record = Record::new();
             for field in &spec.returns {
                 let value = match &field.ty {
-                    TypeRef::Id => id_for(store, &field.name, i, seed),
+                    TypeRef::Id => id_for(store, &field.id_entity().unwrap_or_default(), i),
                     TypeRef::Integer => json!((i as u64 * 7 + seed % 13) % 100),
                     TypeRef::Number => json!(i as f64 * 1.5),
                     TypeRef::Boolean => json!(i % 2 == 0),
@@ -72,6 +111,22 @@ pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
                         .unwrap_or(Value::Null),
                 };
                 record.insert(field.name.clone(), value);
+            }
+            // The ID a required parameter selects by is in the record even when the vendor's
+            // (cut-off) table does not list it, as the service sends it. Single items have one
+            // each; lists share each key among several records; a paged method's records all
+            // belong to the entity's first ID, so paging through them goes past one page.
+            for param in spec.params.iter().filter(|p| p.required) {
+                if let Some(entity) = param.id_entity() {
+                    if !record.contains_key(&param.name) {
+                        let key = match (spec.data, spec.paging.is_some()) {
+                            (DataShape::Array, true) => 0,
+                            (DataShape::Array, false) => i % 10,
+                            _ => i,
+                        };
+                        record.insert(param.name.clone(), id_for(store, &entity, key));
+                    }
+                }
             }
             if i % 7 == 0 {
                 record.insert("SandboxExtra".to_owned(), json!(format!("extra-{i}")));

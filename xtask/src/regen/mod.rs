@@ -1,9 +1,15 @@
 //! `cargo xtask regen`: the manifest, regenerated from the vendor's reference pages.
 //!
 //! Pages are parsed ([`page`]), turned into methods and merged per method ([`normalize`]),
-//! corrected by `overrides.json` ([`overrides`]), validated by the same checks the macro
-//! runs, and written deterministically. [`report`] says what changed.
+//! given ID entities ([`bold360_api_spec::ids`]), corrected by `overrides.json`
+//! ([`overrides`]), checked for cross-page conflicts ([`conflicts`]), validated one method at
+//! a time by the same checks the macro runs ([`failures`] keeps a bad page from costing the
+//! others), and written deterministically. [`report`] classifies what changed under semver;
+//! [`changelog`] turns that into a release entry and version bump.
 
+pub mod changelog;
+pub mod conflicts;
+pub mod failures;
 pub mod normalize;
 pub mod overrides;
 pub mod page;
@@ -15,20 +21,36 @@ use std::path::{Path, PathBuf};
 
 use bold360_api_spec::{Manifest, Method, SourceFile};
 
+use failures::Failure;
 use overrides::Overrides;
 use source::{RawPage, Source};
 
 /// What a regeneration produced.
 #[derive(Debug, Clone)]
 pub struct Generated {
-    /// `methods/<name>.json` → file text.
+    /// `methods/<name>.json` → file text, for every method that is valid.
     pub files: BTreeMap<String, String>,
-    /// The methods, by name.
+    /// The valid methods, by name.
     pub methods: BTreeMap<String, Method>,
+    /// Methods that could not be generated: not written (their old file stays).
+    pub failures: Vec<Failure>,
+    /// Decisions the run needs from a reviewer: stale overrides, unsettled conflicts.
+    pub problems: Vec<String>,
     /// Oddities handled on the way, with page and row.
     pub warnings: Vec<String>,
     /// Overrides applied, with their reasons.
     pub applied: Vec<String>,
+    /// Cross-page conflicts kept on purpose, with their reasons.
+    pub conflicts: Vec<String>,
+    /// ID type → the `method.field` places mapped to it.
+    pub id_kinds: BTreeMap<String, Vec<String>>,
+}
+
+impl Generated {
+    /// True when nothing needs a reviewer's decision.
+    pub fn is_clean(&self) -> bool {
+        self.failures.is_empty() && self.problems.is_empty()
+    }
 }
 
 /// The text of a method file: pretty JSON, fixed key order, trailing newline.
@@ -38,17 +60,44 @@ pub fn render(method: &Method) -> String {
     text
 }
 
-/// Turns pages into manifest files. Errors are every problem found, each naming its page
-/// (and row) or file and JSON pointer.
-pub fn generate(
-    pages: &[RawPage],
-    overrides: Option<&Overrides>,
-) -> Result<Generated, Vec<String>> {
-    let mut errors = Vec::new();
+fn source_of(method: &Method) -> SourceFile {
+    SourceFile {
+        path: format!("methods/{}.json", method.name),
+        text: render(method),
+    }
+}
+
+/// Every ID type and where it is used.
+pub fn id_kinds(methods: &[Method]) -> BTreeMap<String, Vec<String>> {
+    let mut kinds: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for m in methods {
+        let params = m.params.iter().map(|p| (&p.name, p.id_entity()));
+        let fields = m.returns.iter().map(|f| (&f.name, f.id_entity()));
+        for (name, entity) in params.chain(fields) {
+            if let Some(entity) = entity {
+                let places = kinds
+                    .entry(bold360_api_spec::ids::type_name(&entity))
+                    .or_default();
+                let place = format!("{}.{name}", m.name);
+                if !places.contains(&place) {
+                    places.push(place);
+                }
+            }
+        }
+    }
+    kinds
+}
+
+/// Turns pages into manifest files. Never all-or-nothing: a method whose pages cannot be
+/// read, or that does not validate, is a [`Failure`] (with a suggested override where one
+/// can be guessed) and every other method is still produced.
+pub fn generate(pages: &[RawPage], overrides: Option<&Overrides>) -> Generated {
+    let mut page_problems: BTreeMap<String, Vec<page::PageNote>> = BTreeMap::new();
     let mut parsed = Vec::new();
     for raw in pages {
         let (page, problems) = page::parse(&raw.file, &raw.html);
-        errors.extend(problems.iter().map(ToString::to_string));
+        let name = normalize::wire_name(&page);
+        page_problems.entry(name).or_default().extend(problems);
         parsed.push((page, raw.category.clone()));
     }
     let mut groups: BTreeMap<String, Vec<(&page::Page, Option<&str>)>> = BTreeMap::new();
@@ -67,45 +116,84 @@ pub fn generate(
             normalize::build_method(name, &pages, category, &mut warnings)
         })
         .collect();
-    let applied = match overrides {
-        Some(o) => overrides::apply(&mut methods, o).unwrap_or_else(|stale| {
-            errors.extend(stale);
-            Vec::new()
-        }),
-        None => Vec::new(),
+    methods.iter_mut().for_each(overrides::assign_entities);
+    let mut problems = Vec::new();
+    let (applied, conflict_notes) = match overrides {
+        Some(o) => {
+            let result = overrides::apply(&mut methods, o);
+            problems.extend(result.stale);
+            (result.applied, o.conflicts.as_slice())
+        }
+        None => (Vec::new(), &[][..]),
     };
+    methods.iter_mut().for_each(overrides::assign_entities);
     methods.iter_mut().for_each(overrides::prune_enums);
-    let files: BTreeMap<String, String> = methods
-        .iter()
-        .map(|m| (format!("methods/{}.json", m.name), render(m)))
-        .collect();
-    let sources: Vec<SourceFile> = files
-        .iter()
-        .map(|(path, text)| SourceFile {
-            path: path.clone(),
-            text: text.clone(),
-        })
-        .collect();
-    if let Err(problems) = Manifest::from_sources(&sources) {
-        errors.extend(problems.iter().map(|p| format!("generated {p}")));
+
+    let mut failures = Vec::new();
+    let mut good = Vec::new();
+    for method in methods {
+        let unreadable: Vec<&page::PageNote> = page_problems
+            .get(&method.name)
+            .map(|p| p.iter().collect())
+            .unwrap_or_default();
+        if !unreadable.is_empty() {
+            failures.extend(unreadable.iter().map(|note| Failure {
+                method: method.name.clone(),
+                pages: vec![note.page.clone()],
+                pointer: String::new(),
+                problem: note.to_string(),
+                suggestion: None,
+            }));
+            continue;
+        }
+        match Manifest::from_sources(&[source_of(&method)]) {
+            Ok(_) => good.push(method),
+            Err(found) => failures.extend(found.iter().map(|p| failures::from_problem(&method, p))),
+        }
     }
-    if !errors.is_empty() {
-        return Err(errors);
+    // Checks across files (a name or alias defined twice) fail every method involved.
+    if let Err(found) = Manifest::from_sources(&good.iter().map(source_of).collect::<Vec<_>>()) {
+        for p in &found {
+            if let Some(at) = good.iter().position(|m| source_of(m).path == p.file) {
+                let method = good.remove(at);
+                failures.push(failures::from_problem(&method, p));
+            }
+        }
     }
-    Ok(Generated {
-        files,
-        methods: methods.into_iter().map(|m| (m.name.clone(), m)).collect(),
+    let found = conflicts::find(&good);
+    let settled = conflicts::settle(&found, conflict_notes);
+    problems.extend(settled.unsettled);
+    problems.extend(settled.stale);
+    Generated {
+        files: good
+            .iter()
+            .map(|m| (source_of(m).path, render(m)))
+            .collect(),
+        id_kinds: id_kinds(&good),
+        methods: good.into_iter().map(|m| (m.name.clone(), m)).collect(),
+        failures,
+        problems,
         warnings: warnings.iter().map(ToString::to_string).collect(),
         applied,
-    })
+        conflicts: settled.kept,
+    }
 }
 
 /// What `regen` was asked to do.
 #[derive(Debug, Clone)]
 pub struct Options {
+    /// A mirror directory or the site's base URL.
     pub docs: String,
+    /// The manifest directory (`methods/`, `overrides.json`).
     pub out: PathBuf,
+    /// Write nothing; fail when the manifest differs.
     pub check: bool,
+    /// Write the release entry into this changelog.
+    pub changelog: Option<PathBuf>,
+    /// Bump the version in this workspace manifest to match the changes.
+    pub bump: Option<PathBuf>,
+    /// The release date for the changelog entry (`YYYY-MM-DD`); today when absent.
+    pub date: Option<String>,
 }
 
 /// The files under `out/methods/` now.
@@ -134,7 +222,9 @@ pub fn methods_of(files: &BTreeMap<String, String>) -> BTreeMap<String, Method> 
         .collect()
 }
 
-/// Runs the command, printing the report. `Ok(false)` means `--check` found a difference.
+/// Runs the command, printing the report. `Ok(false)` means the run needs attention: a
+/// method failed, an override is stale, a conflict is unsettled, or `--check` found a
+/// difference. Everything that could be generated is written (unless `--check`).
 pub fn run(options: &Options) -> Result<bool, String> {
     let (pages, read_errors) = Source::parse(&options.docs).read()?;
     let overrides_path = options.out.join("overrides.json");
@@ -143,15 +233,17 @@ pub fn run(options: &Options) -> Result<bool, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
         Err(e) => return Err(format!("{}: {e}", overrides_path.display())),
     };
-    let generated = generate(&pages, overrides.as_ref()).map_err(|mut errors| {
-        errors.splice(0..0, read_errors.clone());
-        format!("regen failed:\n  {}", errors.join("\n  "))
-    })?;
-    if !read_errors.is_empty() {
-        return Err(format!("regen failed:\n  {}", read_errors.join("\n  ")));
-    }
+    let generated = generate(&pages, overrides.as_ref());
     let existing = existing_files(&options.out);
-    let changes = report::changes(&methods_of(&existing), &generated.methods);
+    // A failed method keeps its file and is left out of the comparison (it is not removed).
+    let failed: Vec<String> = generated
+        .failures
+        .iter()
+        .map(|f| format!("methods/{}.json", f.method))
+        .collect();
+    let mut before = methods_of(&existing);
+    before.retain(|name, _| !generated.failures.iter().any(|f| f.method == *name));
+    let changes = report::changes(&before, &generated.methods);
     let differing: Vec<&String> = generated
         .files
         .iter()
@@ -160,41 +252,62 @@ pub fn run(options: &Options) -> Result<bool, String> {
         .chain(
             existing
                 .keys()
-                .filter(|p| !generated.files.contains_key(*p)),
+                .filter(|p| !generated.files.contains_key(*p) && !failed.contains(p)),
         )
         .collect();
 
     println!(
-        "regen: {} pages → {} methods",
+        "regen: {} pages → {} methods ({} failed)",
         pages.len(),
-        generated.methods.len()
+        generated.methods.len(),
+        generated.failures.len()
     );
     for line in &generated.applied {
         println!("  override  {line}");
     }
+    for line in &generated.conflicts {
+        println!("  conflict  {line}");
+    }
     for line in &generated.warnings {
         println!("  warning   {line}");
     }
-    for line in &changes {
-        println!("  change    {line}");
+    println!("ID kinds");
+    for (kind, places) in &generated.id_kinds {
+        println!("  {kind}: {}", places.join(", "));
+    }
+    if changes.is_empty() {
+        println!("Changes: none");
+    } else {
+        print!("{}", report::grouped(&changes));
+    }
+    let mut attention = !read_errors.is_empty() || !generated.is_clean();
+    for e in &read_errors {
+        eprintln!("error: {e}");
+    }
+    for f in &generated.failures {
+        eprintln!("error: not generated: {f}");
+    }
+    for p in &generated.problems {
+        eprintln!("error: {p}");
     }
     if options.check {
         if differing.is_empty() {
             println!("regen --check: {} is up to date", options.out.display());
-            return Ok(true);
+        } else {
+            attention = true;
+            println!(
+                "regen --check: {} file(s) differ from what the docs produce:",
+                differing.len()
+            );
+            for path in &differing {
+                println!("  {path}");
+            }
+            println!(
+                "run `cargo xtask regen --docs {}` and review the diff",
+                options.docs
+            );
         }
-        println!(
-            "regen --check: {} file(s) differ from what the docs produce:",
-            differing.len()
-        );
-        for path in &differing {
-            println!("  {path}");
-        }
-        println!(
-            "run `cargo xtask regen --docs {}` and review the diff",
-            options.docs
-        );
-        return Ok(false);
+        return Ok(!attention);
     }
     let methods_dir = options.out.join("methods");
     std::fs::create_dir_all(&methods_dir).map_err(|e| format!("{}: {e}", methods_dir.display()))?;
@@ -207,5 +320,63 @@ pub fn run(options: &Options) -> Result<bool, String> {
         .map_err(|e| format!("{}: {e}", target.display()))?;
     }
     println!("regen: {} file(s) written or removed", differing.len());
-    Ok(true)
+    release(options, &changes)?;
+    if attention {
+        eprintln!("regen: resolve the errors above (the rest is written); exit status stays non-zero until then");
+    }
+    Ok(!attention)
+}
+
+/// `--changelog` and `--bump`: the release entry and version for `changes`.
+fn release(options: &Options, changes: &[report::Change]) -> Result<(), String> {
+    let Some(impact) = report::overall(changes) else {
+        return Ok(());
+    };
+    if options.changelog.is_none() && options.bump.is_none() {
+        return Ok(());
+    }
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let cargo_toml = options
+        .bump
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
+    let manifest_text = read(&cargo_toml)?;
+    let current = changelog::workspace_version(&manifest_text)?;
+    let next = current.bump(impact);
+    println!(
+        "release: {} change(s), strongest {} → version {current} → {next}",
+        changes.len(),
+        impact.heading()
+    );
+    if let Some(path) = &options.changelog {
+        let date = options.date.clone().unwrap_or_else(today);
+        let old = std::fs::read_to_string(path).unwrap_or_default();
+        let text = changelog::insert(&old, next, &changelog::entry(next, &date, changes));
+        std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!("release: entry for {next} written to {}", path.display());
+    }
+    if options.bump.is_some() {
+        let text = changelog::set_workspace_version(&manifest_text, current, next);
+        std::fs::write(&cargo_toml, text).map_err(|e| format!("{}: {e}", cargo_toml.display()))?;
+        println!("release: {} now at {next}", cargo_toml.display());
+    }
+    Ok(())
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`, from the system clock (civil-from-days).
+fn today() -> String {
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    let z = (secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
 }

@@ -32,6 +32,19 @@ fn ends_with_id(name: &str) -> bool {
 /// Maps a vendor type string to the vocabulary. The second value is a warning when the string
 /// was not understood (the type then falls back to `string`).
 pub fn normalize_type(raw: &str, name: &str) -> (TypeRef, Option<String>) {
+    // Alternatives (`byte / integer`) that all mean the same type are that type.
+    if raw.contains('/') {
+        let alternatives: Vec<(TypeRef, Option<String>)> = raw
+            .split('/')
+            .map(|part| normalize_type(part, name))
+            .collect();
+        if alternatives
+            .iter()
+            .all(|(ty, w)| w.is_none() && *ty == alternatives[0].0)
+        {
+            return (alternatives[0].0.clone(), None);
+        }
+    }
     let t = raw.trim().to_ascii_lowercase();
     let id_or = |other: TypeRef| {
         if ends_with_id(name) {
@@ -266,6 +279,7 @@ impl Builder<'_> {
         self.method.params.push(Param {
             name,
             ty,
+            entity: None,
             required,
             versions,
             description,
@@ -305,6 +319,7 @@ impl Builder<'_> {
         self.method.returns.push(Field {
             name,
             ty,
+            entity: None,
             description,
         });
     }
@@ -339,6 +354,7 @@ pub fn build_method(
             paging: None,
             max_page_size: None,
             returns: Vec::new(),
+            returns_incomplete: None,
             enums: BTreeMap::new(),
             docs: Vec::new(),
         },
@@ -365,6 +381,9 @@ pub fn build_method(
                 for row in rows {
                     b.add_field(page, row);
                 }
+                if b.method.returns_incomplete.is_none() {
+                    b.method.returns_incomplete = cut_off(page, rows);
+                }
             }
             None => b.says_none = true,
         }
@@ -387,6 +406,41 @@ pub fn build_method(
         DataShape::Object
     };
     b.method
+}
+
+/// Letters a complete alphabetical table of record fields does not stop before: the vendor's
+/// record tables run at least into the `M`s (`Modified`, `Name`, `OperatorID`, …) unless cut.
+const CUT_OFF_BEFORE: char = 'I';
+
+/// Why a return table looks cut off: it says it is alphabetical, its record rows are, and
+/// yet they stop early in the alphabet (`getContact` stops at `FolderID`). A table whose rows
+/// are not in order proves nothing either way.
+pub fn cut_off(page: &Page, rows: &[Row]) -> Option<String> {
+    if !page.returns_alphabetical {
+        return None;
+    }
+    let names: Vec<String> = rows
+        .iter()
+        .map(|r| {
+            let name = split_aka(&r.name).0;
+            name.strip_prefix("Data.")
+                .map(str::to_owned)
+                .unwrap_or(name)
+        })
+        .filter(|n| !ENVELOPE_ROWS.contains(&n.as_str()))
+        .collect();
+    let sorted = names
+        .windows(2)
+        .all(|w| w[0].to_ascii_lowercase() <= w[1].to_ascii_lowercase());
+    let last = names.last()?;
+    let first = last.chars().next()?.to_ascii_uppercase();
+    (sorted && first < CUT_OFF_BEFORE).then(|| {
+        format!(
+            "the {} table is in alphabetical order, as it says, but stops at {last} after {} field(s)",
+            page.file,
+            names.len()
+        )
+    })
 }
 
 fn has_data_row(page: &Page) -> bool {
@@ -467,6 +521,8 @@ mod tests {
             ("code - ISO 639", "LanguageCode", TypeRef::String),
             ("codes - set values", "Type", TypeRef::String),
             ("", "OperatorID", TypeRef::Id),
+            ("byte / integer", "ChatStatusType", TypeRef::Integer),
+            ("date - ISO / UTC", "Created", TypeRef::Datetime),
         ];
         for (raw, name, want) in cases {
             let (got, warning) = normalize_type(raw, name);

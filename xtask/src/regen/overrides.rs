@@ -1,6 +1,8 @@
 //! `api-spec/overrides.json`: the one reviewed place where vendor mistakes are corrected.
-//! Every entry says why; every entry must match something (a stale entry is an error); every
-//! applied entry is listed in the report.
+//! Every entry says why; every entry must match something and change something (a stale entry
+//! is reported and fails the run); every applied entry is listed in the report. The
+//! `conflicts` list settles fields that different pages type differently (see
+//! [`super::conflicts`]).
 
 use std::collections::BTreeMap;
 
@@ -16,6 +18,20 @@ pub struct Overrides {
     pub about: String,
     /// The corrections, applied in order.
     pub overrides: Vec<Override>,
+    /// Cross-page type differences reviewed and kept on purpose.
+    #[serde(default)]
+    pub conflicts: Vec<ConflictNote>,
+}
+
+/// A reviewed cross-page conflict: the same field name with different types on different
+/// pages, kept as each page gives it.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConflictNote {
+    /// The field or parameter name.
+    pub name: String,
+    /// Why the difference is kept (and what happens to a value of the other shape).
+    pub why: String,
 }
 
 /// One correction of one method, optionally of one parameter (`param`) or returned field
@@ -48,6 +64,12 @@ pub struct Override {
     pub kind: Option<Kind>,
     #[serde(default)]
     pub data: Option<DataShape>,
+    /// The entity an `id` parameter or field identifies.
+    #[serde(default)]
+    pub entity: Option<String>,
+    /// Marks the method's return table as incomplete, saying why.
+    #[serde(default)]
+    pub returns_incomplete: Option<String>,
     pub why: String,
 }
 
@@ -58,29 +80,52 @@ impl Overrides {
     }
 }
 
-/// Applies every override. Returns a report line per applied entry, or the entries that
-/// matched nothing.
-pub fn apply(methods: &mut [Method], overrides: &Overrides) -> Result<Vec<String>, Vec<String>> {
-    let mut applied = Vec::new();
-    let mut stale = Vec::new();
+/// What applying the file did.
+#[derive(Debug, Clone, Default)]
+pub struct Applied {
+    /// A report line per applied entry.
+    pub applied: Vec<String>,
+    /// Entries that matched nothing or changed nothing.
+    pub stale: Vec<String>,
+    /// `(method, field or param)` pairs whose type or entity an entry set: reviewed decisions.
+    pub retyped: Vec<(String, String)>,
+}
+
+/// Applies every override. An entry that matches nothing, or leaves the method exactly as
+/// the docs already give it, is stale.
+pub fn apply(methods: &mut [Method], overrides: &Overrides) -> Applied {
+    let mut out = Applied::default();
     for (i, o) in overrides.overrides.iter().enumerate() {
         let Some(method) = methods.iter_mut().find(|m| m.name == o.method) else {
-            stale.push(format!(
+            out.stale.push(format!(
                 "overrides.json: entry {i}: no method {:?}",
                 o.method
             ));
             continue;
         };
+        let before = method.clone();
         match apply_one(method, o) {
-            Ok(what) => applied.push(format!("{}: {what} — {}", o.method, o.why)),
-            Err(e) => stale.push(format!("overrides.json: entry {i} ({}): {e}", o.method)),
+            Ok(_) if *method == before => out.stale.push(format!(
+                "overrides.json: entry {i} ({}): stale: it changes nothing, the docs already say this",
+                o.method
+            )),
+            Ok(what) => {
+                out.applied
+                    .push(format!("{}: {what} — {}", o.method, o.why));
+                if o.ty.is_some() || o.entity.is_some() {
+                    let target = o.param.clone().or_else(|| o.field.clone());
+                    let target = o.rename.clone().or(target);
+                    if let Some(target) = target {
+                        out.retyped.push((o.method.clone(), target));
+                    }
+                }
+            }
+            Err(e) => out
+                .stale
+                .push(format!("overrides.json: entry {i} ({}): {e}", o.method)),
         }
     }
-    if stale.is_empty() {
-        Ok(applied)
-    } else {
-        Err(stale)
-    }
+    out
 }
 
 /// Changes the type of a parameter or field. An enum type brings its values; when a value
@@ -134,6 +179,10 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
             param.versions = versions.clone();
             did.push(format!("param {name} versions = {versions:?}"));
         }
+        if let Some(entity) = &o.entity {
+            param.entity = Some(entity.clone());
+            did.push(format!("param {name} entity = {entity}"));
+        }
         if let Some(new) = &o.rename {
             param.name = new.clone();
             did.push(format!("param {name:?} renamed to {new:?}"));
@@ -155,6 +204,10 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
                 &o.enum_values,
             );
             did.push(format!("field {name} {change}"));
+        }
+        if let Some(entity) = &o.entity {
+            field.entity = Some(entity.clone());
+            did.push(format!("field {name} entity = {entity}"));
         }
         if let Some(new) = &o.rename {
             field.name = new.clone();
@@ -186,10 +239,25 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
         method.data = data;
         did.push(format!("data {data:?}"));
     }
+    if let Some(why) = &o.returns_incomplete {
+        method.returns_incomplete = Some(why.clone());
+        did.push("returns marked incomplete".to_owned());
+    }
     if did.is_empty() {
         return Err("the entry changes nothing".to_owned());
     }
     Ok(did.join(", "))
+}
+
+/// Gives every `id` its entity by the naming rule (keeping one already set) and takes the
+/// entity off anything that is not an `id`.
+pub fn assign_entities(method: &mut Method) {
+    for p in &mut method.params {
+        p.entity = p.id_entity();
+    }
+    for f in &mut method.returns {
+        f.entity = f.id_entity();
+    }
 }
 
 /// Drops enums nothing refers to any more.

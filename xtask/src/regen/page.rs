@@ -23,6 +23,8 @@ pub struct Page {
     pub inputs: Vec<Row>,
     /// The return table; `None` when the page says "None."
     pub returns: Option<Vec<Row>>,
+    /// The return section says its rows are in alphabetical order.
+    pub returns_alphabetical: bool,
 }
 
 /// One table row.
@@ -119,6 +121,7 @@ pub fn parse(file: &str, html: &str) -> (Page, Vec<PageNote>) {
         max_page_size: None,
         inputs: Vec::new(),
         returns: None,
+        returns_alphabetical: false,
     };
     let mut saw_inputs = false;
     for section in doc.select(&selector("section")) {
@@ -140,6 +143,8 @@ pub fn parse(file: &str, html: &str) -> (Page, Vec<PageNote>) {
                 }
             }
         } else if heading.starts_with("return value") {
+            page.returns_alphabetical =
+                text_of(section).to_ascii_lowercase().contains("alphabetic");
             page.returns = match table {
                 Some(table) => match read_table(table, false) {
                     Ok(rows) => Some(rows),
