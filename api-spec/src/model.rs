@@ -308,25 +308,27 @@ pub struct Method {
     pub docs: Vec<String>,
 }
 
+/// The entity of a value named `name` of type `ty`: the manifest's, else the naming rule's;
+/// `None` unless it is an `id`.
+fn id_entity(name: &str, ty: &TypeRef, entity: &Option<String>) -> Option<String> {
+    (*ty == TypeRef::Id).then(|| {
+        entity
+            .clone()
+            .unwrap_or_else(|| crate::ids::entity_for(name))
+    })
+}
+
 impl Param {
     /// For an `id`: the entity it identifies, from the manifest or else by the naming rule.
     pub fn id_entity(&self) -> Option<String> {
-        (self.ty == TypeRef::Id).then(|| {
-            self.entity
-                .clone()
-                .unwrap_or_else(|| crate::ids::entity_for(&self.name))
-        })
+        id_entity(&self.name, &self.ty, &self.entity)
     }
 }
 
 impl Field {
     /// For an `id`: the entity it identifies, from the manifest or else by the naming rule.
     pub fn id_entity(&self) -> Option<String> {
-        (self.ty == TypeRef::Id).then(|| {
-            self.entity
-                .clone()
-                .unwrap_or_else(|| crate::ids::entity_for(&self.name))
-        })
+        id_entity(&self.name, &self.ty, &self.entity)
     }
 }
 

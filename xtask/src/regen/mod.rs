@@ -179,20 +179,26 @@ pub fn generate(pages: &[RawPage], overrides: Option<&Overrides>) -> Generated {
     }
 }
 
-/// What `regen` was asked to do.
-#[derive(Debug, Clone)]
+/// What `regen` was asked to do (also its command-line arguments).
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
-    /// A mirror directory or the site's base URL.
+    /// A local mirror directory, or the live site's base URL; must hold index.html.
+    #[arg(long)]
     pub docs: String,
-    /// The manifest directory (`methods/`, `overrides.json`).
+    /// The manifest directory (holds methods/ and overrides.json).
+    #[arg(long, default_value = "api-spec")]
     pub out: PathBuf,
-    /// Write nothing; fail when the manifest differs.
+    /// Write nothing; exit 1 when the committed manifest differs from what the docs produce.
+    #[arg(long)]
     pub check: bool,
-    /// Write the release entry into this changelog.
+    /// Write this release's entry (keep-a-changelog style) into this file, e.g. CHANGELOG.md.
+    #[arg(long, value_name = "FILE", conflicts_with = "check")]
     pub changelog: Option<PathBuf>,
-    /// Bump the version in this workspace manifest to match the changes.
+    /// Bump the workspace version in this Cargo.toml to match the changes' semver impact.
+    #[arg(long, value_name = "CARGO_TOML", num_args = 0..=1, default_missing_value = "Cargo.toml", conflicts_with = "check")]
     pub bump: Option<PathBuf>,
-    /// The release date for the changelog entry (`YYYY-MM-DD`); today when absent.
+    /// The release date written into the changelog entry (default: today, UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub date: Option<String>,
 }
 
