@@ -55,7 +55,12 @@ struct Shared {
     retry_budget: RetryBudget,
     limiter: RateLimiter,
     request_timeout: Duration,
+    max_pages: u64,
 }
+
+/// Default of [`ClientBuilder::max_pages`]: 100,000 pages (100 million records at the usual
+/// 1,000 per page), far beyond any real result, so only a misbehaving server reaches it.
+pub const DEFAULT_MAX_PAGES: u64 = 100_000;
 
 /// What the client needs to know about a call beyond its parameters.
 #[doc(hidden)]
@@ -135,6 +140,12 @@ impl Client {
     /// Counters of waits, retries and refusals, for monitoring.
     pub fn stats(&self) -> LimiterStats {
         self.shared.limiter.stats()
+    }
+
+    /// How many pages one paged walk may fetch before it stops with [`Error::Paging`]
+    /// (see [`ClientBuilder::max_pages`]).
+    pub fn max_pages(&self) -> u64 {
+        self.shared.max_pages
     }
 
     /// The account this client calls for.
@@ -323,6 +334,7 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
+    max_pages: Option<u64>,
 }
 
 impl ClientBuilder {
@@ -432,6 +444,13 @@ impl ClientBuilder {
         self
     }
 
+    /// A second guard for paging, after cycle detection: a walk over more than `pages` pages
+    /// stops with [`Error::Paging`]. Default [`DEFAULT_MAX_PAGES`].
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = Some(pages);
+        self
+    }
+
     /// Builds the client. Fails when credentials are missing or the transport cannot be set up.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self
@@ -449,6 +468,7 @@ impl ClientBuilder {
                 retry_budget: RetryBudget::new(),
                 limiter: self.limiter.unwrap_or_default(),
                 request_timeout: self.transport.get_request_timeout(),
+                max_pages: self.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
             }),
             version: self.version,
         })

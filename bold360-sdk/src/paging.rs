@@ -2,12 +2,23 @@
 //! size of the result.
 //!
 //! v1 pages: every key and value of the response's `Next` object is sent back verbatim (added
-//! to, or replacing, the caller's parameters, so filters survive every page). v2 pages: the
-//! response's `NextPage` is sent back as the cursor parameter. Paging stops when no cursor comes
-//! back, and fails with [`Error::Paging`] if the server repeats the one it was just given.
+//! to, or replacing, the caller's parameters, so filters survive every page) while `Truncated`
+//! is not `false`. v2 pages: the response's `NextPage` is sent back as the cursor parameter.
+//! Paging ends when no continuation comes back and the page is not truncated.
+//!
+//! It never loops and never loses silently; each of these ends the walk with
+//! [`Error::Paging`] (and nothing of the offending page is returned):
+//! - a continuation seen before in this walk (any earlier one, not only the last: A → B → A);
+//! - more pages than the client's [`max_pages`](crate::ClientBuilder::max_pages);
+//! - a page of a paged method marked `Truncated: true` without a continuation (records are
+//!   missing and there is no way to ask for them).
+//!
+//! A method that does not page and answers `Truncated: true` (the vendor's way of saying
+//! "narrow your filter") is not an error: the page is returned with its `truncated` flag set
+//! and a `tracing` warning is emitted.
 
 use std::borrow::Cow;
-use std::collections::VecDeque;
+use std::collections::{HashSet, VecDeque};
 
 use futures_util::stream::{self, Stream};
 use serde::de::DeserializeOwned;
@@ -49,7 +60,9 @@ pub struct PagedCall {
 pub struct PageWalker {
     call: PagedCall,
     next: Option<Params>,
-    previous: Option<String>,
+    /// Every continuation followed so far.
+    seen: HashSet<String>,
+    pages: u64,
 }
 
 impl PageWalker {
@@ -58,7 +71,8 @@ impl PageWalker {
         Self {
             call,
             next: Some(params),
-            previous: None,
+            seen: HashSet::new(),
+            pages: 0,
         }
     }
 
@@ -73,27 +87,63 @@ impl PageWalker {
         client: &Client,
     ) -> Option<Result<Envelope<Records<T>>, Error>> {
         let params = self.next.take()?;
-        let info = CallInfo::new(&self.call.method, self.call.kind)
+        let method = &self.call.method;
+        let stop = |reason: String| {
+            Some(Err(Error::Paging {
+                method: method.to_string(),
+                reason,
+            }))
+        };
+        if self.pages >= client.max_pages() {
+            return stop(format!(
+                "more than {} pages; stopping (raise ClientBuilder::max_pages if the result really is that large)",
+                client.max_pages()
+            ));
+        }
+        let info = CallInfo::new(method, self.call.kind)
             .expected_records(self.call.expected_records)
             .retry(self.call.retry.as_ref());
         let page = match client.execute::<Records<T>>(info, params.clone()).await {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),
         };
+        self.pages += 1;
         let (next, token) = next_params(&self.call, &params, &page);
-        if let (Some(token), Some(previous)) = (&token, &self.previous) {
-            if token == previous {
-                return Some(Err(Error::Paging {
-                    method: self.call.method.to_string(),
-                    reason:
-                        "the server sent back the same cursor twice; stopping instead of looping"
-                            .to_owned(),
-                }));
+        match (&token, page.truncated) {
+            (Some(token), _) if !self.seen.insert(token.clone()) => {
+                return stop(format!(
+                    "the server sent a continuation it had already sent in this walk (page {}); stopping instead of looping",
+                    self.pages
+                ));
             }
+            (None, Some(true)) if self.call.style != PageStyle::Single => {
+                return stop(format!(
+                    "page {} is marked Truncated but carries no continuation (no {}): records are missing and cannot be fetched",
+                    self.pages,
+                    match &self.call.style {
+                        PageStyle::Cursor(name) => name.as_ref(),
+                        _ => "Next",
+                    }
+                ));
+            }
+            (None, truncated) => note_truncation(method, truncated),
+            _ => {}
         }
         self.next = next;
-        self.previous = token;
         Some(Ok(page))
+    }
+}
+
+/// Warns when a method that does not page answers `Truncated: true`: the records beyond the
+/// server's cap can only be had by narrowing the filter. The response keeps its `truncated`
+/// flag for the caller to act on.
+#[doc(hidden)]
+pub fn note_truncation(method: &str, truncated: Option<bool>) {
+    if truncated == Some(true) {
+        tracing::warn!(
+            method,
+            "the answer is truncated and the method does not page: narrow the filter (e.g. the date window) to get every record"
+        );
     }
 }
 

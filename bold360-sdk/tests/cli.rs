@@ -422,3 +422,92 @@ async fn every_subcommand_has_help_with_examples() {
         assert!(text(&out.stdout).contains("Example"), "{sub}");
     }
 }
+
+/// A v2 getAllChatMessages page of two records with an optional cursor.
+fn v2_body(first: u64, cursor: Option<&str>, truncated: bool) -> bold360_sdk::sandbox::Fault {
+    let cursor = cursor.map_or(String::new(), |c| format!(r#","NextPage":"{c}""#));
+    bold360_sdk::sandbox::Fault::Body(format!(
+        r#"{{"Status":"success","Truncated":{truncated}{cursor},"Data":[{{"ChatMessageID":"{first}"}},{{"ChatMessageID":"{}"}}]}}"#,
+        first + 1
+    ))
+}
+
+fn checkpoint_of(out: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(format!("{}.checkpoint", out.display())).unwrap())
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_export_that_cannot_finish_says_so_and_stays_resumable() {
+    let sandbox = Sandbox::builder().without_limits().start().await.unwrap();
+    // A cycle A → B → A.
+    for fault in [
+        v2_body(1, Some("A"), true),
+        v2_body(3, Some("B"), true),
+        v2_body(5, Some("A"), true),
+    ] {
+        sandbox.inject_fault(Some("getAllChatMessages"), fault, 1);
+    }
+    let out = temp("cycle");
+    let mut c = against(&sandbox);
+    c.args(["export", "getAllChatMessages", "--api", "v2", "--out"])
+        .arg(&out);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("paging stopped"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert_eq!(lines(&out).len(), 4, "no record twice");
+    let cp = checkpoint_of(&out);
+    assert!(!cp["next"].is_null(), "not marked complete: {cp}");
+
+    // Truncated without a continuation: records are missing.
+    sandbox.inject_fault(Some("getAllChatMessages"), v2_body(1, None, true), 1);
+    let out = temp("truncated");
+    let mut c = against(&sandbox);
+    c.args(["export", "getAllChatMessages", "--api", "v2", "--out"])
+        .arg(&out);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(3), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no continuation"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(!checkpoint_of(&out)["next"].is_null());
+}
+
+#[tokio::test]
+async fn a_truncated_list_that_does_not_page_exits_5_unless_accepted() {
+    let sandbox = Sandbox::builder().without_limits().start().await.unwrap();
+    let body = r#"{"Status":"success","Truncated":true,"Data":[{"ChatID":"1"},{"ChatID":"2"}]}"#;
+    let fault = || bold360_sdk::sandbox::Fault::Body(body.into());
+    sandbox.inject_fault(Some("getActiveChats"), fault(), 2);
+    let mut c = against(&sandbox);
+    c.args(["call", "getActiveChats"]);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("narrow the filter"));
+    assert!(
+        text(&o.stdout).contains("\"ChatID\""),
+        "the answer is still printed"
+    );
+    let out = temp("single");
+    let mut c = against(&sandbox);
+    c.args(["export", "getActiveChats", "--out"]).arg(&out);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(5), "{}", text(&o.stderr));
+    assert_eq!(lines(&out).len(), 2);
+
+    sandbox.inject_fault(Some("getActiveChats"), fault(), 2);
+    let mut c = against(&sandbox);
+    c.args(["call", "getActiveChats", "--accept-truncated"]);
+    assert_eq!(run(c).await.status.code(), Some(0));
+    let out = temp("accepted");
+    let mut c = against(&sandbox);
+    c.args(["export", "getActiveChats", "--accept-truncated", "--out"])
+        .arg(&out);
+    assert_eq!(run(c).await.status.code(), Some(0));
+}

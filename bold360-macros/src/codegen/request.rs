@@ -106,6 +106,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
         bold360_api_spec::DataShape::Object => 1,
         bold360_api_spec::DataShape::None => 0,
     };
+    let send_tail = send_tail(m, rt);
     let checks = m.constraints.iter().map(|c| {
         let (f, names) = match c {
             Constraint::ExactlyOneOf(n) => (quote!(check_exactly_one_of), n),
@@ -169,11 +170,36 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
                 #(#checks)*
                 let expected = #rt::__private::expected_records(&self.params, #cap, #otherwise);
                 let info = #rt::CallInfo::new(#wire, #kind).expected_records(expected).retry(self.retry.as_ref());
-                self.api.client().execute::<Data>(info, self.params).await
+                #send_tail
             }
         }
 
         #(#version_impls)*
+    }
+}
+
+/// The end of `send()`: a list without paging in the version called warns when the server
+/// says it is truncated (the vendor's "narrow your filter").
+fn send_tail(m: &Method, rt: &syn::Path) -> TokenStream {
+    let execute = quote!(self.api.client().execute::<Data>(info, self.params).await);
+    if m.data != bold360_api_spec::DataShape::Array {
+        return execute;
+    }
+    let (p1, p2) = (
+        m.paging_for(Version::V1).is_some(),
+        m.paging_for(Version::V2).is_some(),
+    );
+    let wire = &m.name;
+    quote! {
+        let pages = match <V as #rt::Version>::VERSION {
+            #rt::ApiVersion::V1 => #p1,
+            #rt::ApiVersion::V2 => #p2,
+        };
+        let response = #execute?;
+        if !pages {
+            #rt::paging::note_truncation(#wire, response.truncated);
+        }
+        ::std::result::Result::Ok(response)
     }
 }
 

@@ -61,13 +61,24 @@ fn save(path: &Path, checkpoint: &Checkpoint) -> Result<(), Failure> {
     Ok(())
 }
 
+/// How `export` was asked to run.
+pub struct Options<'a> {
+    pub api: Option<&'a str>,
+    pub resume: bool,
+    pub accept_truncated: bool,
+}
+
 pub async fn run(
     method: &str,
     items: &[String],
     out: &Path,
-    api: Option<&str>,
-    resume: bool,
+    options: Options<'_>,
 ) -> Result<u8, Failure> {
+    let Options {
+        api,
+        resume,
+        accept_truncated,
+    } = options;
     let params = args::params(items)?;
     let client = args::client(api)?;
     let manifest = args::manifest()?;
@@ -178,6 +189,8 @@ pub async fn run(
     progress.set_position(checkpoint.records);
     progress.enable_steady_tick(Duration::from_millis(200));
 
+    let single = call.style == PageStyle::Single;
+    let mut truncated = false;
     let mut walker = PageWalker::new(call, start);
     while let Some(page) = walker.next_page::<Box<RawValue>>(&client).await {
         let page = match page {
@@ -188,6 +201,7 @@ pub async fn run(
                 return Err(Failure::from(e));
             }
         };
+        truncated |= single && page.truncated == Some(true);
         let records = page.data.map(|r| r.into_vec()).unwrap_or_default();
         for record in &records {
             writer.write_all(record.get().as_bytes())?;
@@ -204,6 +218,9 @@ pub async fn run(
         progress.set_message(format!("{} pages", checkpoint.pages));
     }
     progress.finish_and_clear();
+    if truncated && !accept_truncated {
+        return Err(crate::fail::truncated(&spec.name, checkpoint.records));
+    }
     eprintln!(
         "bold360: exported {} records in {} pages to {}",
         checkpoint.records,

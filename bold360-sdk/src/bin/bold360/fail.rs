@@ -7,6 +7,18 @@ pub const INVALID: u8 = 1;
 pub const USAGE: u8 = 2;
 pub const API: u8 = 3;
 pub const NETWORK: u8 = 4;
+/// A method that does not page answered `Truncated`: records are missing (narrow the filter).
+pub const TRUNCATED: u8 = 5;
+
+/// The failure for a truncated answer of a method that does not page.
+pub fn truncated(method: &str, records: u64) -> Failure {
+    Failure {
+        code: TRUNCATED,
+        message: format!(
+            "{method} answered Truncated after {records} records and does not page: the rest are missing; narrow the filter (e.g. the date window), or pass --accept-truncated"
+        ),
+    }
+}
 
 /// A failure: its exit code and its message (never holding a secret).
 pub struct Failure {

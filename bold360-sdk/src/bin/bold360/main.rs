@@ -53,6 +53,9 @@ enum Command {
         /// The API version (default: BOLD360_API_VERSION, else v1).
         #[arg(long, value_parser = ["v1", "v2"])]
         api: Option<String>,
+        /// Exit 0 even when a method that does not page answers Truncated (otherwise exit 5).
+        #[arg(long)]
+        accept_truncated: bool,
     },
     /// Export every record of a paged or list method to JSON Lines, resumably.
     #[command(
@@ -75,6 +78,9 @@ bold360 export getAllChatMessages FromDate=2024-05-01T00:00:00Z --api v2 --out m
         /// Continue an interrupted export from its checkpoint.
         #[arg(long)]
         resume: bool,
+        /// Exit 0 even when a method that does not page answers Truncated (otherwise exit 5).
+        #[arg(long)]
+        accept_truncated: bool,
     },
     /// Run the local sandbox and print its URL and credentials.
     #[command(
@@ -133,14 +139,23 @@ fn main() -> ExitCode {
                 method,
                 params,
                 api,
-            } => call::run(&method, &params, api.as_deref()).await,
+                accept_truncated,
+            } => call::run(&method, &params, api.as_deref(), accept_truncated).await,
             Command::Export {
                 method,
                 params,
                 out,
                 api,
                 resume,
-            } => export::run(&method, &params, &out, api.as_deref(), resume).await,
+                accept_truncated,
+            } => {
+                let options = export::Options {
+                    api: api.as_deref(),
+                    resume,
+                    accept_truncated,
+                };
+                export::run(&method, &params, &out, options).await
+            }
             Command::Sandbox {
                 port,
                 no_limits,
