@@ -283,11 +283,17 @@ impl Client {
             .map_err(|e| transport_error(method, e, timeout))?;
         let status = response.status().as_u16();
         tracing::Span::current().record("http.status", status);
+        let retry_after = response
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| crate::retry::parse_retry_after(v, shared.clock.now_millis()));
         let body = response
             .bytes()
             .await
             .map_err(|e| transport_error(method, e, timeout))?;
-        let result = decode(method, status, &body, &secrets);
+        let result =
+            decode(method, status, &body, &secrets).map_err(|e| e.with_pacing(status, retry_after));
         match &result {
             Ok(envelope) => permit.settle(envelope.record_count() as u64),
             // Refused or answered with an error: no records were served.

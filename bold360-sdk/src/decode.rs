@@ -20,6 +20,7 @@ pub(crate) fn decode<D: DeserializeOwned>(
         method: method.to_owned(),
         status: http_status,
         snippet: redact::snippet(body, secrets),
+        retry_after: None,
     };
     let success = (200..300).contains(&http_status);
     let Ok(text) = std::str::from_utf8(body) else {
@@ -52,6 +53,17 @@ pub(crate) fn decode<D: DeserializeOwned>(
             })
         }
     };
+    // Fail closed: an object is a Bold360 answer only when it has a `Status` or one of the
+    // envelope's own fields. A proxy's `{"error": "upstream request timeout"}` is not.
+    let envelope_shaped = raw.status.is_some()
+        || raw.data.is_some()
+        || raw.truncated.is_some()
+        || raw.next.is_some()
+        || raw.next_page.is_some()
+        || raw.status_code.is_some();
+    if !envelope_shaped {
+        return Err(http_error());
+    }
     let status_ok = raw
         .status
         .as_deref()
@@ -98,6 +110,7 @@ fn refused(method: &str, http_status: u16) -> Error {
     Error::TooManyRequests {
         method: method.to_owned(),
         http_status,
+        retry_after: None,
     }
 }
 
@@ -132,6 +145,35 @@ mod tests {
 
     fn ok(body: &str) -> Envelope<Value> {
         decode("m", 200, body.as_bytes(), &[]).unwrap()
+    }
+
+    #[test]
+    fn foreign_json_is_not_an_answer() {
+        for body in [
+            r#"{"error": "upstream request timeout", "code": 504}"#,
+            r#"{}"#,
+            r#"{"message": "gateway"}"#,
+        ] {
+            match decode::<Value>("getChat", 200, body.as_bytes(), &["secret"]) {
+                Err(Error::Http {
+                    method,
+                    status,
+                    snippet,
+                    ..
+                }) => {
+                    assert_eq!((method.as_str(), status), ("getChat", 200));
+                    assert!(!snippet.is_empty() || body == "{}", "{body}");
+                }
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+        // Without Status, the envelope's own fields still make an answer.
+        assert_eq!(ok(r#"{"Data": []}"#).data, Some(Value::Array(vec![])));
+        assert_eq!(ok(r#"{"StatusCode": 1}"#).status_code, Some(1));
+        assert_eq!(
+            ok(r#"{"status": "success"}"#).status.as_deref(),
+            Some("success")
+        );
     }
 
     #[test]

@@ -189,7 +189,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
                 };
                 while let Some(key) = map.next_key::<String>()? {
                     match key.as_str() {
-                        "Status" => {
+                        // `Status` decides success or failure: its name is matched without
+                        // case, like its value.
+                        k if k.eq_ignore_ascii_case("Status") => {
                             env.status = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
                         }
                         "Message" => {

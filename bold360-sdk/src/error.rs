@@ -46,8 +46,10 @@ pub enum Error {
     TooManyRequests {
         /// The method called.
         method: String,
-        /// The HTTP status code (500 in practice).
+        /// The HTTP status code: 500 from Bold360, 429 from a gateway in front of it.
         http_status: u16,
+        /// The server's `Retry-After`, when it sent one: the next attempt waits this long.
+        retry_after: Option<Duration>,
     },
     /// An HTTP status or body that is not a Bold360 answer: an HTML error page, a proxy's
     /// message, an empty body.
@@ -59,6 +61,9 @@ pub enum Error {
         status: u16,
         /// The start of the body, on one line, with secrets removed.
         snippet: String,
+        /// The server's `Retry-After` on a 503, when it sent one: the next attempt waits
+        /// this long.
+        retry_after: Option<Duration>,
     },
     /// The request could not be sent or the response could not be read.
     #[error("{method}: transport error: {message}")]
@@ -180,5 +185,45 @@ impl Error {
     /// can be sent again.
     pub fn is_refusal(&self) -> bool {
         matches!(self, Error::TooManyRequests { .. })
+    }
+
+    /// How long the server asked to wait before the next attempt (`Retry-After`), if it did.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::TooManyRequests { retry_after, .. } | Error::Http { retry_after, .. } => {
+                *retry_after
+            }
+            _ => None,
+        }
+    }
+
+    /// Applies what the response's status and `Retry-After` header say about pacing: a 429
+    /// is a refusal (nothing was done; the limiter hears of it), and on 429 and 503 the
+    /// server's `Retry-After` is kept for the retry decision.
+    pub(crate) fn with_pacing(self, http_status: u16, retry_after: Option<Duration>) -> Self {
+        match (self, http_status) {
+            (Error::Http { method, .. }, 429) | (Error::TooManyRequests { method, .. }, 429) => {
+                Error::TooManyRequests {
+                    method,
+                    http_status: 429,
+                    retry_after,
+                }
+            }
+            (
+                Error::Http {
+                    method,
+                    status,
+                    snippet,
+                    ..
+                },
+                503,
+            ) => Error::Http {
+                method,
+                status,
+                snippet,
+                retry_after,
+            },
+            (other, _) => other,
+        }
     }
 }

@@ -97,7 +97,10 @@ impl RetryPolicy {
         if !safe {
             return None;
         }
-        let delay = if error.is_refusal() {
+        let delay = if let Some(asked) = error.retry_after() {
+            // The server said when: no sooner (and give up if that is past the budget).
+            asked
+        } else if error.is_refusal() {
             // The server counts in one-second windows: wait one out, then spread the herd.
             Duration::from_millis(1_000 + rand::random_range(0..250))
         } else {
@@ -114,6 +117,18 @@ impl RetryPolicy {
 
 /// A shared allowance of retries: each retry spends a token, each success earns a tenth of one
 /// back, so a burst of failures stops being retried long before it becomes a retry storm.
+/// A `Retry-After` header value: delay-seconds or an HTTP date (RFC 9110), as a wait from
+/// `now_millis` (Unix milliseconds). A date in the past is no wait; garbage is `None`.
+pub(crate) fn parse_retry_after(value: &str, now_millis: u64) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let when_ms = u64::try_from(when.timestamp_millis()).unwrap_or(0);
+    Some(Duration::from_millis(when_ms.saturating_sub(now_millis)))
+}
+
 #[derive(Debug)]
 pub(crate) struct RetryBudget {
     /// Tenths of a token, so that earning is exact.
@@ -157,6 +172,7 @@ mod tests {
         Error::TooManyRequests {
             method: "m".into(),
             http_status: 500,
+            retry_after: None,
         }
     }
 
@@ -166,6 +182,61 @@ mod tests {
             message: "reset".into(),
             source: None,
         }
+    }
+
+    #[test]
+    fn retry_after_sets_the_wait_within_the_budget() {
+        assert_eq!(parse_retry_after("2", 0), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_retry_after(" 120 ", 0),
+            Some(Duration::from_secs(120))
+        );
+        // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480000 ms.
+        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            parse_retry_after(date, 1_445_412_477_500),
+            Some(Duration::from_millis(2_500))
+        );
+        assert_eq!(
+            parse_retry_after(date, 1_445_412_490_000),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", 0), None);
+        assert_eq!(parse_retry_after("-3", 0), None);
+
+        let p = RetryPolicy::default();
+        let busy = |status, secs| {
+            Error::Http {
+                method: "m".into(),
+                status,
+                snippet: String::new(),
+                retry_after: None,
+            }
+            .with_pacing(status, Some(Duration::from_secs(secs)))
+        };
+        let e = busy(429, 2);
+        assert!(e.is_refusal(), "429 is a refusal");
+        assert_eq!(
+            p.delay(&e, MethodKind::Write, 1, Duration::ZERO),
+            Some(Duration::from_secs(2)),
+            "even a write waits exactly as asked"
+        );
+        let e = busy(503, 3);
+        assert_eq!(
+            p.delay(&e, MethodKind::Read, 1, Duration::ZERO),
+            Some(Duration::from_secs(3))
+        );
+        assert_eq!(p.delay(&e, MethodKind::Write, 1, Duration::ZERO), None);
+        assert_eq!(
+            p.delay(&busy(503, 60), MethodKind::Read, 1, Duration::ZERO),
+            None,
+            "a wait past the policy's max_elapsed gives up instead"
+        );
+        assert_eq!(
+            busy(500, 3).retry_after(),
+            None,
+            "only 429 and 503 carry it"
+        );
     }
 
     #[test]

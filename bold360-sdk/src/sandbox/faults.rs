@@ -30,6 +30,14 @@ pub enum Fault {
     },
     /// Answer HTTP 200 with this raw body (malformed or truncated JSON, say).
     Body(String),
+    /// Answer as a busy gateway would: this status (429 or 503, say) with a `Retry-After`
+    /// header holding `retry_after` as sent (seconds or an HTTP date).
+    Busy {
+        /// The status code.
+        status: u16,
+        /// The `Retry-After` value.
+        retry_after: String,
+    },
     /// Send the headers and part of the body, then drop the connection.
     ResetConnection,
     /// Send the real answer in small pieces spread over this long.

@@ -226,6 +226,15 @@ fn fault_response(fault: Fault) -> Response {
             StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             &body,
         ),
+        Fault::Busy {
+            status,
+            retry_after,
+        } => Response::builder()
+            .status(StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE))
+            .header(header::RETRY_AFTER, retry_after)
+            .header(header::CONTENT_TYPE, "text/plain")
+            .body(Body::from("busy, come back later"))
+            .unwrap_or_default(),
         Fault::Body(body) => Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, "application/json")

@@ -1,0 +1,140 @@
+//! A misbehaving server, one fault at a time: each ends in the right typed error or a correct
+//! recovery, with no panic and no hang. (Paging faults: `paging_guards.rs`.)
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use bold360_sdk::sandbox::{Fault, Sandbox};
+use bold360_sdk::{Error, Params, RetryPolicy};
+
+async fn sandbox() -> Sandbox {
+    Sandbox::builder().without_limits().start().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_proxys_json_on_http_200_is_not_an_answer() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client().unwrap();
+    sandbox.inject_fault(
+        Some("getOperators"),
+        Fault::Body(r#"{"error": "upstream request timeout", "code": 504}"#.into()),
+        1,
+    );
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    match &err {
+        Error::Http {
+            method,
+            status,
+            snippet,
+            ..
+        } => {
+            assert_eq!((method.as_str(), *status), ("getOperators", 200));
+            assert!(snippet.contains("upstream request timeout"), "{snippet}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // The same through the untyped path, and a lower-case `status` is still a Status.
+    sandbox.inject_fault(None, Fault::Body(r#"{"detail": "nope"}"#.into()), 1);
+    assert!(matches!(
+        client.call_raw("getOperators", Params::new()).await,
+        Err(Error::Http { status: 200, .. })
+    ));
+    sandbox.inject_fault(
+        None,
+        Fault::Body(r#"{"status": "error", "message": "Invalid"}"#.into()),
+        1,
+    );
+    assert!(matches!(
+        client.call_raw("getOperators", Params::new()).await,
+        Err(Error::Api { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_429_with_retry_after_is_a_refusal_retried_no_sooner_than_asked() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client().unwrap();
+    sandbox.inject_fault(
+        Some("getOperators"),
+        Fault::Busy {
+            status: 429,
+            retry_after: "1".into(),
+        },
+        1,
+    );
+    let started = Instant::now();
+    let page = client.v1().get_operators().send().await.unwrap();
+    assert!(page.data.is_some());
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "waited as asked: {:?}",
+        started.elapsed()
+    );
+    let stats = client.stats();
+    assert_eq!((stats.refusals, stats.retries), (1, 1), "{stats:?}");
+    // A write is retried too: nothing was done.
+    sandbox.inject_fault(
+        Some("updateChat"),
+        Fault::Busy {
+            status: 429,
+            retry_after: "0".into(),
+        },
+        1,
+    );
+    let chat = sandbox.seeded_ids("chat")[0].clone();
+    client
+        .v1()
+        .update_chat(chat.as_str())
+        .send()
+        .await
+        .expect("a refused write is sent again");
+}
+
+#[tokio::test]
+async fn a_503_with_retry_after_paces_reads_and_a_long_wait_gives_up_at_once() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client().unwrap();
+    let date = (chrono::Utc::now() + chrono::Duration::seconds(2)).to_rfc2822();
+    sandbox.inject_fault(
+        Some("getOperators"),
+        Fault::Busy {
+            status: 503,
+            retry_after: date,
+        },
+        1,
+    );
+    let started = Instant::now();
+    client.v1().get_operators().send().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(900),
+        "an HTTP date is honoured: {:?}",
+        started.elapsed()
+    );
+
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(10)))
+        .build()
+        .unwrap();
+    sandbox.inject_fault(
+        Some("getOperators"),
+        Fault::Busy {
+            status: 503,
+            retry_after: "3600".into(),
+        },
+        1,
+    );
+    let started = Instant::now();
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "no hour-long wait"
+    );
+    assert_eq!(
+        err.retry_after(),
+        Some(Duration::from_secs(3600)),
+        "{err:?}"
+    );
+    assert!(matches!(err, Error::Http { status: 503, .. }));
+}
