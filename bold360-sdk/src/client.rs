@@ -156,7 +156,9 @@ impl Client {
     /// Calls any method by name: signed, encoded, decoded and retried like the typed methods,
     /// returning the envelope with `Data` as JSON. For methods the SDK does not describe yet.
     ///
-    /// An unknown method is treated as a write: only refusals are retried.
+    /// Its kind comes from its name ([`MethodKind::from_name`]): `get…` methods are reads
+    /// (transient failures retried), anything else a write (only refusals retried). Use
+    /// [`call_raw_as`](Self::call_raw_as) to say otherwise.
     ///
     /// ```no_run
     /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
@@ -174,9 +176,28 @@ impl Client {
         method: &str,
         params: impl Into<Params>,
     ) -> Result<Envelope<Value>, Error> {
+        self.call_raw_as(method, MethodKind::from_name(method), params)
+            .await
+    }
+
+    /// [`call_raw`](Self::call_raw) with the method's kind given.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+    /// use bold360_sdk::{MethodKind, Params};
+    /// // A write that happens to start with "get": never sent twice.
+    /// client.call_raw_as("getAndResetCounter", MethodKind::Write, Params::new()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn call_raw_as(
+        &self,
+        method: &str,
+        kind: MethodKind,
+        params: impl Into<Params>,
+    ) -> Result<Envelope<Value>, Error> {
         let params = params.into();
         let expected = crate::__private::expected_records(&params, None, 1);
-        let info = CallInfo::new(method, MethodKind::Write).expected_records(expected);
+        let info = CallInfo::new(method, kind).expected_records(expected);
         self.execute(info, params).await
     }
 

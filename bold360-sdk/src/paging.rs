@@ -86,6 +86,14 @@ impl PageWalker {
         &mut self,
         client: &Client,
     ) -> Option<Result<Envelope<Records<T>>, Error>> {
+        self.next_page_as::<Records<T>>(client).await
+    }
+
+    /// Like [`next_page`](Self::next_page), decoding `Data` as `D` (e.g. the raw JSON).
+    pub async fn next_page_as<D: DeserializeOwned + crate::RecordCount>(
+        &mut self,
+        client: &Client,
+    ) -> Option<Result<Envelope<D>, Error>> {
         let params = self.next.take()?;
         let method = &self.call.method;
         let stop = |reason: String| {
@@ -103,7 +111,7 @@ impl PageWalker {
         let info = CallInfo::new(method, self.call.kind)
             .expected_records(self.call.expected_records)
             .retry(self.call.retry.as_ref());
-        let page = match client.execute::<Records<T>>(info, params.clone()).await {
+        let page = match client.execute::<D>(info, params.clone()).await {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),
         };
@@ -169,10 +177,10 @@ where
 }
 
 /// The parameters of the next page and a token identifying the cursor, or `None` at the end.
-fn next_params<T>(
+fn next_params<D>(
     call: &PagedCall,
     params: &Params,
-    page: &Envelope<Records<T>>,
+    page: &Envelope<D>,
 ) -> (Option<Params>, Option<String>) {
     match &call.style {
         PageStyle::Next => match &page.next {

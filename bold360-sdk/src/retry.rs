@@ -14,6 +14,29 @@ pub enum MethodKind {
     Write,
 }
 
+impl MethodKind {
+    /// The kind of a method known only by its name: every Bold360 method whose name starts
+    /// with `get` reads (`getDepartments`), anything else is taken as a write.
+    ///
+    /// ```
+    /// use bold360_sdk::MethodKind;
+    /// assert_eq!(MethodKind::from_name("getDepartments"), MethodKind::Read);
+    /// assert_eq!(MethodKind::from_name("deleteChat"), MethodKind::Write);
+    /// assert_eq!(MethodKind::from_name("getter"), MethodKind::Write);
+    /// ```
+    pub fn from_name(method: &str) -> Self {
+        let reads = method
+            .strip_prefix("get")
+            .and_then(|rest| rest.chars().next())
+            .is_some_and(|c| c.is_ascii_uppercase());
+        if reads {
+            MethodKind::Read
+        } else {
+            MethodKind::Write
+        }
+    }
+}
+
 /// Bounds on retrying a failed call.
 ///
 /// Refusals (`Too many simultaneous requests`) are retried for every method after the current

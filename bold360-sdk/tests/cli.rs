@@ -511,3 +511,83 @@ async fn a_truncated_list_that_does_not_page_exits_5_unless_accepted() {
         .arg(&out);
     assert_eq!(run(c).await.status.code(), Some(0));
 }
+
+#[tokio::test]
+async fn exports_are_json_lines_whatever_the_servers_formatting() {
+    let sandbox = Sandbox::builder().without_limits().start().await.unwrap();
+    // Pretty-printed, an ID above 2^64, keys out of order, a decimal written 1.50.
+    let pretty = "{\n  \"Status\": \"success\",\n  \"Truncated\": false,\n  \"Data\": [\n    {\n      \"Zed\": 1.50,\n      \"ChatMessageID\": 18446744073709551617,\n      \"Text\": \"two\\nlines \\\"quoted\\\"\"\n    },\n    {\n      \"ChatMessageID\": \"9007199254740993\"\n    }\n  ]\n}";
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        bold360_sdk::sandbox::Fault::Body(pretty.into()),
+        1,
+    );
+    let out = temp("pretty");
+    let mut c = against(&sandbox);
+    c.args(["export", "getAllChatMessages", "--api", "v2", "--out"])
+        .arg(&out);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let written = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(
+        written,
+        "{\"Zed\":1.50,\"ChatMessageID\":18446744073709551617,\"Text\":\"two\\nlines \\\"quoted\\\"\"}\n{\"ChatMessageID\":\"9007199254740993\"}\n"
+    );
+
+    // One object where a list is documented is one record.
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        bold360_sdk::sandbox::Fault::Body(
+            r#"{"Status":"success","Data":{"ChatMessageID":"7"}}"#.into(),
+        ),
+        1,
+    );
+    let out = temp("single-object");
+    let mut c = against(&sandbox);
+    c.args(["export", "getAllChatMessages", "--api", "v2", "--out"])
+        .arg(&out);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        "{\"ChatMessageID\":\"7\"}\n"
+    );
+
+    // `call` prints Data with the same fidelity.
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        bold360_sdk::sandbox::Fault::Body(pretty.into()),
+        1,
+    );
+    let mut c = against(&sandbox);
+    c.args(["call", "getAllChatMessages", "--api", "v2"]);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let printed = text(&o.stdout);
+    assert!(
+        printed.contains("{\"Zed\":1.50,\"ChatMessageID\":18446744073709551617,"),
+        "{printed}"
+    );
+}
+
+#[tokio::test]
+async fn a_closed_stdout_ends_quietly() {
+    let mut child = command()
+        .args(["methods"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader is gone before the list is written (as with `| head -0`): every line hits a
+    // closed pipe.
+    drop(child.stdout.take());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -138,3 +138,40 @@ async fn a_503_with_retry_after_paces_reads_and_a_long_wait_gives_up_at_once() {
     );
     assert!(matches!(err, Error::Http { status: 503, .. }));
 }
+
+#[tokio::test]
+async fn a_method_outside_the_manifest_is_a_read_when_its_name_says_so() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let gateway = || Fault::http(502, "<html>Bad gateway</html>");
+    sandbox.inject_fault(Some("getDepartments"), gateway(), 1);
+    let err = client
+        .call_raw("getDepartments", Params::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Api { .. }),
+        "retried past the 502: {err:?}"
+    );
+    assert_eq!(sandbox.requests().len(), 2);
+
+    sandbox.inject_fault(Some("deleteThing"), gateway(), 1);
+    let err = client
+        .call_raw("deleteThing", Params::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 502, .. }), "{err:?}");
+    assert_eq!(sandbox.requests().len(), 3, "a write is never sent twice");
+
+    sandbox.inject_fault(Some("getAndReset"), gateway(), 1);
+    let err = client
+        .call_raw_as("getAndReset", bold360_sdk::MethodKind::Write, Params::new())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { status: 502, .. }), "{err:?}");
+    assert_eq!(sandbox.requests().len(), 4, "told it is a write");
+}

@@ -1,21 +1,29 @@
 //! `bold360 call METHOD [Param=Value …]`.
 
-use bold360_sdk::{CallInfo, MethodKind};
-use serde_json::Value;
-
 use crate::args;
 use crate::fail::{Failure, OK};
+use crate::out::outln;
+use crate::raw::RawData;
+use bold360_sdk::{CallInfo, MethodKind};
 
-pub async fn run(
-    method: &str,
-    items: &[String],
-    api: Option<&str>,
-    accept_truncated: bool,
-) -> Result<u8, Failure> {
+/// How `call` was asked to run.
+pub struct Options<'a> {
+    pub api: Option<&'a str>,
+    pub accept_truncated: bool,
+    /// `read` or `write`, for a method the manifest does not list.
+    pub kind: Option<&'a str>,
+}
+
+pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result<u8, Failure> {
+    let Options {
+        api,
+        accept_truncated,
+        kind: kind_flag,
+    } = options;
     let params = args::params(items)?;
     let client = args::client(api)?;
     // Methods the manifest knows get their kind (reads are retried on transient failures);
-    // others are called as writes.
+    // others are classified by name (`get…` reads) unless --kind says otherwise.
     let manifest = args::manifest()?;
     let version = args::spec_version(&client);
     let (wire, kind, expected, pages) = match manifest.method(method) {
@@ -25,24 +33,28 @@ pub async fn run(
             bold360_sdk::__private::expected_records(&params, m.max_page_size.map(u64::from), 1),
             m.paging_for(version).is_some(),
         ),
-        None => (method.to_owned(), MethodKind::Write, 1, false),
+        None => (method.to_owned(), MethodKind::from_name(method), 1, false),
+    };
+    let kind = match kind_flag {
+        Some("read") => MethodKind::Read,
+        Some("write") => MethodKind::Write,
+        _ => kind,
     };
     let envelope = client
-        .execute::<Value>(
+        .execute::<RawData>(
             CallInfo::new(&wire, kind).expected_records(expected),
             params,
         )
-        .await?;
-    let text =
-        serde_json::to_string_pretty(&envelope).map_err(|e| Failure::usage(e.to_string()))?;
-    println!("{text}");
+        .await?
+        .map_data(|data| data.compacted());
+    // One line, `Data` byte for byte as sent (no rounding, no reordering).
+    let text = serde_json::to_string(&envelope).map_err(|e| Failure::usage(e.to_string()))?;
+    outln!("{text}");
     if envelope.truncated == Some(true) && !pages && !accept_truncated {
-        let records = envelope
-            .data
-            .as_ref()
-            .and_then(Value::as_array)
-            .map_or(0, |a| a.len() as u64);
-        return Err(crate::fail::truncated(&wire, records));
+        return Err(crate::fail::truncated(
+            &wire,
+            envelope.record_count() as u64,
+        ));
     }
     Ok(OK)
 }

@@ -1,6 +1,8 @@
 //! `bold360 export METHOD [Param=Value …] --out FILE.jsonl [--resume]`.
 //!
-//! Each page's records are appended to the file exactly as the server sent them, the file is
+//! Each page's records are appended to the file as the server sent them (one compact record
+//! per line whatever the server's formatting: numbers, strings and key order byte for byte; a
+//! single object where a list is documented is one record), the file is
 //! flushed to disk, and only then is the checkpoint (`FILE.jsonl.checkpoint`) replaced
 //! atomically with the file's length and the parameters of the next page. Resuming truncates
 //! the file to the checkpoint's length (dropping a page written after the last checkpoint) and
@@ -12,16 +14,15 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use crate::args;
+use crate::fail::{Failure, OK};
+use crate::raw::{self, RawData};
 use bold360_api_spec::model::PagingStyle;
 use bold360_api_spec::DataShape;
 use bold360_sdk::paging::{PageStyle, PageWalker, PagedCall};
 use bold360_sdk::Params;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
-
-use crate::args;
-use crate::fail::{Failure, OK};
 
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
 struct Checkpoint {
@@ -192,7 +193,7 @@ pub async fn run(
     let single = call.style == PageStyle::Single;
     let mut truncated = false;
     let mut walker = PageWalker::new(call, start);
-    while let Some(page) = walker.next_page::<Box<RawValue>>(&client).await {
+    while let Some(page) = walker.next_page_as::<RawData>(&client).await {
         let page = match page {
             Ok(page) => page,
             Err(e) => {
@@ -202,9 +203,20 @@ pub async fn run(
             }
         };
         truncated |= single && page.truncated == Some(true);
-        let records = page.data.map(|r| r.into_vec()).unwrap_or_default();
+        let records = match page.data.as_ref().map(RawData::records).transpose() {
+            Ok(records) => records.unwrap_or_default(),
+            Err(e) => {
+                progress.abandon();
+                writer.flush()?;
+                return Err(Failure::from(bold360_sdk::Error::Decode {
+                    method: spec.name.clone(),
+                    path: "Data".to_owned(),
+                    message: e.to_string(),
+                }));
+            }
+        };
         for record in &records {
-            writer.write_all(record.get().as_bytes())?;
+            writer.write_all(raw::compact(record.get()).as_bytes())?;
             writer.write_all(b"\n")?;
         }
         writer.flush()?;

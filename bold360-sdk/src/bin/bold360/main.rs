@@ -10,6 +10,8 @@ mod call;
 mod export;
 mod fail;
 mod methods;
+mod out;
+mod raw;
 mod sandbox;
 mod verify;
 
@@ -56,6 +58,10 @@ enum Command {
         /// Exit 0 even when a method that does not page answers Truncated (otherwise exit 5).
         #[arg(long)]
         accept_truncated: bool,
+        /// For a method the manifest does not list: read (retried on transient failures) or
+        /// write (never sent twice). Default: read for get… names, else write.
+        #[arg(long, value_parser = ["read", "write"])]
+        kind: Option<String>,
     },
     /// Export every record of a paged or list method to JSON Lines, resumably.
     #[command(
@@ -140,7 +146,15 @@ fn main() -> ExitCode {
                 params,
                 api,
                 accept_truncated,
-            } => call::run(&method, &params, api.as_deref(), accept_truncated).await,
+                kind,
+            } => {
+                let options = call::Options {
+                    api: api.as_deref(),
+                    accept_truncated,
+                    kind: kind.as_deref(),
+                };
+                call::run(&method, &params, options).await
+            }
             Command::Export {
                 method,
                 params,

@@ -1,5 +1,6 @@
 //! `bold360 methods [METHOD]`.
 
+use crate::out::outln;
 use bold360_api_spec::model::PagingStyle;
 use bold360_api_spec::Method;
 
@@ -31,12 +32,15 @@ fn paging(m: &Method) -> String {
 pub fn run(name: Option<&str>) -> Result<u8, Failure> {
     let manifest = args::manifest()?;
     let Some(name) = name else {
-        println!(
+        outln!(
             "{:<28} {:<6} {:<6} {:<22} DESCRIPTION",
-            "METHOD", "API", "KIND", "PAGING"
+            "METHOD",
+            "API",
+            "KIND",
+            "PAGING"
         );
         for m in &manifest.methods {
-            println!(
+            outln!(
                 "{:<28} {:<6} {:<6} {:<22} {}",
                 m.name,
                 versions(&m.versions),
@@ -48,24 +52,27 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
         return Ok(OK);
     };
     let m = args::method(&manifest, name)?;
-    println!("{} — {}", m.name, m.description);
+    outln!("{} — {}", m.name, m.description);
     if !m.aliases.is_empty() {
-        println!("also called: {}", m.aliases.join(", "));
+        outln!("also called: {}", m.aliases.join(", "));
     }
-    println!(
+    outln!(
         "versions: {}   kind: {}   paging: {}   page cap: {}",
         versions(&m.versions),
         m.kind.as_str(),
         paging(&m),
         m.max_page_size.map_or("-".into(), |c| c.to_string())
     );
-    println!();
-    println!(
+    outln!();
+    outln!(
         "{:<28} {:<22} {:<9} {:<6} DESCRIPTION",
-        "PARAMETER", "TYPE", "REQUIRED", "API"
+        "PARAMETER",
+        "TYPE",
+        "REQUIRED",
+        "API"
     );
     for p in &m.params {
-        println!(
+        outln!(
             "{:<28} {:<22} {:<9} {:<6} {}",
             p.name,
             p.ty.to_string(),
@@ -75,11 +82,11 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
         );
     }
     for c in &m.constraints {
-        println!("rule: {c:?}");
+        outln!("rule: {c:?}");
     }
     for (name, values) in &m.enums {
         let list: Vec<String> = values.iter().map(|(k, v)| format!("{k}={v}")).collect();
-        println!("enum {name}: {}", list.join(", "));
+        outln!("enum {name}: {}", list.join(", "));
     }
     if !m.returns.is_empty() {
         let fields: Vec<String> = m
@@ -87,7 +94,7 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
             .iter()
             .map(|f| format!("{} ({})", f.name, f.ty))
             .collect();
-        println!("\nreturns: {}", fields.join(", "));
+        outln!("\nreturns: {}", fields.join(", "));
     }
     Ok(OK)
 }

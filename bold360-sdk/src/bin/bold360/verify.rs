@@ -1,5 +1,6 @@
 //! `bold360 verify-trigger --url URL [--body FILE]`.
 
+use crate::out::outln;
 use std::io::Read;
 use std::path::Path;
 
@@ -29,7 +30,7 @@ pub fn run(url: &str, body: Option<&Path>) -> Result<u8, Failure> {
         .and_then(|fields| TriggerVerifier::new(key).verify(url, &fields));
     match verdict {
         Ok(()) => {
-            println!("valid");
+            outln!("valid");
             Ok(OK)
         }
         Err(e) => Err(Failure {
