@@ -102,17 +102,19 @@ pub enum Error {
         /// Why.
         reason: String,
     },
-    /// A report job ended without data (timed out, failed or was cancelled).
-    #[error("{method}: report {report_id} {outcome} (StatusCode {status_code})")]
+    /// A report job ended without data (timed out, failed or was cancelled), or the server
+    /// kept answering without a StatusCode the SDK knows.
+    #[error("{method}: report {report_id} {outcome} (StatusCode {})", status_code.map_or_else(|| "missing".to_owned(), |c| c.to_string()))]
     Report {
         /// The method called (getReport).
         method: String,
         /// The report job.
         report_id: String,
-        /// `timed out`, `failed` or `was cancelled`.
+        /// `timed out`, `failed`, `was cancelled`, or `has no known status`.
         outcome: &'static str,
-        /// The StatusCode the server gave (5, 6 or 7).
-        status_code: i64,
+        /// The StatusCode the server gave (5, 6 or 7; another number, or `None`, when the
+        /// server's answer had no known status).
+        status_code: Option<i64>,
     },
     /// The request was refused before sending: a bad method or parameter.
     #[error("{method}: invalid request{}: {reason}", parameter.as_ref().map(|p| format!(" (parameter {p:?})")).unwrap_or_default())]

@@ -24,15 +24,18 @@ pub struct ReportPolling {
     first: Duration,
     max: Duration,
     timeout: Duration,
+    unknown_polls: u32,
 }
 
 impl Default for ReportPolling {
-    /// First poll after 500 ms, then doubling up to 10 s between polls; give up after 10 min.
+    /// First poll after 500 ms, then doubling up to 10 s between polls; give up after 10 min,
+    /// or after 3 answers in a row without a known StatusCode.
     fn default() -> Self {
         Self {
             first: Duration::from_millis(500),
             max: Duration::from_secs(10),
             timeout: Duration::from_secs(600),
+            unknown_polls: 3,
         }
     }
 }
@@ -56,6 +59,13 @@ impl ReportPolling {
         self
     }
 
+    /// How many answers in a row without a known `StatusCode` (missing, or not 0-7) end the
+    /// wait with [`Error::Report`]. At least 1.
+    pub fn unknown_polls(mut self, polls: u32) -> Self {
+        self.unknown_polls = polls.max(1);
+        self
+    }
+
     /// The overall limit.
     pub fn get_timeout(&self) -> Duration {
         self.timeout
@@ -65,7 +75,9 @@ impl ReportPolling {
 impl<V: Version> Api<V> {
     /// Polls `getReport` until the job is done and returns its response (with the report in
     /// `data`). A job that times out, fails or is cancelled on the server is an
-    /// [`Error::Report`]; one still running after the polling timeout is an [`Error::Timeout`].
+    /// [`Error::Report`], and so is a server that keeps answering without a known
+    /// `StatusCode` ([`ReportPolling::unknown_polls`] times in a row); one still running after
+    /// the polling timeout is an [`Error::Timeout`]. No delay setting can overflow.
     ///
     /// ```no_run
     /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
@@ -85,32 +97,41 @@ impl<V: Version> Api<V> {
         let report_id = report_id.into();
         let started = Instant::now();
         let mut delay = polling.first;
+        let mut unknown = 0;
         loop {
             let response = self.get_report(report_id.clone()).send().await?;
-            let outcome = match response.status_code {
+            let code = response.status_code;
+            let outcome = match code {
                 Some(4) => return Ok(response),
+                Some(0..=3) => {
+                    unknown = 0;
+                    None
+                }
                 Some(5) => Some("timed out"),
                 Some(6) => Some("failed"),
                 Some(7) => Some("was cancelled"),
-                _ => None,
+                _ => {
+                    unknown += 1;
+                    (unknown >= polling.unknown_polls).then_some("has no known status")
+                }
             };
-            if let (Some(outcome), Some(status_code)) = (outcome, response.status_code) {
+            if let Some(outcome) = outcome {
                 return Err(Error::Report {
                     method: "getReport".to_owned(),
                     report_id: report_id.to_string(),
                     outcome,
-                    status_code,
+                    status_code: code,
                 });
             }
-            if started.elapsed() + delay > polling.timeout {
+            if started.elapsed().saturating_add(delay) > polling.timeout {
                 return Err(Error::Timeout {
                     method: "getReport".to_owned(),
                     timeout: polling.timeout,
                 });
             }
-            tracing::debug!(report_id = %report_id, status_code = ?response.status_code, delay_ms = delay.as_millis() as u64, "report still running");
+            tracing::debug!(report_id = %report_id, status_code = ?code, delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX), "report still running");
             tokio::time::sleep(delay).await;
-            delay = (delay * 2).min(polling.max);
+            delay = delay.saturating_mul(2).min(polling.max);
         }
     }
 }

@@ -134,7 +134,7 @@ impl RetryPolicy {
             let ms = u64::try_from(exp.as_millis()).unwrap_or(u64::MAX).max(1);
             Duration::from_millis(rand::random_range(ms / 2..=ms))
         };
-        (elapsed + delay <= self.max_elapsed).then_some(delay)
+        (elapsed.saturating_add(delay) <= self.max_elapsed).then_some(delay)
     }
 }
 

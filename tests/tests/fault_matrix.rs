@@ -175,3 +175,108 @@ async fn a_method_outside_the_manifest_is_a_read_when_its_name_says_so() {
     assert!(matches!(err, Error::Http { status: 502, .. }), "{err:?}");
     assert_eq!(sandbox.requests().len(), 4, "told it is a write");
 }
+
+#[tokio::test]
+async fn a_report_without_a_known_status_ends_after_a_few_polls() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client().unwrap();
+    let v1 = client.v1();
+    let fast = bold360_sdk::ReportPolling::default()
+        .first_delay(Duration::from_millis(1))
+        .max_delay(Duration::from_millis(2));
+    let id = common::start_report(&client, 0).await;
+    sandbox.inject_fault(
+        Some("getReport"),
+        Fault::Body(r#"{"Status":"success"}"#.into()),
+        3,
+    );
+    let before = sandbox.requests().len();
+    let err = v1
+        .wait_for_report(id.clone(), fast.clone())
+        .await
+        .unwrap_err();
+    match &err {
+        Error::Report {
+            status_code,
+            outcome,
+            ..
+        } => assert_eq!((*status_code, *outcome), (None, "has no known status")),
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.is_retryable());
+    assert_eq!(
+        sandbox.requests().len() - before,
+        3,
+        "three polls, then it stops"
+    );
+    assert!(err.to_string().contains("StatusCode missing"), "{err}");
+
+    sandbox.inject_fault(
+        Some("getReport"),
+        Fault::Body(r#"{"Status":"success","StatusCode":42}"#.into()),
+        1,
+    );
+    let err = v1
+        .wait_for_report(id.clone(), fast.clone().unknown_polls(1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Report {
+                status_code: Some(42),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+
+    // A running job resets the count: unknown, running, unknown is not three in a row.
+    for body in [
+        r#"{"Status":"success"}"#,
+        r#"{"Status":"success","StatusCode":1}"#,
+        r#"{"Status":"success"}"#,
+    ] {
+        sandbox.inject_fault(Some("getReport"), Fault::Body(body.into()), 1);
+    }
+    let id = common::start_report(&client, 0).await;
+    let done = v1.wait_for_report(id, fast).await.unwrap();
+    assert_eq!(done.status_code, Some(4));
+}
+
+#[tokio::test]
+async fn no_delay_setting_can_overflow() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .retry_policy(
+            RetryPolicy::default()
+                .initial_backoff(Duration::MAX)
+                .max_backoff(Duration::MAX)
+                .max_elapsed(Duration::MAX),
+        )
+        .build()
+        .unwrap();
+    let id = common::start_report(&client, 0).await;
+    let polling = bold360_sdk::ReportPolling::default()
+        .first_delay(Duration::MAX)
+        .max_delay(Duration::MAX);
+    let err = client.v1().wait_for_report(id, polling).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // The largest Retry-After there is, against a budget of 1 s: give up, no panic.
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::default().max_elapsed(Duration::from_secs(1)))
+        .build()
+        .unwrap();
+    sandbox.inject_fault(
+        Some("getOperators"),
+        Fault::Busy {
+            status: 503,
+            retry_after: u64::MAX.to_string(),
+        },
+        1,
+    );
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(u64::MAX)));
+}

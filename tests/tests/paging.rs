@@ -203,7 +203,7 @@ async fn reports_are_polled_to_completion_or_a_typed_error() {
                 report_id,
                 ..
             } => {
-                assert_eq!(status_code, code);
+                assert_eq!(status_code, Some(code));
                 assert_eq!(report_id, id.to_string());
             }
             other => panic!("{other:?}"),
