@@ -160,6 +160,9 @@ pub struct Param {
     pub entity: Option<String>,
     /// Must be sent.
     pub required: bool,
+    /// A secret (a password): never printed by `Debug`, traces or errors.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sensitive: bool,
     /// Versions in which it exists.
     pub versions: Vec<Version>,
     /// What it means.

@@ -438,6 +438,7 @@ impl Ctx<'_> {
             ("type", true),
             ("entity", false),
             ("required", true),
+            ("sensitive", false),
             ("versions", true),
             ("description", true),
         ];
@@ -449,8 +450,10 @@ impl Ctx<'_> {
             let name = self.string(obj.get("name"), &format!("{at}/name"));
             self.type_ref(obj.get("type"), &format!("{at}/type"), enums);
             self.entity(obj, &at);
-            if obj.get("required").is_some_and(|r| !r.is_boolean()) {
-                self.push(format!("{at}/required"), "expected true or false");
+            for key in ["required", "sensitive"] {
+                if obj.get(key).is_some_and(|r| !r.is_boolean()) {
+                    self.push(format!("{at}/{key}"), "expected true or false");
+                }
             }
             let param_versions =
                 self.versions(obj.get("versions"), &format!("{at}/versions"), versions);

@@ -181,3 +181,18 @@ fn aliases_find_methods() {
         "getAllAuditLogs"
     );
 }
+
+#[test]
+fn passwords_are_marked_sensitive() {
+    let m = Manifest::embedded().unwrap();
+    for method in ["createOperatorFromTemplate", "operatorLoginControl"] {
+        let p = m.method(method).unwrap().param("Password").unwrap();
+        assert!(p.sensitive, "{method}.Password");
+    }
+    let flag = m
+        .method("operatorLoginControl")
+        .unwrap()
+        .param("ForcePasswordChangeOnNextLogin")
+        .unwrap();
+    assert!(!flag.sensitive);
+}

@@ -290,11 +290,14 @@ impl Client {
             &token,
             params,
         )?;
-        let secrets = [
+        let secrets: Vec<&str> = [
             credentials.api_key_str(),
             token.expose_secret(),
             token.hash(),
-        ];
+        ]
+        .into_iter()
+        .chain(params.sensitive_values())
+        .collect();
         let timeout = shared.request_timeout;
         let response = shared
             .http

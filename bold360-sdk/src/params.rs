@@ -13,9 +13,36 @@ use chrono::{DateTime, SecondsFormat, Utc};
 /// assert_eq!(params.get("FolderID"), Some("7"));
 /// assert_eq!(params.len(), 2);
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+///
+/// Values set with [`set_sensitive`](Self::set_sensitive) (passwords) print as `[redacted]`
+/// in `Debug`:
+///
+/// ```
+/// use bold360_sdk::Params;
+/// let mut params = Params::new().with("OperatorID", 7u64);
+/// params.set_sensitive("Password", "hunter2");
+/// assert_eq!(params.get("Password"), Some("hunter2"));
+/// assert!(!format!("{params:?}").contains("hunter2"));
+/// ```
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Params {
     entries: Vec<(String, String)>,
+    /// Names whose values are secrets.
+    sensitive: Vec<String>,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut map = f.debug_map();
+        for (name, value) in &self.entries {
+            if self.is_sensitive(name) {
+                map.entry(name, &format_args!("[redacted]"));
+            } else {
+                map.entry(name, value);
+            }
+        }
+        map.finish()
+    }
 }
 
 impl Params {
@@ -33,6 +60,30 @@ impl Params {
             None => self.entries.push((name, value)),
         }
         self
+    }
+
+    /// Sets a parameter whose value is a secret: sent like any other, never printed by
+    /// `Debug` and scrubbed from error snippets.
+    pub fn set_sensitive(&mut self, name: impl Into<String>, value: impl ToParam) -> &mut Self {
+        let name = name.into();
+        if !self.is_sensitive(&name) {
+            self.sensitive.push(name.clone());
+        }
+        self.set(name, value)
+    }
+
+    /// True when `name` was set with [`set_sensitive`](Self::set_sensitive).
+    pub fn is_sensitive(&self, name: &str) -> bool {
+        self.sensitive.iter().any(|n| n == name)
+    }
+
+    /// The values of sensitive parameters, for scrubbing.
+    pub(crate) fn sensitive_values(&self) -> impl Iterator<Item = &str> {
+        self.entries
+            .iter()
+            .filter(|(n, _)| self.is_sensitive(n))
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
     }
 
     /// Builder form of [`set`](Self::set).

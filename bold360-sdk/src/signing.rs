@@ -66,9 +66,15 @@ pub fn sign(credentials: &Credentials, millis: u64) -> AuthToken {
         credentials.api_setting_id(),
         millis
     );
-    let hash = digest_hex(&prefix, credentials.api_key_str());
+    // The token is built straight into its secret wrapper; the hex digest, a live
+    // credential on its own, is wiped before its buffer is freed.
+    let mut hash = digest_hex(&prefix, credentials.api_key_str());
+    let mut value = prefix;
+    value.push(':');
+    value.push_str(&hash);
+    secrecy::zeroize::Zeroize::zeroize(&mut hash);
     AuthToken {
-        value: SecretString::from(format!("{prefix}:{hash}")),
+        value: SecretString::from(value),
         issued_at_millis: millis,
     }
 }

@@ -299,3 +299,73 @@ async fn each_call_has_a_span_with_method_version_status_records_and_latency() {
         assert!(line.contains(field), "{field} missing from {line}");
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn sensitive_parameters_are_sent_but_never_printed() {
+    let (traces, _guard) = common::capture_traces();
+    const PASSWORD: &str = "Tr0ub4dor&3-correct horse";
+    let secrets = vec![
+        PASSWORD.to_owned(),
+        PASSWORD.replace('&', "%26").replace(' ', "%20"),
+    ];
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let agents = client
+        .v1()
+        .get_operators()
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap();
+    let template = agents[0].login_id.clone().unwrap();
+    let request = client
+        .v1()
+        .create_operator_from_template(
+            template.clone(),
+            "new.agent",
+            "New Agent",
+            PASSWORD,
+            "new.agent@example.com",
+        )
+        .chat_name("Newbie");
+    assert_clean(
+        "the request's Debug",
+        &format!("{request:?} {request:#?}"),
+        &secrets,
+    );
+    assert_clean(
+        "its params' Debug",
+        &format!("{:?}", request.params()),
+        &secrets,
+    );
+    assert_eq!(
+        request.params().get("Password"),
+        Some(PASSWORD),
+        "still sent"
+    );
+    request.send().await.unwrap();
+    let sent = sandbox.requests();
+    assert_eq!(sent.last().unwrap().param("Password"), Some(PASSWORD));
+
+    // A server that echoes the password in an error: scrubbed from the error.
+    sandbox.inject_fault(
+        Some("operatorLoginControl"),
+        Fault::http(500, format!("<html>bad password {PASSWORD}</html>")),
+        1,
+    );
+    let err = client
+        .v2()
+        .operator_login_control(template)
+        .password(PASSWORD)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Http { .. }), "{err:?}");
+    assert_clean("the error", &error_texts(&err), &secrets);
+    assert_clean("the traces", &traces.text(), &secrets);
+}

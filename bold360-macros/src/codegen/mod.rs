@@ -215,6 +215,7 @@ mod tests {
             "getChat",
             "getAllChatMessages",
             "setOperatorAvailability",
+            "createOperatorFromTemplate",
             "addChatMessage",
         ] {
             let m = manifest(&[name]);

@@ -267,13 +267,20 @@ fn setter(p: &Param, ctx: &Ctx) -> TokenStream {
         quote!(value)
     };
     let doc = docs::setter(p, ctx);
+    let set = set_fn(p);
     quote! {
         #[doc = #doc]
         pub fn #ident(mut self, value: #ty) -> Self {
-            self.params.set(#wire, #value);
+            self.params.#set(#wire, #value);
             self
         }
     }
+}
+
+/// `set`, or `set_sensitive` for a secret (never printed by `Debug` or in errors).
+fn set_fn(p: &Param) -> proc_macro2::Ident {
+    let name = if p.sensitive { "set_sensitive" } else { "set" };
+    proc_macro2::Ident::new(name, proc_macro2::Span::call_site())
 }
 
 /// The method on `Api` (or in an extension trait) that starts a request: its signature and body.
@@ -304,7 +311,8 @@ pub fn constructor(
         } else {
             quote!(#ident)
         };
-        quote!(params.set(#wire, #value);)
+        let set = set_fn(p);
+        quote!(params.#set(#wire, #value);)
     });
     let doc_lines = docs::method(m, ctx, version);
     let mut_kw = (!args.is_empty()).then(|| quote!(mut));

@@ -93,6 +93,14 @@ pub fn normalize_type(raw: &str, name: &str) -> (TypeRef, Option<String>) {
     (ty, None)
 }
 
+/// A parameter whose value is a secret, by its name: a password or another secret
+/// (`Password`, `NewPassword`, `ClientSecret`). Flags about passwords
+/// (`ForcePasswordChangeOnNextLogin`) are not secrets. Other secrets are marked in
+/// overrides.json (`"sensitive": true`).
+pub fn is_secret_name(name: &str) -> bool {
+    name.ends_with("Password") || name.ends_with("Secret")
+}
+
 /// `ChatType (aka ChatLaunchType)` → (`ChatType`, Some(`ChatLaunchType`)).
 pub fn split_aka(name: &str) -> (String, Option<String>) {
     match name.split_once('(') {
@@ -276,11 +284,13 @@ impl Builder<'_> {
             }
             return;
         }
+        let sensitive = is_secret_name(&name);
         self.method.params.push(Param {
             name,
             ty,
             entity: None,
             required,
+            sensitive,
             versions,
             description,
         });
@@ -533,6 +543,15 @@ mod tests {
         assert_eq!(ty, TypeRef::String);
         assert!(warning.unwrap().contains("unknown type \"uuid\""));
         assert!(normalize_type("", "Started").1.is_some());
+    }
+
+    #[test]
+    fn secrets_by_name() {
+        assert!(is_secret_name("Password"));
+        assert!(is_secret_name("NewPassword"));
+        assert!(is_secret_name("ClientSecret"));
+        assert!(!is_secret_name("ForcePasswordChangeOnNextLogin"));
+        assert!(!is_secret_name("UserKey"));
     }
 
     #[test]

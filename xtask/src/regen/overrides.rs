@@ -67,6 +67,9 @@ pub struct Override {
     /// The entity an `id` parameter or field identifies.
     #[serde(default)]
     pub entity: Option<String>,
+    /// Marks a parameter as a secret (or not).
+    #[serde(default)]
+    pub sensitive: Option<bool>,
     /// Marks the method's return table as incomplete, saying why.
     #[serde(default)]
     pub returns_incomplete: Option<String>,
@@ -182,6 +185,10 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
         if let Some(entity) = &o.entity {
             param.entity = Some(entity.clone());
             did.push(format!("param {name} entity = {entity}"));
+        }
+        if let Some(sensitive) = o.sensitive {
+            param.sensitive = sensitive;
+            did.push(format!("param {name} sensitive = {sensitive}"));
         }
         if let Some(new) = &o.rename {
             param.name = new.clone();

@@ -313,6 +313,13 @@ fn param_changes(out: &mut Changes, name: &str, q: &Param, p: &Param) {
             format!("{name}: parameter {}: description", p.name),
         );
     }
+    if q.sensitive != p.sensitive {
+        let what = if p.sensitive { "now" } else { "no longer" };
+        out.push(
+            Impact::Other,
+            format!("{name}: parameter {}: {what} marked sensitive", p.name),
+        );
+    }
 }
 
 /// The report as printed: a heading line per non-empty group, then one change per line.
@@ -448,6 +455,7 @@ mod tests {
             ty: TypeRef::String,
             entity: None,
             required: true,
+            sensitive: false,
             versions: vec![Version::V1],
             description: String::new(),
         });
