@@ -167,12 +167,11 @@ pub fn verify(
     Ok(())
 }
 
-/// Compares without an early exit, so timing does not reveal how much of a hash matched.
+/// Compares in constant time (`subtle`), so timing does not reveal how much of a hash or a
+/// credential matched. Lengths are public (every hash has a fixed length).
 pub(crate) fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
 }
 
 #[cfg(test)]

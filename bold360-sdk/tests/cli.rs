@@ -357,7 +357,8 @@ async fn verify_trigger_exits_0_when_valid_and_1_when_not() {
     let url = "https://hooks.example.com/chat?tenant=acme";
     let mut fields = TriggerFields::from_form(b"ChatID=1&Name=jane+doe&signed=ChatID%26Name");
     let signature = TriggerVerifier::new("hook-key").sign(url, &fields).unwrap();
-    fields.insert("signature", signature);
+    fields.insert("signature", signature.clone());
+    fields.insert("Injected", "not signed");
     let form: String = fields
         .iter()
         .map(|(k, v)| format!("{}={}", encode_uri_component(k), encode_uri_component(v)))
@@ -372,7 +373,15 @@ async fn verify_trigger_exits_0_when_valid_and_1_when_not() {
         .arg(&body);
     let out = run(c).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert_eq!(text(&out.stdout).trim(), "valid");
+    let printed: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(
+        printed,
+        serde_json::json!({
+            "ChatID": "1", "Name": "jane doe", "signed": "ChatID&Name", "signature": signature
+        }),
+        "the verified fields only, as one JSON object"
+    );
+    assert_eq!(text(&out.stdout).lines().count(), 1);
 
     // The API key is the fallback, JSON bodies work, and stdin is the default.
     let json = serde_json::to_string(&fields.iter().collect::<std::collections::BTreeMap<_, _>>())

@@ -67,10 +67,10 @@ fn every_vector_verifies_as_json_and_as_form() {
         let json = fields_of(&v.body);
         assert_eq!(string_to_sign(&v.url, &json).unwrap(), v.string_to_sign);
         assert_eq!(verifier.sign(&v.url, &json).unwrap(), v.signature);
-        assert_eq!(verifier.verify(&v.url, &json), Ok(()), "{}", v.url);
+        assert!(verifier.verify(&v.url, &json).is_ok(), "{}", v.url);
         let form = TriggerFields::from_form(form_body(&v.body).as_bytes());
         assert_eq!(form, json, "form and JSON bodies give the same fields");
-        assert_eq!(verifier.verify(&v.url, &form), Ok(()));
+        assert!(verifier.verify(&v.url, &form).is_ok());
     }
 }
 
@@ -121,12 +121,57 @@ fn each_failure_has_its_own_error() {
         "signature".into(),
         Value::String(v.signature.to_lowercase()),
     );
-    assert_eq!(verifier.verify(&v.url, &fields_of(&body)), Ok(()));
+    assert!(verifier.verify(&v.url, &fields_of(&body)).is_ok());
     assert!(TriggerFields::from_json(b"[1,2]").is_err());
     assert!(
         !format!("{verifier:?}").contains(&v.key),
         "the key is not in Debug"
     );
+}
+
+#[test]
+fn a_field_the_signature_does_not_cover_never_reaches_the_verified_payload() {
+    let v = &vectors()[0];
+    let verifier = TriggerVerifier::new(v.key.clone());
+    let mut body = v.body.clone();
+    // An attacker who captured the trigger adds a field and sends it again.
+    body.insert("StatusType".into(), Value::String("2".into()));
+    body.insert("CustomOperatorStatusID".into(), Value::String("666".into()));
+    body.insert("Injected".into(), Value::String("yes".into()));
+    let fields = fields_of(&body);
+    let signed = verifier
+        .verify(&v.url, &fields)
+        .expect("the signed part is intact");
+    let mut names: Vec<&str> = signed.iter().map(|(n, _)| n).collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        ["LoginID", "StatusType", "UserName", "signature", "signed"],
+        "only what `signed` lists, plus signed and signature"
+    );
+    let status: AgentStatusChanged = signed.parse().unwrap();
+    assert_eq!(status.custom_operator_status_id, None);
+    assert!(!status.extra.contains_key("Injected"));
+    // Still reachable, but only as unverified input, by a method that says so.
+    let raw: AgentStatusChanged = fields.parse_unverified().unwrap();
+    assert_eq!(raw.extra["Injected"], "yes");
+}
+
+#[test]
+fn a_replayed_trigger_is_refused() {
+    let v = &vectors()[1];
+    let verifier = TriggerVerifier::new(v.key.clone());
+    let guard = bold360_sdk::trigger::ReplayGuard::new(std::time::Duration::from_secs(600), 100);
+    let signed = verifier.verify(&v.url, &fields_of(&v.body)).unwrap();
+    assert_eq!(guard.check(&signed), Ok(()));
+    let again = verifier.verify(&v.url, &fields_of(&v.body)).unwrap();
+    assert_eq!(guard.check(&again), Err(TriggerError::Replayed));
+    assert!(TriggerError::Replayed.is_unauthorized());
+    let other = verifier
+        .verify(&vectors()[1].url, &fields_of(&vectors()[1].body))
+        .unwrap();
+    assert_eq!(guard.check(&other), Err(TriggerError::Replayed));
+    assert_eq!(guard.len(), 1);
 }
 
 #[test]
@@ -164,12 +209,14 @@ fn basic_credentials_are_checked_when_configured() {
 #[test]
 fn typed_payloads_keep_ids_times_and_unknown_fields() {
     let v = &vectors()[0];
-    let status: AgentStatusChanged = fields_of(&v.body).parse().unwrap();
+    let verifier = TriggerVerifier::new(v.key.clone());
+    let signed = verifier.verify(&v.url, &fields_of(&v.body)).unwrap();
+    let status: AgentStatusChanged = signed.parse().unwrap();
     assert_eq!(status.login_id.unwrap().as_str(), "2150000000000001");
     assert_eq!(status.status_type, Some(2));
     assert!(status.extra.contains_key("signature"));
     let v = &vectors()[1];
-    let started: ChatStarted = fields_of(&v.body).parse().unwrap();
+    let started: ChatStarted = fields_of(&v.body).parse_unverified().unwrap();
     assert_eq!(started.chat_id.unwrap().as_str(), "107984128488260560");
     assert_eq!(started.department_id, None, "an empty ID is absent");
     assert_eq!(
@@ -177,7 +224,7 @@ fn typed_payloads_keep_ids_times_and_unknown_fields() {
         "2024-05-01T10:00:00+00:00"
     );
     let bad = TriggerFields::from_form(b"ChatID=1&Ended=yesterday");
-    let err = bad.parse::<ChatClosed>().unwrap_err();
+    let err = bad.parse_unverified::<ChatClosed>().unwrap_err();
     assert!(
         matches!(&err, TriggerError::MalformedBody(m) if m.contains("Ended")),
         "{err}"
@@ -266,14 +313,18 @@ async fn on_status(
     VerifiedTrigger(event): VerifiedTrigger<AgentStatusChanged>,
 ) -> String {
     state.handled.fetch_add(1, Ordering::SeqCst);
-    event.user_name.unwrap_or_default()
+    let fields: Vec<&String> = event.extra.keys().collect();
+    format!("{}|{fields:?}", event.user_name.unwrap_or_default())
 }
 
 async fn serve(verifier: TriggerVerifier) -> (String, Arc<AtomicUsize>) {
+    serve_with(TriggerConfig::new(verifier, "https://hooks.example.com")).await
+}
+
+async fn serve_with(config: TriggerConfig) -> (String, Arc<AtomicUsize>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     // Bold360 is configured with the public URL; the server behind it sees only the path.
-    let config = TriggerConfig::new(verifier, "https://hooks.example.com");
     let handled = Arc::new(AtomicUsize::new(0));
     let state = AppState {
         config,
@@ -304,7 +355,7 @@ async fn the_extractor_lets_only_verified_triggers_reach_the_handler() {
     assert_eq!(ok.status(), 200);
     assert_eq!(
         ok.text().await.unwrap(),
-        "jane doe",
+        "jane doe|[\"signature\", \"signed\"]",
         "the handler got the typed payload"
     );
     let ok = post(serde_json::to_string(&v.body).unwrap(), "application/json")
@@ -339,6 +390,41 @@ async fn the_extractor_lets_only_verified_triggers_reach_the_handler() {
         2,
         "no unverified request reached the handler"
     );
+    // A captured trigger with a field added: accepted, but the added field is not passed on.
+    let mut extended = v.body.clone();
+    extended.insert("Injected".into(), Value::String("yes".into()));
+    let ok = post(form_body(&extended), "application/x-www-form-urlencoded")
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(
+        ok.text().await.unwrap(),
+        "jane doe|[\"signature\", \"signed\"]"
+    );
+}
+
+#[tokio::test]
+async fn the_extractor_refuses_a_replay_when_guarded() {
+    let v = &vectors()[0];
+    let config = TriggerConfig::new(
+        TriggerVerifier::new(v.key.clone()),
+        "https://hooks.example.com",
+    )
+    .with_replay_guard(bold360_sdk::trigger::ReplayGuard::new(
+        std::time::Duration::from_secs(600),
+        1000,
+    ));
+    let (url, handled) = serve_with(config).await;
+    let http = reqwest::Client::new();
+    let send = || http.post(&url).body(form_body(&v.body)).send();
+    assert_eq!(send().await.unwrap().status(), 200);
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 401);
+    assert_eq!(
+        again.text().await.unwrap(),
+        "trigger was already received (a replay)"
+    );
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use super::{TriggerError, TriggerFields, TriggerVerifier};
+use super::{ReplayGuard, TriggerError, TriggerFields, TriggerVerifier};
 
 /// Largest trigger body read (chat transcripts can be long).
 const MAX_BODY: usize = 4 * 1024 * 1024;
@@ -27,6 +27,7 @@ const MAX_BODY: usize = 4 * 1024 * 1024;
 pub struct TriggerConfig {
     verifier: Arc<TriggerVerifier>,
     public_base: String,
+    replay: Option<Arc<ReplayGuard>>,
 }
 
 impl TriggerConfig {
@@ -35,7 +36,14 @@ impl TriggerConfig {
         Self {
             verifier: Arc::new(verifier),
             public_base: public_base.into().trim_end_matches('/').to_owned(),
+            replay: None,
         }
+    }
+
+    /// Also refuse (401) a validly signed trigger already received within the guard's window.
+    pub fn with_replay_guard(mut self, guard: ReplayGuard) -> Self {
+        self.replay = Some(Arc::new(guard));
+        self
     }
 
     /// The trigger URL for a request path (with query).
@@ -44,9 +52,10 @@ impl TriggerConfig {
     }
 }
 
-/// A trigger whose signature (and Basic credentials, when configured) checked out, with its
-/// fields parsed as `T` (a [`payload`](super::payload) type, or `TriggerFields` for all of
-/// them as text).
+/// A trigger whose signature (and Basic credentials, and replay guard, when configured)
+/// checked out, with its **signed** fields parsed as `T` (a [`payload`](super::payload) type,
+/// or [`SignedFields`](super::SignedFields) for all of them as text). Fields the signature
+/// does not cover never reach `T`.
 #[derive(Debug, Clone)]
 pub struct VerifiedTrigger<T>(pub T);
 
@@ -102,11 +111,14 @@ where
             .and_then(|v| v.to_str().ok());
         let fields = TriggerFields::from_body(content_type, &bytes).map_err(TriggerRejection)?;
         let path = parts.uri.path_and_query().map_or("/", |p| p.as_str());
-        config
+        let signed = config
             .verifier
             .verify(&config.url_for(path), &fields)
             .map_err(TriggerRejection)?;
-        fields
+        if let Some(guard) = &config.replay {
+            guard.check(&signed).map_err(TriggerRejection)?;
+        }
+        signed
             .parse::<T>()
             .map(VerifiedTrigger)
             .map_err(TriggerRejection)

@@ -6,8 +6,10 @@ use serde_json::Value;
 
 use super::verify::TriggerError;
 
-/// A trigger's fields by name, in the order they arrived. Values are text: JSON numbers and
-/// booleans as written, `null` as empty, nested structures as their JSON text.
+/// A trigger's fields by name, in the order they arrived, **as received: not verified**.
+/// Values are text: JSON numbers and booleans as written, `null` as empty, nested structures
+/// as their JSON text. [`TriggerVerifier::verify`](super::TriggerVerifier::verify) turns them
+/// into [`SignedFields`], which hold only what the signature covers.
 ///
 /// ```
 /// use bold360_sdk::trigger::TriggerFields;
@@ -76,14 +78,72 @@ impl TriggerFields {
         self.fields.insert(name.into(), value.into());
     }
 
-    /// The fields as a typed payload (see [`payload`](super::payload)).
-    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, TriggerError> {
-        let map: serde_json::Map<String, Value> = self
+    /// Every field, verified or not, as a typed payload. Anyone can add or change a field
+    /// that `signed` does not list: prefer [`SignedFields::parse`].
+    pub fn parse_unverified<T: DeserializeOwned>(&self) -> Result<T, TriggerError> {
+        parse(self.iter())
+    }
+
+    /// The fields `signed` lists, plus `signed` and `signature` themselves, in arrival order.
+    /// Only meaningful once the signature has been checked.
+    pub(crate) fn signed_only(&self) -> SignedFields {
+        let signed: Vec<&str> = self.get("signed").unwrap_or_default().split('&').collect();
+        let fields = self
             .fields
             .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .filter(|(name, _)| {
+                signed.contains(&name.as_str()) || *name == "signed" || *name == "signature"
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
             .collect();
-        serde_path_to_error::deserialize(Value::Object(map))
-            .map_err(|e| TriggerError::MalformedBody(format!("field {}: {}", e.path(), e.inner())))
+        SignedFields { fields }
     }
+}
+
+/// The fields of a trigger whose signature checked out: exactly those its `signed` field
+/// lists (plus `signed` and `signature`). A field an attacker added to a captured trigger is
+/// not here.
+///
+/// ```
+/// use bold360_sdk::trigger::{TriggerFields, TriggerVerifier};
+/// let verifier = TriggerVerifier::new("key");
+/// let mut fields = TriggerFields::from_form(b"ChatID=1&signed=ChatID");
+/// fields.insert("signature", verifier.sign("https://h.example.com/t", &fields).unwrap());
+/// fields.insert("Rating", "5"); // not signed: added by someone else
+/// let signed = verifier.verify("https://h.example.com/t", &fields).unwrap();
+/// assert_eq!(signed.get("ChatID"), Some("1"));
+/// assert_eq!(signed.get("Rating"), None);
+/// assert_eq!(fields.get("Rating"), Some("5"), "still reachable, as unverified input");
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SignedFields {
+    fields: IndexMap<String, String>,
+}
+
+impl SignedFields {
+    /// One signed field.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.get(name).map(String::as_str)
+    }
+
+    /// Every signed field in arrival order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// The signed fields as a typed payload (see [`payload`](super::payload)); fields the
+    /// payload does not name land in its `extra`.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, TriggerError> {
+        parse(self.iter())
+    }
+}
+
+fn parse<'a, T: DeserializeOwned>(
+    fields: impl Iterator<Item = (&'a str, &'a str)>,
+) -> Result<T, TriggerError> {
+    let map: serde_json::Map<String, Value> = fields
+        .map(|(k, v)| (k.to_owned(), Value::String(v.to_owned())))
+        .collect();
+    serde_path_to_error::deserialize(Value::Object(map))
+        .map_err(|e| TriggerError::MalformedBody(format!("field {}: {}", e.path(), e.inner())))
 }

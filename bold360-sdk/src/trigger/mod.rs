@@ -6,8 +6,9 @@
 //! (joined by `&`), and `signature` is the uppercase hex SHA-512 of the trigger URL (as
 //! configured in Bold360) with `name=value` pairs appended, encoded the way JavaScript's
 //! `encodeURIComponent` does, `%20` written as `+`, followed by the API key.
-//! [`TriggerVerifier`] checks that in constant time; the typed payloads in [`payload`] give the
-//! verified fields Rust types.
+//! [`TriggerVerifier`] checks that in constant time and hands back only the signed fields
+//! ([`SignedFields`]); the typed payloads in [`payload`] give them Rust types. A
+//! [`ReplayGuard`] refuses a validly signed trigger received twice.
 //!
 //! ```
 //! use bold360_sdk::trigger::{payload::AgentStatusChanged, TriggerFields, TriggerVerifier};
@@ -15,8 +16,8 @@
 //!             &signature=B7B8DBFE34C5D1D02B24F5A2C629DD1B608CDC996A3FEE2110570ADBE88C54BD8A5AECD84D8140659B201374553BF8C2B7119AC644C49369FEC86F57B69F343C";
 //! let fields = TriggerFields::from_form(body.as_bytes());
 //! let verifier = TriggerVerifier::new("TrIgGeRkEy==");
-//! verifier.verify("https://hooks.example.com/operator-status-changed", &fields).unwrap();
-//! let event: AgentStatusChanged = fields.parse().unwrap();
+//! let signed = verifier.verify("https://hooks.example.com/operator-status-changed", &fields).unwrap();
+//! let event: AgentStatusChanged = signed.parse().unwrap();
 //! assert_eq!(event.user_name.as_deref(), Some("jane doe"));
 //! ```
 
@@ -25,10 +26,12 @@ mod axum_extractor;
 mod encode;
 mod fields;
 pub mod payload;
+mod replay;
 mod verify;
 
 #[cfg(feature = "trigger-axum")]
 pub use axum_extractor::{TriggerConfig, TriggerRejection, VerifiedTrigger};
 pub use encode::encode_uri_component;
-pub use fields::TriggerFields;
+pub use fields::{SignedFields, TriggerFields};
+pub use replay::ReplayGuard;
 pub use verify::{string_to_sign, TriggerError, TriggerVerifier};

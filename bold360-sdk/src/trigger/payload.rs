@@ -3,9 +3,14 @@
 //! times are UTC. Fields not listed here are kept in `extra`.
 //!
 //! ```
-//! use bold360_sdk::trigger::{payload::ChatClosed, TriggerFields};
-//! let fields = TriggerFields::from_form(b"ChatID=107984128488260560&Ended=2024-05-01T10:05:00Z&Rating=5");
-//! let closed: ChatClosed = fields.parse().unwrap();
+//! use bold360_sdk::trigger::{payload::ChatClosed, TriggerFields, TriggerVerifier};
+//! let url = "https://hooks.example.com/chat-closed";
+//! let verifier = TriggerVerifier::new("key");
+//! let mut fields = TriggerFields::from_form(
+//!     b"ChatID=107984128488260560&Ended=2024-05-01T10:05:00Z&Rating=5&signed=ChatID%26Ended%26Rating",
+//! );
+//! fields.insert("signature", verifier.sign(url, &fields).unwrap());
+//! let closed: ChatClosed = verifier.verify(url, &fields).unwrap().parse().unwrap();
 //! assert_eq!(closed.chat_id.unwrap().as_str(), "107984128488260560");
 //! assert_eq!(closed.extra["Rating"], "5");
 //! ```

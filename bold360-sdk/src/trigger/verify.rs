@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 
 use super::encode::encode_uri_component;
-use super::fields::TriggerFields;
+use super::fields::{SignedFields, TriggerFields};
 use crate::signing::constant_time_eq;
 
 /// Why a trigger request is not trusted.
@@ -23,6 +23,8 @@ pub enum TriggerError {
     BadSignature,
     /// HTTP Basic credentials are required and were missing or wrong.
     Unauthorized(&'static str),
+    /// A validly signed trigger that was already received within the replay window.
+    Replayed,
     /// The body could not be read as form fields or a JSON object, or a verified field does
     /// not have the type its payload expects.
     MalformedBody(String),
@@ -39,6 +41,7 @@ impl fmt::Display for TriggerError {
             ),
             Self::BadSignature => f.write_str("trigger signature does not match"),
             Self::Unauthorized(why) => write!(f, "trigger credentials rejected: {why}"),
+            Self::Replayed => f.write_str("trigger was already received (a replay)"),
             Self::MalformedBody(why) => write!(f, "trigger body is malformed: {why}"),
         }
     }
@@ -94,7 +97,7 @@ pub fn string_to_sign(trigger_url: &str, fields: &TriggerFields) -> Result<Strin
 /// let mut fields = TriggerFields::from_form(b"ChatID=1&signed=ChatID");
 /// let signature = verifier.sign("https://hooks.example.com/t", &fields).unwrap();
 /// fields.insert("signature", signature);
-/// assert_eq!(verifier.verify("https://hooks.example.com/t", &fields), Ok(()));
+/// assert!(verifier.verify("https://hooks.example.com/t", &fields).is_ok());
 /// assert_eq!(verifier.verify("https://hooks.example.com/other", &fields), Err(TriggerError::BadSignature));
 /// ```
 #[derive(Clone)]
@@ -137,8 +140,13 @@ impl TriggerVerifier {
     }
 
     /// Checks the signature of a trigger received at `trigger_url` (the URL as configured in
-    /// Bold360, query included).
-    pub fn verify(&self, trigger_url: &str, fields: &TriggerFields) -> Result<(), TriggerError> {
+    /// Bold360, query included) and returns the fields it covers: fields that `signed` does
+    /// not list are left out (they stay reachable, unverified, in `fields`).
+    pub fn verify(
+        &self,
+        trigger_url: &str,
+        fields: &TriggerFields,
+    ) -> Result<SignedFields, TriggerError> {
         let given = fields
             .get("signature")
             .ok_or(TriggerError::MissingSignature)?;
@@ -147,7 +155,7 @@ impl TriggerVerifier {
             expected.as_bytes(),
             given.trim().to_ascii_uppercase().as_bytes(),
         ) {
-            Ok(())
+            Ok(fields.signed_only())
         } else {
             Err(TriggerError::BadSignature)
         }

@@ -1,4 +1,5 @@
-//! `bold360 verify-trigger --url URL [--body FILE]`.
+//! `bold360 verify-trigger --url URL [--body FILE]`: prints the verified fields (only those
+//! the signature covers) as one JSON object and exits 0, or exits 1 with the reason.
 
 use crate::out::outln;
 use std::io::Read;
@@ -29,8 +30,21 @@ pub fn run(url: &str, body: Option<&Path>) -> Result<u8, Failure> {
     let verdict = TriggerFields::from_body(None, &bytes)
         .and_then(|fields| TriggerVerifier::new(key).verify(url, &fields));
     match verdict {
-        Ok(()) => {
-            outln!("valid");
+        Ok(signed) => {
+            // The verified fields only, as one JSON object, in arrival order.
+            let mut object = String::from("{");
+            for (i, (name, value)) in signed.iter().enumerate() {
+                if i > 0 {
+                    object.push(',');
+                }
+                let pair = (
+                    serde_json::to_string(name).map_err(|e| Failure::usage(e.to_string()))?,
+                    serde_json::to_string(value).map_err(|e| Failure::usage(e.to_string()))?,
+                );
+                object.push_str(&format!("{}:{}", pair.0, pair.1));
+            }
+            object.push('}');
+            outln!("{object}");
             Ok(OK)
         }
         Err(e) => Err(Failure {
