@@ -55,6 +55,7 @@ struct Shared {
     retry_budget: RetryBudget,
     limiter: RateLimiter,
     request_timeout: Duration,
+    max_body_size: u64,
     max_pages: u64,
 }
 
@@ -312,10 +313,8 @@ impl Client {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| crate::retry::parse_retry_after(v, shared.clock.now_millis()));
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| transport_error(method, e, timeout))?;
+        let body =
+            crate::transport::read_body(method, response, shared.max_body_size, timeout).await?;
         let result =
             decode(method, status, &body, &secrets).map_err(|e| e.with_pacing(status, retry_after));
         match &result {
@@ -449,6 +448,12 @@ impl ClientBuilder {
         self
     }
 
+    /// The largest response body read (see [`TransportConfig::max_body_size`]).
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.transport = self.transport.max_body_size(bytes);
+        self
+    }
+
     /// The clock used to sign requests.
     pub fn clock(mut self, clock: impl Clock) -> Self {
         self.clock = Some(Arc::new(clock));
@@ -498,6 +503,7 @@ impl ClientBuilder {
                 retry_budget: RetryBudget::new(),
                 limiter: self.limiter.unwrap_or_default(),
                 request_timeout: self.transport.get_request_timeout(),
+                max_body_size: self.transport.get_max_body_size(),
                 max_pages: self.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
             }),
             version: self.version,

@@ -76,6 +76,16 @@ pub enum Error {
         #[source]
         source: Option<BoxError>,
     },
+    /// The response body grew past the transport's size limit
+    /// ([`TransportConfig::max_body_size`](crate::TransportConfig::max_body_size)); reading
+    /// stopped there.
+    #[error("{method}: the response is larger than {limit} bytes; reading stopped")]
+    ResponseTooLarge {
+        /// The method called.
+        method: String,
+        /// The limit in bytes.
+        limit: u64,
+    },
     /// No complete response arrived in time.
     #[error("{method}: no response within {timeout:?}")]
     Timeout {
@@ -162,6 +172,7 @@ impl Error {
             Error::Api { method, .. }
             | Error::TooManyRequests { method, .. }
             | Error::Http { method, .. }
+            | Error::ResponseTooLarge { method, .. }
             | Error::Transport { method, .. }
             | Error::Timeout { method, .. }
             | Error::Decode { method, .. }

@@ -87,7 +87,7 @@ pub mod methods {
 pub use methods::ids;
 
 pub use api::{Api, Version, V1, V2};
-pub use client::{CallInfo, Client, ClientBuilder};
+pub use client::{CallInfo, Client, ClientBuilder, DEFAULT_MAX_PAGES};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use credentials::Credentials;
 pub use endpoint::{ApiVersion, Endpoint, Region};
@@ -100,7 +100,7 @@ pub use records::Records;
 pub use reports::ReportPolling;
 pub use retry::{MethodKind, RetryPolicy};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use transport::{TransportConfig, USER_AGENT};
+pub use transport::{TransportConfig, DEFAULT_MAX_BODY_SIZE, USER_AGENT};
 
 /// Support for generated code. Not a stable API.
 #[doc(hidden)]

@@ -104,10 +104,28 @@ pub(crate) fn build(
             encode_component(value)
         );
     }
+    if url.len() > MAX_URL_LEN {
+        // Named after the parameter that takes the most room: usually the one to shorten.
+        let longest = params
+            .iter()
+            .max_by_key(|(name, value)| name.len() + value.len())
+            .map(|(name, _)| name);
+        return Err(Error::invalid_request(
+            method,
+            longest,
+            format!(
+                "the request URL would be {} bytes, over the {MAX_URL_LEN} an HTTP client can send; send less in one call",
+                url.len()
+            ),
+        ));
+    }
     // The parse cannot fail for a valid endpoint and encoded components; the error is kept
     // generic so the URL (which holds the token) never reaches a message.
     Url::parse(&url).map_err(|_| Error::invalid_request(method, None, "could not form a URL"))
 }
+
+/// The longest URL the HTTP stack accepts (`http::Uri` stops at `u16::MAX - 1` bytes).
+pub(crate) const MAX_URL_LEN: usize = u16::MAX as usize - 1;
 
 #[cfg(test)]
 mod tests {

@@ -26,7 +26,12 @@ pub struct TransportConfig {
     request_timeout: Duration,
     pool_idle_timeout: Duration,
     pool_max_idle_per_host: usize,
+    max_body_size: u64,
 }
+
+/// Default of [`TransportConfig::max_body_size`]: 64 MiB, far above the largest page a
+/// documented method returns (1,000 records), so only a misbehaving server reaches it.
+pub const DEFAULT_MAX_BODY_SIZE: u64 = 64 * 1024 * 1024;
 
 impl Default for TransportConfig {
     fn default() -> Self {
@@ -35,6 +40,7 @@ impl Default for TransportConfig {
             request_timeout: Duration::from_secs(60),
             pool_idle_timeout: Duration::from_secs(60),
             pool_max_idle_per_host: 16,
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
         }
     }
 }
@@ -62,6 +68,19 @@ impl TransportConfig {
     pub fn pool_max_idle_per_host(mut self, max: usize) -> Self {
         self.pool_max_idle_per_host = max;
         self
+    }
+
+    /// The largest response body read, in bytes; a larger one is
+    /// [`Error::ResponseTooLarge`], found while the body streams in (memory stays bounded).
+    /// Default [`DEFAULT_MAX_BODY_SIZE`].
+    pub fn max_body_size(mut self, bytes: u64) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// The body size limit.
+    pub fn get_max_body_size(&self) -> u64 {
+        self.max_body_size
     }
 
     /// The connect timeout.
@@ -94,8 +113,49 @@ impl TransportConfig {
 }
 
 /// Turns a `reqwest` error into ours, dropping the URL (it carries the token).
+/// Reads a response body, failing as soon as it grows past `limit` bytes (or announces it
+/// will), so a huge or endless body never fills memory.
+pub(crate) async fn read_body(
+    method: &str,
+    mut response: reqwest::Response,
+    limit: u64,
+    timeout: Duration,
+) -> Result<Vec<u8>, Error> {
+    let too_large = || Error::ResponseTooLarge {
+        method: method.to_owned(),
+        limit,
+    };
+    if response.content_length().is_some_and(|n| n > limit) {
+        return Err(too_large());
+    }
+    let mut body = Vec::with_capacity(
+        response
+            .content_length()
+            .map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(usize::MAX)),
+    );
+    while let Some(chunk) = response
+        .chunk()
+        .await
+        .map_err(|e| transport_error(method, e, timeout))?
+    {
+        if body.len() as u64 + chunk.len() as u64 > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
 pub(crate) fn transport_error(method: &str, err: reqwest::Error, timeout: Duration) -> Error {
     let err = err.without_url();
+    if err.is_builder() {
+        // Nothing was sent: a request that cannot be built is the caller's to fix.
+        return Error::invalid_request(
+            method,
+            None,
+            format!("the HTTP request could not be built: {err}"),
+        );
+    }
     if err.is_timeout() {
         return Error::Timeout {
             method: method.to_owned(),

@@ -600,3 +600,41 @@ async fn a_closed_stdout_ends_quietly() {
         text(&out.stderr)
     );
 }
+
+#[tokio::test]
+async fn timeouts_and_oversized_requests_have_their_own_exit_codes() {
+    let sandbox = Sandbox::builder().without_limits().start().await.unwrap();
+    // A request that cannot be sent is a usage error (2), not a network error, and is not retried.
+    let long = format!("Note={}", "x".repeat(120 * 1024));
+    let mut c = against(&sandbox);
+    c.args(["call", "getOperators", &long]);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("Note"), "{}", text(&o.stderr));
+    assert!(sandbox.requests().is_empty());
+
+    // --timeout bounds each request.
+    sandbox.inject_fault(
+        Some("getOperators"),
+        bold360_sdk::sandbox::Fault::Latency(Duration::from_secs(5)),
+        10,
+    );
+    let started = Instant::now();
+    let mut c = against(&sandbox);
+    c.args(["call", "getOperators", "--timeout", "0.3"]);
+    let o = run(c).await;
+    assert_eq!(o.status.code(), Some(4), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stderr).contains("no response within"),
+        "{}",
+        text(&o.stderr)
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+    let mut c = against(&sandbox);
+    c.args(["call", "getOperators", "--timeout", "0"]);
+    assert_eq!(run(c).await.status.code(), Some(2));
+}

@@ -280,3 +280,64 @@ async fn no_delay_setting_can_overflow() {
     let err = client.v1().get_operators().send().await.unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(u64::MAX)));
 }
+
+#[tokio::test]
+async fn a_body_past_the_size_limit_stops_reading_with_a_typed_error() {
+    let sandbox = sandbox().await;
+    let client = sandbox
+        .client_builder()
+        .max_body_size(16 * 1024)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    // Announced by Content-Length.
+    let big = format!(
+        r#"{{"Status":"success","Data":[{}]}}"#,
+        vec![r#"{"ChatID":"1"}"#; 2000].join(",")
+    );
+    sandbox.inject_fault(Some("getOperators"), Fault::Body(big), 1);
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 16384, .. }),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    // Streamed without a length (the sandbox trickles a real 1,000-record page).
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        Fault::SlowBody(Duration::from_millis(80)),
+        1,
+    );
+    let err = client
+        .v1()
+        .get_all_chat_messages()
+        .page_size(1000)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ResponseTooLarge { .. }), "{err:?}");
+    // Under the limit, the same answer is fine.
+    assert!(client.v1().get_operators().send().await.is_ok());
+}
+
+#[tokio::test]
+async fn a_url_too_long_is_the_callers_error_never_sent_or_retried() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client().unwrap();
+    let long = "x".repeat(120 * 1024);
+    let err = client
+        .call_raw("getChat", [("ChatID", "1"), ("Note", long.as_str())])
+        .await
+        .unwrap_err();
+    match &err {
+        Error::InvalidRequest {
+            method, parameter, ..
+        } => {
+            assert_eq!(method, "getChat");
+            assert_eq!(parameter.as_deref(), Some("Note"));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!err.is_retryable());
+    assert!(sandbox.requests().is_empty(), "nothing was sent");
+}

@@ -23,9 +23,22 @@ pub fn params(items: &[String]) -> Result<Params, Failure> {
     Ok(params)
 }
 
-/// A client configured from the environment, on the requested version.
-pub fn client(api: Option<&str>) -> Result<Client, Failure> {
-    let client = ClientBuilder::from_env()?.build()?;
+/// A client configured from the environment, on the requested version, with a request
+/// timeout in seconds when given.
+pub fn client(api: Option<&str>, timeout: Option<f64>) -> Result<Client, Failure> {
+    let mut builder = ClientBuilder::from_env()?;
+    if let Some(seconds) = timeout {
+        let limit = std::time::Duration::try_from_secs_f64(seconds)
+            .ok()
+            .filter(|d| !d.is_zero())
+            .ok_or_else(|| {
+                Failure::usage(format!(
+                    "--timeout {seconds}: expected a positive number of seconds"
+                ))
+            })?;
+        builder = builder.request_timeout(limit);
+    }
+    let client = builder.build()?;
     Ok(match api {
         Some("v2") => client.with_version(ApiVersion::V2),
         Some(_) => client.with_version(ApiVersion::V1),

@@ -12,6 +12,8 @@ pub struct Options<'a> {
     pub accept_truncated: bool,
     /// `read` or `write`, for a method the manifest does not list.
     pub kind: Option<&'a str>,
+    /// Request timeout in seconds.
+    pub timeout: Option<f64>,
 }
 
 pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result<u8, Failure> {
@@ -19,9 +21,10 @@ pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result
         api,
         accept_truncated,
         kind: kind_flag,
+        timeout,
     } = options;
     let params = args::params(items)?;
-    let client = args::client(api)?;
+    let client = args::client(api, timeout)?;
     // Methods the manifest knows get their kind (reads are retried on transient failures);
     // others are classified by name (`get…` reads) unless --kind says otherwise.
     let manifest = args::manifest()?;

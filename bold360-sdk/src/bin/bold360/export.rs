@@ -67,6 +67,8 @@ pub struct Options<'a> {
     pub api: Option<&'a str>,
     pub resume: bool,
     pub accept_truncated: bool,
+    /// Request timeout in seconds.
+    pub timeout: Option<f64>,
 }
 
 pub async fn run(
@@ -79,9 +81,10 @@ pub async fn run(
         api,
         resume,
         accept_truncated,
+        timeout,
     } = options;
     let params = args::params(items)?;
-    let client = args::client(api)?;
+    let client = args::client(api, timeout)?;
     let manifest = args::manifest()?;
     let spec = args::method(&manifest, method)?;
     let version = args::spec_version(&client);

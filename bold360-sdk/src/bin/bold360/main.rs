@@ -62,6 +62,9 @@ enum Command {
         /// write (never sent twice). Default: read for get… names, else write.
         #[arg(long, value_parser = ["read", "write"])]
         kind: Option<String>,
+        /// Give up on a request after this many seconds (default 60).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
     /// Export every record of a paged or list method to JSON Lines, resumably.
     #[command(
@@ -87,6 +90,9 @@ bold360 export getAllChatMessages FromDate=2024-05-01T00:00:00Z --api v2 --out m
         /// Exit 0 even when a method that does not page answers Truncated (otherwise exit 5).
         #[arg(long)]
         accept_truncated: bool,
+        /// Give up on a request after this many seconds (default 60).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
     /// Run the local sandbox and print its URL and credentials.
     #[command(
@@ -147,11 +153,13 @@ fn main() -> ExitCode {
                 api,
                 accept_truncated,
                 kind,
+                timeout,
             } => {
                 let options = call::Options {
                     api: api.as_deref(),
                     accept_truncated,
                     kind: kind.as_deref(),
+                    timeout,
                 };
                 call::run(&method, &params, options).await
             }
@@ -162,11 +170,13 @@ fn main() -> ExitCode {
                 api,
                 resume,
                 accept_truncated,
+                timeout,
             } => {
                 let options = export::Options {
                     api: api.as_deref(),
                     resume,
                     accept_truncated,
+                    timeout,
                 };
                 export::run(&method, &params, &out, options).await
             }
