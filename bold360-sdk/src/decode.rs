@@ -143,6 +143,57 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    proptest::proptest! {
+        /// Arbitrary bytes with any status never panic: a typed answer or a typed error.
+        #[test]
+        fn arbitrary_bodies_never_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..512), status in 100u16..600) {
+            let _ = decode::<Value>("m", status, &body, &["secret"]);
+            let _ = decode::<crate::Records<Value>>("m", status, &body, &["secret"]);
+        }
+
+        /// Envelope-like JSON with arbitrary values in every known field never panics, and an
+        /// error never carries a secret.
+        #[test]
+        fn arbitrary_envelopes_never_panic(
+            status in proptest::option::of("[a-zA-Z]{0,8}"),
+            data in arbitrary_json(),
+            truncated in arbitrary_json(),
+            next in arbitrary_json(),
+            message in ".{0,20}",
+        ) {
+            let mut object = serde_json::Map::new();
+            if let Some(s) = status { object.insert("Status".into(), Value::String(s)); }
+            object.insert("Data".into(), data);
+            object.insert("Truncated".into(), truncated);
+            object.insert("Next".into(), next);
+            object.insert("Message".into(), Value::String(format!("{message} secret")));
+            let body = serde_json::to_vec(&Value::Object(object)).unwrap();
+            for status in [200, 500] {
+                if let Err(e) = decode::<crate::Records<Value>>("m", status, &body, &["secret"]) {
+                    proptest::prop_assert!(!e.to_string().contains("secret"), "{}", e);
+                }
+            }
+        }
+    }
+
+    fn arbitrary_json() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_map(Value::from),
+            ".{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[A-Za-z]{1,6}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
     fn ok(body: &str) -> Envelope<Value> {
         decode("m", 200, body.as_bytes(), &[]).unwrap()
     }

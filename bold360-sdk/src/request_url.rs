@@ -130,6 +130,37 @@ pub(crate) const MAX_URL_LEN: usize = u16::MAX as usize - 1;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    proptest::proptest! {
+        /// Any text encodes to unreserved characters and `%XX` only, and decodes back to itself.
+        #[test]
+        fn any_component_round_trips(text in ".*") {
+            let encoded = encode_component(&text).to_string();
+            proptest::prop_assert!(encoded.bytes().all(|b| b.is_ascii_alphanumeric()
+                || matches!(b, b'-' | b'.' | b'_' | b'~' | b'%')));
+            let decoded = percent_encoding::percent_decode_str(&encoded).decode_utf8().unwrap();
+            proptest::prop_assert_eq!(decoded, text.as_str());
+        }
+
+        /// Any parameters build a URL whose query holds exactly them, in order, or a typed error.
+        #[test]
+        fn any_parameters_build_a_url_or_an_error(
+            pairs in proptest::collection::vec(("[A-Za-z][A-Za-z0-9]{0,8}", ".{0,40}"), 0..6)
+        ) {
+            let creds = crate::Credentials::new("1", "2", "k").unwrap();
+            let token = crate::signing::sign(&creds, 0);
+            let endpoint = Endpoint::custom("http://127.0.0.1:9").unwrap();
+            let mut params = Params::new();
+            for (n, v) in &pairs {
+                params.set(n.clone(), v.as_str());
+            }
+            let url = build(&endpoint, "1", ApiVersion::V1, "getChat", &token, &params).unwrap();
+            let query: Vec<(String, String)> = url.query_pairs().into_owned().skip(1).collect();
+            let expected: Vec<(String, String)> =
+                params.iter().map(|(n, v)| (n.to_owned(), v.to_owned())).collect();
+            proptest::prop_assert_eq!(query, expected);
+        }
+    }
     use crate::{signing, Credentials};
 
     fn url_for(params: &Params) -> Url {
