@@ -204,6 +204,8 @@ fn basic_credentials_are_checked_when_configured() {
         Ok(()),
         "not required unless configured"
     );
+    assert!(verifier.requires_basic_auth());
+    assert!(!TriggerVerifier::new("k").requires_basic_auth());
 }
 
 #[test]
