@@ -341,3 +341,27 @@ async fn a_url_too_long_is_the_callers_error_never_sent_or_retried() {
     assert!(!err.is_retryable());
     assert!(sandbox.requests().is_empty(), "nothing was sent");
 }
+
+#[tokio::test]
+async fn ids_sent_as_numbers_above_2_53_keep_every_digit() {
+    let sandbox = sandbox().await;
+    let client = sandbox.client().unwrap();
+    sandbox.inject_fault(
+        Some("getAllChatMessages"),
+        Fault::Body(
+            r#"{"Status":"success","Data":[{"ChatMessageID":9007199254740993,"ChatID":18446744073709551615}]}"#
+                .into(),
+        ),
+        1,
+    );
+    let page = client.v2().get_all_chat_messages().send().await.unwrap();
+    let record = &page.data.unwrap()[0];
+    assert_eq!(
+        record.chat_message_id.as_ref().unwrap().as_str(),
+        "9007199254740993"
+    );
+    assert_eq!(
+        record.chat_id.as_ref().unwrap().as_str(),
+        "18446744073709551615"
+    );
+}
