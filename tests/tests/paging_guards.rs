@@ -193,3 +193,44 @@ async fn a_truncated_list_that_does_not_page_is_flagged_and_warned() {
         "{log}"
     );
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_walk_over_a_list_that_does_not_page_warns_on_truncated() {
+    use bold360_sdk::paging::{PageStyle, PageWalker, PagedCall};
+    let captured = common::Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let (sandbox, client) = setup().await;
+    sandbox.inject_fault(
+        Some("getActiveChats"),
+        Fault::Body(r#"{"Status":"success","Truncated":true,"Data":[{"ChatID":"1"}]}"#.into()),
+        1,
+    );
+    let call = PagedCall {
+        method: "getActiveChats".into(),
+        kind: bold360_sdk::MethodKind::Read,
+        expected_records: 1,
+        retry: None,
+        style: PageStyle::Single,
+    };
+    let mut walker = PageWalker::new(call, bold360_sdk::Params::new());
+    let page = walker
+        .next_page::<serde_json::Value>(&client)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(page.truncated, Some(true));
+    assert!(walker
+        .next_page::<serde_json::Value>(&client)
+        .await
+        .is_none());
+    let log = captured.text();
+    assert!(
+        log.contains("truncated and the method does not page"),
+        "{log}"
+    );
+}
