@@ -222,6 +222,75 @@ mod tests {
     }
 
     #[test]
+    fn the_time_window_is_exact_at_both_ends() {
+        let creds = Credentials::new("1", "2", "key").unwrap();
+        let life = Duration::from_millis(1_000);
+        let token = sign(&creds, 50_000);
+        assert_eq!(token.issued_at_millis(), 50_000);
+        let t = token.expose_secret();
+        assert_eq!(
+            verify(t, &creds, 51_000, life),
+            Ok(()),
+            "exactly the max age"
+        );
+        assert_eq!(
+            verify(t, &creds, 51_007, life),
+            Err(TokenRejection::Expired {
+                age: Duration::from_millis(1_007)
+            })
+        );
+        assert_eq!(
+            verify(t, &creds, 49_000, life),
+            Ok(()),
+            "exactly the max skew"
+        );
+        assert_eq!(
+            verify(t, &creds, 48_999, life),
+            Err(TokenRejection::FromTheFuture)
+        );
+    }
+
+    #[test]
+    fn rejections_and_tokens_print_without_secrets() {
+        let texts = [
+            (TokenRejection::Malformed, "malformed auth token"),
+            (
+                TokenRejection::WrongAccount,
+                "auth token is for another account",
+            ),
+            (
+                TokenRejection::WrongApiSetting,
+                "auth token names an unknown API setting",
+            ),
+            (
+                TokenRejection::BadSignature,
+                "auth token signature does not match",
+            ),
+            (
+                TokenRejection::Expired {
+                    age: Duration::from_secs(301),
+                },
+                "auth token expired (301 s old)",
+            ),
+            (
+                TokenRejection::FromTheFuture,
+                "auth token timestamp is in the future",
+            ),
+        ];
+        for (rejection, text) in texts {
+            assert_eq!(rejection.to_string(), text);
+        }
+        let creds = Credentials::new("1", "2", "key").unwrap();
+        let token = sign(&creds, 77);
+        let debug = format!("{token:?}");
+        assert_eq!(
+            debug,
+            "AuthToken { issued_at_millis: 77, value: [redacted] }"
+        );
+        assert!(!debug.contains(token.hash()));
+    }
+
+    #[test]
     fn hash_is_the_last_part() {
         let creds = Credentials::new("1", "2", "key").unwrap();
         let token = sign(&creds, 5);

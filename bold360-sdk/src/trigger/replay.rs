@@ -118,11 +118,13 @@ mod tests {
     #[test]
     fn memory_is_bounded_oldest_first() {
         let guard = ReplayGuard::new(Duration::from_secs(3600), 3);
+        assert!(guard.is_empty());
         let t0 = Instant::now();
         for s in ["a", "b", "c", "d"] {
             assert_eq!(guard.check_at(s, t0), Ok(()));
         }
         assert_eq!(guard.len(), 3);
+        assert!(!guard.is_empty());
         assert_eq!(guard.check_at("d", t0), Err(TriggerError::Replayed));
         assert_eq!(guard.check_at("c", t0), Err(TriggerError::Replayed));
         assert_eq!(guard.check_at("a", t0), Ok(()), "forgotten at capacity");
