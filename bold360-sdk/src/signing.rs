@@ -156,12 +156,13 @@ pub fn verify(
         return Err(TokenRejection::BadSignature);
     }
     let max_age_ms = u64::try_from(max_age.as_millis()).unwrap_or(u64::MAX);
-    if now_millis > millis && now_millis - millis > max_age_ms {
+    let age = now_millis.saturating_sub(millis);
+    if age > max_age_ms {
         return Err(TokenRejection::Expired {
-            age: Duration::from_millis(now_millis - millis),
+            age: Duration::from_millis(age),
         });
     }
-    if millis > now_millis && millis - now_millis > max_age_ms {
+    if millis.saturating_sub(now_millis) > max_age_ms {
         return Err(TokenRejection::FromTheFuture);
     }
     Ok(())
