@@ -20,7 +20,7 @@ fn bench(c: &mut Criterion) {
         b.iter(|| Manifest::embedded().unwrap())
     });
     let manifest = Manifest::embedded().unwrap();
-    let ctx = codegen::Ctx::new(&manifest, syn::parse_quote!(::bold360_sdk), None, None);
+    let ctx = codegen::Ctx::new(syn::parse_quote!(::bold360_sdk), None, None);
     c.bench_function("generate_whole_manifest", |b| {
         b.iter(|| codegen::generate(&manifest, &ctx))
     });

@@ -256,14 +256,7 @@ async fn operator_login_control_changes_the_agent_and_checks_its_input() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_field_of_the_other_documented_type_is_kept_raw_with_a_warning() {
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .with_max_level(tracing::Level::WARN)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_traces();
 
     let sandbox = Sandbox::start().await.unwrap();
     let client = sandbox.client().unwrap();

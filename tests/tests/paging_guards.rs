@@ -172,13 +172,7 @@ async fn the_page_cap_is_a_second_guard() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn a_truncated_list_that_does_not_page_is_flagged_and_warned() {
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_traces();
     let (sandbox, client) = setup().await;
     sandbox.inject_fault(
         Some("getActiveChats"),
@@ -197,13 +191,7 @@ async fn a_truncated_list_that_does_not_page_is_flagged_and_warned() {
 #[tokio::test(flavor = "current_thread")]
 async fn a_walk_over_a_list_that_does_not_page_warns_on_truncated() {
     use bold360_sdk::paging::{PageStyle, PageWalker, PagedCall};
-    let captured = common::Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = common::capture_traces();
     let (sandbox, client) = setup().await;
     sandbox.inject_fault(
         Some("getActiveChats"),

@@ -30,13 +30,7 @@ pub struct Ctx {
 }
 
 impl Ctx {
-    pub fn new(
-        manifest: &Manifest,
-        rt: Path,
-        extension: Option<Ident>,
-        runtime_manifest: Option<&Manifest>,
-    ) -> Self {
-        let _ = manifest;
+    pub fn new(rt: Path, extension: Option<Ident>, runtime_manifest: Option<&Manifest>) -> Self {
         let runtime_ids = runtime_manifest
             .map(|m| {
                 id_entities(m)

@@ -152,9 +152,11 @@ pub fn generate(pages: &[RawPage], overrides: Option<&Overrides>) -> Generated {
         }
     }
     // Checks across files (a name or alias defined twice) fail every method involved.
-    if let Err(found) = Manifest::from_sources(&good.iter().map(source_of).collect::<Vec<_>>()) {
+    let mut sources: Vec<SourceFile> = good.iter().map(source_of).collect();
+    if let Err(found) = Manifest::from_sources(&sources) {
         for p in &found {
-            if let Some(at) = good.iter().position(|m| source_of(m).path == p.file) {
+            if let Some(at) = sources.iter().position(|s| s.path == p.file) {
+                sources.remove(at);
                 let method = good.remove(at);
                 failures.push(failures::from_problem(&method, p));
             }
