@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use secrecy::SecretString;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tracing::field::Empty;
@@ -197,7 +198,9 @@ impl Client {
         params: impl Into<Params>,
     ) -> Result<Envelope<Value>, Error> {
         let params = params.into();
-        let expected = crate::__private::expected_records(&params, None, 1);
+        // Whatever PageSize says, never reserve more than the method's documented page.
+        let cap = crate::methods::page_limit(method).unwrap_or(crate::methods::LARGEST_PAGE_LIMIT);
+        let expected = crate::__private::expected_records(&params, Some(u64::from(cap)), 1);
         let info = CallInfo::new(method, kind).expected_records(expected);
         self.execute(info, params).await
     }
@@ -280,9 +283,17 @@ impl Client {
     ) -> Result<Envelope<D>, Error> {
         let method = info.method;
         let shared = &*self.shared;
-        let permit = shared.limiter.acquire(info.expected_records).await;
+        let mut permit = shared
+            .limiter
+            .acquire(info.expected_records)
+            .await
+            .map_err(|e| Error::RateLimiter {
+                method: method.to_owned(),
+                reason: e.to_string(),
+            })?;
         let credentials = &shared.credentials;
         let token = signing::sign(credentials, shared.clock.now_millis());
+        // A URL that cannot be built drops the permit unsent: its budget is given back.
         let url = request_url::build(
             &shared.endpoint,
             credentials.account_id(),
@@ -300,12 +311,19 @@ impl Client {
         .chain(params.sensitive_values())
         .collect();
         let timeout = shared.request_timeout;
-        let response = shared
-            .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| transport_error(method, e, timeout))?;
+        permit.mark_sent();
+        let sent_at = Instant::now();
+        let response = match shared.http.get(url).send().await {
+            Ok(response) => response,
+            Err(e) => {
+                if e.is_connect() {
+                    // Never reached the server: nothing was counted there.
+                    permit.release();
+                }
+                return Err(transport_error(method, e, timeout));
+            }
+        };
+        let round_trip = sent_at.elapsed();
         let status = response.status().as_u16();
         tracing::Span::current().record("http.status", status);
         let retry_after = response
@@ -318,9 +336,11 @@ impl Client {
         let result =
             decode(method, status, &body, &secrets).map_err(|e| e.with_pacing(status, retry_after));
         match &result {
-            Ok(envelope) => permit.settle(envelope.record_count() as u64),
-            // Refused or answered with an error: no records were served.
-            Err(Error::TooManyRequests { .. } | Error::Api { .. }) => permit.settle(0),
+            Ok(envelope) => permit.answered(method, envelope.record_count() as u64, round_trip),
+            // Refused: nothing was served, and the account is congested.
+            Err(Error::TooManyRequests { .. }) => permit.refused(),
+            // Answered with an error: no records were served.
+            Err(Error::Api { .. }) => permit.answered(method, 0, round_trip),
             // Otherwise the server may have served what was reserved: keep the reservation.
             Err(_) => drop(permit),
         }
@@ -363,6 +383,9 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
+    limits: Option<LimiterConfig>,
+    shared_limiter: Option<SecretString>,
+    fallback_share: Option<f64>,
     max_pages: Option<u64>,
 }
 
@@ -402,6 +425,23 @@ impl ClientBuilder {
             builder.version = version
                 .parse()
                 .map_err(|reason: String| Error::config(env::API_VERSION, reason))?;
+        }
+        if let Some(url) = lookup(env::LIMITER_URL).filter(|v| !v.trim().is_empty()) {
+            builder = builder.shared_limiter(url.trim());
+        }
+        if let Some(share) = lookup(env::LIMITER_FALLBACK).filter(|v| !v.trim().is_empty()) {
+            let share = share
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .filter(|s| *s > 0.0 && *s <= 1.0)
+                .ok_or_else(|| {
+                    Error::config(
+                        env::LIMITER_FALLBACK,
+                        "must be a share of the budget above 0 and at most 1, e.g. 0.25",
+                    )
+                })?;
+            builder.fallback_share = Some(share);
         }
         Ok(builder)
     }
@@ -472,10 +512,32 @@ impl ClientBuilder {
         self
     }
 
-    /// A new rate limiter with these limits. Default: the documented 100 requests and 2,000
-    /// records per second, 9 in flight.
+    /// A new rate limiter with these limits (shared through Redis when
+    /// [`shared_limiter`](Self::shared_limiter) is set). Default: the documented 100 requests
+    /// and 2,000 records per second, see [`LimiterConfig`].
     pub fn limits(mut self, config: LimiterConfig) -> Self {
-        self.limiter = Some(RateLimiter::new(config));
+        self.limits = Some(config);
+        self.limiter = None;
+        self
+    }
+
+    /// Share the account's budget with every process and host that uses the Redis at `url`
+    /// (e.g. `redis://127.0.0.1:6379/0`); see [`RateLimiter::shared`]. Needs the `redis`
+    /// feature (building without it fails with [`Error::Config`]). `BOLD360_LIMITER_URL` sets
+    /// it from the environment, `BOLD360_LIMITER_FALLBACK` the fallback share.
+    ///
+    /// ```
+    /// use bold360_sdk::{Client, Credentials};
+    /// let client = Client::builder()
+    ///     .credentials(Credentials::new("100001", "2", "k").unwrap())
+    ///     .shared_limiter("redis://127.0.0.1:6379/0")
+    ///     .build();
+    /// # #[cfg(feature = "redis")]
+    /// assert!(client.is_ok(), "connects on first use");
+    /// ```
+    pub fn shared_limiter(mut self, url: impl Into<String>) -> Self {
+        self.shared_limiter = Some(SecretString::from(url.into()));
+        self.limiter = None;
         self
     }
 
@@ -491,6 +553,19 @@ impl ClientBuilder {
         let credentials = self
             .credentials
             .ok_or_else(|| Error::config("credentials", "are required"))?;
+        let limiter = match self.limiter {
+            Some(limiter) => limiter,
+            None => {
+                let mut config = self.limits.unwrap_or_default();
+                if let Some(share) = self.fallback_share {
+                    config = config.fallback_share(share);
+                }
+                match &self.shared_limiter {
+                    Some(url) => shared_limiter(url, credentials.account_id(), config)?,
+                    None => RateLimiter::new(config),
+                }
+            }
+        };
         Ok(Client {
             shared: Arc::new(Shared {
                 http: self.transport.build()?,
@@ -501,7 +576,7 @@ impl ClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(SystemClock)),
                 retry: self.retry,
                 retry_budget: RetryBudget::new(),
-                limiter: self.limiter.unwrap_or_default(),
+                limiter,
                 request_timeout: self.transport.get_request_timeout(),
                 max_body_size: self.transport.get_max_body_size(),
                 max_pages: self.max_pages.unwrap_or(DEFAULT_MAX_PAGES),
@@ -509,6 +584,31 @@ impl ClientBuilder {
             version: self.version,
         })
     }
+}
+
+#[cfg(feature = "redis")]
+fn shared_limiter(
+    url: &SecretString,
+    account_id: &str,
+    config: LimiterConfig,
+) -> Result<RateLimiter, Error> {
+    RateLimiter::shared(
+        secrecy::ExposeSecret::expose_secret(url),
+        account_id,
+        config,
+    )
+}
+
+#[cfg(not(feature = "redis"))]
+fn shared_limiter(
+    _url: &SecretString,
+    _account_id: &str,
+    _config: LimiterConfig,
+) -> Result<RateLimiter, Error> {
+    Err(Error::config(
+        env::LIMITER_URL,
+        "is set, but bold360-sdk was built without its `redis` feature",
+    ))
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -521,6 +621,7 @@ impl fmt::Debug for ClientBuilder {
             .field("transport", &self.transport)
             .field("retry", &self.retry)
             .field("limiter", &self.limiter.is_some())
+            .field("shared_limiter", &self.shared_limiter.is_some())
             .finish_non_exhaustive()
     }
 }

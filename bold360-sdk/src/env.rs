@@ -12,6 +12,13 @@ pub const REGION: &str = "BOLD360_REGION";
 pub const ENDPOINT: &str = "BOLD360_ENDPOINT";
 /// `v1` or `v2`.
 pub const API_VERSION: &str = "BOLD360_API_VERSION";
+/// A Redis URL (`redis://host:6379/0`, `rediss://…` for TLS): when set, every client and
+/// process of the account shares one rate budget through it (feature `redis`). May carry a
+/// password: a secret.
+pub const LIMITER_URL: &str = "BOLD360_LIMITER_URL";
+/// With `BOLD360_LIMITER_URL`: when Redis cannot be reached, go on with a local limiter at this
+/// share of the budget (e.g. `0.25`) instead of failing calls. Unset: fail.
+pub const LIMITER_FALLBACK: &str = "BOLD360_LIMITER_FALLBACK";
 
 /// Reads a variable from the process environment; a value that is not UTF-8 reads as present
 /// but unusable, so that the error names it instead of calling it missing.

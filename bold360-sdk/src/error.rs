@@ -136,6 +136,15 @@ pub enum Error {
         /// Why it was refused.
         reason: String,
     },
+    /// The rate limiter could not admit the call: the shared limiter's store (Redis) cannot be
+    /// reached and no fallback was configured. Nothing was sent.
+    #[error("{method}: not sent: {reason}")]
+    RateLimiter {
+        /// The method called.
+        method: String,
+        /// What failed (the store's address, never its password).
+        reason: String,
+    },
     /// Bad or missing configuration.
     #[error("configuration: {setting} {reason}")]
     Config {
@@ -178,7 +187,8 @@ impl Error {
             | Error::Decode { method, .. }
             | Error::Paging { method, .. }
             | Error::Report { method, .. }
-            | Error::InvalidRequest { method, .. } => Some(method),
+            | Error::InvalidRequest { method, .. }
+            | Error::RateLimiter { method, .. } => Some(method),
             Error::Config { .. } => None,
         }
     }

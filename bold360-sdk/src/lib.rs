@@ -94,7 +94,9 @@ pub use endpoint::{ApiVersion, Endpoint, Region};
 pub use envelope::{Envelope, NextParams, RecordCount};
 pub use error::{BoxError, Error};
 pub use id::Id;
-pub use limiter::{LimiterConfig, LimiterStats, Permit, RateLimiter};
+pub use limiter::{
+    LimiterConfig, LimiterError, LimiterStats, Permit, RateLimiter, DEFAULT_MAX_IN_FLIGHT,
+};
 pub use params::{Params, ToParam};
 pub use records::Records;
 pub use reports::ReportPolling;

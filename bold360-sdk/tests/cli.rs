@@ -22,6 +22,8 @@ fn command() -> Command {
         "BOLD360_ENDPOINT",
         "BOLD360_API_VERSION",
         "BOLD360_TRIGGER_KEY",
+        "BOLD360_LIMITER_URL",
+        "BOLD360_LIMITER_FALLBACK",
     ] {
         cmd.env_remove(var);
     }
@@ -318,10 +320,59 @@ async fn a_killed_export_resumes_without_gap_or_duplicate() {
     assert_eq!(got, want, "no gap, no duplicate, in order");
 }
 
+/// Three `bold360 export` processes at once against one sandbox with the documented limits
+/// (1,000-record pages, 3,000 records each): returns the sandbox's counters.
+async fn three_exports(limiter_url: Option<&str>) -> bold360_sdk::sandbox::SandboxStats {
+    let sandbox = Sandbox::builder().chats(1000).start().await.unwrap();
+    let mut children = Vec::new();
+    for i in 0..3 {
+        let out = temp(&format!("shared-{i}-{}", limiter_url.is_some()));
+        let mut c = against(&sandbox);
+        c.args(["export", "getAllChatMessages", "--api", "v2", "--out"])
+            .arg(&out)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
+        if let Some(url) = limiter_url {
+            c.env("BOLD360_LIMITER_URL", url);
+        }
+        children.push((c.spawn().unwrap(), out));
+    }
+    for (child, out) in children {
+        let output = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+            .await
+            .unwrap();
+        assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+        assert_eq!(lines(&out).len(), 3000);
+    }
+    sandbox.stats()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sandbox_prints_a_working_configuration() {
+async fn processes_sharing_a_limiter_url_stay_inside_the_account_limits() {
+    let redis = bold360_sdk::sandbox::LocalRedis::start()
+        .await
+        .unwrap_or_else(|e| panic!("this test needs a real redis-server: {e}"));
+    let shared = three_exports(Some(&redis.url())).await;
+    assert_eq!(
+        (shared.waits, shared.refusals),
+        (0, 0),
+        "one budget for three processes: the server never held a page"
+    );
+    // The same three without the shared budget spend 6,000 records in the first second.
+    let separate = three_exports(None).await;
+    assert!(separate.waits > 0, "{separate:?}");
+}
+
+/// Starts `bold360 sandbox --port 0 <extra>` and reads the variables it prints.
+async fn cli_sandbox(
+    extra: &[&str],
+) -> (
+    std::process::Child,
+    std::collections::HashMap<String, String>,
+) {
     let mut child = command()
         .args(["sandbox", "--port", "0"])
+        .args(extra)
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
@@ -341,6 +392,12 @@ async fn sandbox_prints_a_working_configuration() {
     })
     .await
     .unwrap();
+    (child, vars)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_prints_a_working_configuration() {
+    let (mut child, vars) = cli_sandbox(&[]).await;
     // The printed variables are exactly what `from_env` reads.
     let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
         .unwrap()
@@ -350,6 +407,37 @@ async fn sandbox_prints_a_working_configuration() {
     child.kill().unwrap();
     let _ = child.wait();
     assert_eq!(operators.unwrap().record_count(), 6);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_latency_delays_every_response() {
+    let (mut child, vars) = cli_sandbox(&["--latency", "150ms"]).await;
+    let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
+        .unwrap()
+        .build()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let operators = client.v1().get_operators().send().await;
+    let took = started.elapsed();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert_eq!(operators.unwrap().record_count(), 6);
+    assert!(took >= std::time::Duration::from_millis(150), "{took:?}");
+
+    for bad in ["150", "-1ms", "fast", "100s"] {
+        let out = run({
+            let mut c = command();
+            c.args(["sandbox", "--port", "0", &format!("--latency={bad}")]);
+            c
+        })
+        .await;
+        assert_eq!(out.status.code(), Some(2), "--latency {bad}");
+        assert!(
+            text(&out.stderr).contains("latency"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -93,10 +93,51 @@ pub fn generate(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
     let ids = ids::ids_module(manifest, ctx);
     let modules = manifest.methods.iter().map(|m| method_module(m, ctx));
     let api = api_methods(manifest, ctx);
+    let limits = page_limits(manifest, ctx);
     quote! {
         #ids
         #(#modules)*
         #api
+        #limits
+    }
+}
+
+/// `page_limit(method)`: the documented page maximum by wire name (the SDK's own manifest
+/// only; a user's extension manifest has its typed builders for that).
+fn page_limits(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
+    if ctx.extension.is_some() {
+        return TokenStream::new();
+    }
+    let largest = manifest
+        .methods
+        .iter()
+        .filter_map(|m| m.max_page_size)
+        .max()
+        .unwrap_or(1);
+    let arms = manifest.methods.iter().filter_map(|m| {
+        let cap = m.max_page_size?;
+        let name = &m.name;
+        Some(quote!(#name => ::std::option::Option::Some(#cap),))
+    });
+    quote! {
+        /// The largest page any documented method allows: what a call to a method not in the
+        /// manifest reserves at most from the records budget.
+        pub const LARGEST_PAGE_LIMIT: u32 = #largest;
+
+        /// The largest page the docs allow for a method, by its wire name: what a call with a
+        /// bigger `PageSize` gets at most. `None` for methods without a documented maximum and
+        /// for names not in the manifest.
+        ///
+        /// ```
+        /// assert_eq!(bold360_sdk::methods::page_limit("getAllChatMessages"), Some(1000));
+        /// assert_eq!(bold360_sdk::methods::page_limit("getChat"), None);
+        /// ```
+        pub fn page_limit(method: &str) -> ::std::option::Option<u32> {
+            match method {
+                #(#arms)*
+                _ => ::std::option::Option::None,
+            }
+        }
     }
 }
 

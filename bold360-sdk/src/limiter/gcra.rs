@@ -24,31 +24,38 @@ impl Gcra {
         }
     }
 
-    fn cost(&self, units: u64) -> Duration {
-        self.interval * u32::try_from(units).unwrap_or(u32::MAX)
+    /// Time `units` take at `share` (0 < share <= 1) of the target rate.
+    fn cost(&self, units: u64, share: f64) -> Duration {
+        let full = self.interval * u32::try_from(units).unwrap_or(u32::MAX);
+        if share >= 1.0 {
+            full
+        } else {
+            full.div_f64(share.max(0.01))
+        }
     }
 
-    /// The earliest time `units` may go. More than the burst goes once the schedule is free.
-    pub(crate) fn earliest(&self, now: Instant, units: u64) -> Instant {
+    /// The earliest time `units` may go at `share` of the rate. More than the burst goes once
+    /// the schedule is free.
+    pub(crate) fn earliest(&self, now: Instant, units: u64, share: f64) -> Instant {
         let Some(tat) = self.tat else { return now };
-        let allowance = self.cost(self.burst.saturating_sub(units.min(self.burst)));
+        let allowance = self.cost(self.burst.saturating_sub(units.min(self.burst)), share);
         let at = tat.checked_sub(allowance).unwrap_or(now);
         at.max(now)
     }
 
     /// Takes `units` at `at`.
-    pub(crate) fn reserve(&mut self, at: Instant, units: u64) {
+    pub(crate) fn reserve(&mut self, at: Instant, units: u64, share: f64) {
         let start = self.tat.map_or(at, |tat| tat.max(at));
-        self.tat = Some(start + self.cost(units));
+        self.tat = Some(start + self.cost(units, share));
     }
 
     /// Gives back (or takes more of) the schedule after the real count is known.
-    pub(crate) fn adjust(&mut self, now: Instant, reserved: u64, actual: u64) {
+    pub(crate) fn adjust(&mut self, now: Instant, reserved: u64, actual: u64, share: f64) {
         let Some(tat) = self.tat else { return };
         self.tat = Some(if actual >= reserved {
-            tat.max(now) + self.cost(actual - reserved)
+            tat.max(now) + self.cost(actual - reserved, share)
         } else {
-            tat.checked_sub(self.cost(reserved - actual))
+            tat.checked_sub(self.cost(reserved - actual, share))
                 .unwrap_or(now)
                 .max(now)
         });
@@ -64,15 +71,15 @@ mod tests {
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
         let mut g = Gcra::new(100, Duration::from_secs(1), 2);
-        g.reserve(t0, 1);
-        assert_eq!(g.earliest(t0, 1), t0, "a burst of two may go together");
-        g.reserve(t0, 1);
-        assert_eq!(g.earliest(t0, 1), ms(10), "then one every 10 ms");
-        g.reserve(ms(10), 1);
-        assert_eq!(g.earliest(ms(10), 1), ms(20));
-        g.adjust(ms(10), 1, 0);
+        g.reserve(t0, 1, 1.0);
+        assert_eq!(g.earliest(t0, 1, 1.0), t0, "a burst of two may go together");
+        g.reserve(t0, 1, 1.0);
+        assert_eq!(g.earliest(t0, 1, 1.0), ms(10), "then one every 10 ms");
+        g.reserve(ms(10), 1, 1.0);
+        assert_eq!(g.earliest(ms(10), 1, 1.0), ms(20));
+        g.adjust(ms(10), 1, 0, 1.0);
         assert_eq!(
-            g.earliest(ms(10), 1),
+            g.earliest(ms(10), 1, 1.0),
             ms(10),
             "a refund moves the schedule back"
         );
@@ -82,9 +89,23 @@ mod tests {
     fn large_reservations_take_their_share_of_time() {
         let t0 = Instant::now();
         let mut g = Gcra::new(2000, Duration::from_secs(1), 1000);
-        g.reserve(t0, 1000);
-        assert_eq!(g.earliest(t0, 1000), t0 + Duration::from_millis(500));
-        g.adjust(t0, 1000, 200);
-        assert_eq!(g.earliest(t0, 1000), t0 + Duration::from_millis(100));
+        g.reserve(t0, 1000, 1.0);
+        assert_eq!(g.earliest(t0, 1000, 1.0), t0 + Duration::from_millis(500));
+        g.adjust(t0, 1000, 200, 1.0);
+        assert_eq!(g.earliest(t0, 1000, 1.0), t0 + Duration::from_millis(100));
+    }
+
+    #[test]
+    fn a_share_of_the_rate_spaces_units_further_apart() {
+        let t0 = Instant::now();
+        let mut g = Gcra::new(100, Duration::from_secs(1), 1);
+        g.reserve(t0, 1, 0.5);
+        assert_eq!(g.earliest(t0, 1, 0.5), t0 + Duration::from_millis(20));
+        g.adjust(t0, 1, 0, 0.5);
+        assert_eq!(
+            g.earliest(t0, 1, 0.5),
+            t0,
+            "the refund takes back the longer slot"
+        );
     }
 }

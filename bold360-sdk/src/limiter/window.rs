@@ -47,16 +47,23 @@ impl SlidingWindow {
 
     /// The earliest time `units` more fit. A reservation larger than the whole limit fits once
     /// the window is empty.
+    #[cfg(test)]
     pub(crate) fn earliest(&mut self, now: Instant, units: u64) -> Instant {
+        self.earliest_within(now, units, self.limit)
+    }
+
+    /// [`earliest`](Self::earliest) against a lower limit (a share of the budget).
+    pub(crate) fn earliest_within(&mut self, now: Instant, units: u64, limit: u64) -> Instant {
         self.expire(now);
-        let units = units.min(self.limit);
-        if self.sum + units <= self.limit {
+        let limit = limit.clamp(1, self.limit);
+        let units = units.min(limit);
+        if self.sum + units <= limit {
             return now;
         }
         let mut freed = 0;
         for entry in &self.entries {
             freed += entry.units;
-            if self.sum - freed + units <= self.limit {
+            if self.sum - freed + units <= limit {
                 return entry.at + self.length;
             }
         }

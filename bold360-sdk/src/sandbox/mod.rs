@@ -34,6 +34,8 @@ mod methods;
 mod order;
 mod paging;
 mod protocol;
+#[cfg(feature = "redis")]
+mod redis;
 mod server;
 mod synthetic;
 
@@ -45,6 +47,8 @@ use tokio::sync::oneshot;
 
 pub use faults::Fault;
 pub use limits::SandboxLimits;
+#[cfg(feature = "redis")]
+pub use redis::{LocalRedis, REDIS_SERVER_VAR};
 
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
@@ -297,6 +301,27 @@ pub struct RecordedRequest {
     pub authenticated: bool,
     /// The `User-Agent` header.
     pub user_agent: Option<String>,
+    /// When it arrived (before the account limits held it, if they did): what the account's
+    /// budget is counted by.
+    pub received_at: std::time::Instant,
+}
+
+/// Requests per second between the first and the last of `requests` to arrive: the rate at
+/// which they spent the account's request budget (`None` for fewer than two).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// use bold360_sdk::sandbox::{arrival_rate, Sandbox};
+/// let sandbox = Sandbox::start().await?;
+/// assert_eq!(arrival_rate(&sandbox.requests()), None);
+/// # Ok(()) }
+/// ```
+pub fn arrival_rate(requests: &[RecordedRequest]) -> Option<f64> {
+    let first = requests.iter().map(|r| r.received_at).min()?;
+    let last = requests.iter().map(|r| r.received_at).max()?;
+    let span = last.duration_since(first).as_secs_f64();
+    (requests.len() >= 2 && span > 0.0).then(|| (requests.len() - 1) as f64 / span)
 }
 
 impl RecordedRequest {

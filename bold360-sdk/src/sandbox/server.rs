@@ -101,6 +101,7 @@ async fn handle(
                 .get(header::USER_AGENT)
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned),
+            received_at: std::time::Instant::now(),
         });
 
     if !shared.gate.admit(&shared.stats).await {

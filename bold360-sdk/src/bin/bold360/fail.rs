@@ -39,7 +39,10 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         let code = match &e {
             Error::Config { .. } | Error::InvalidRequest { .. } => USAGE,
-            Error::Transport { .. } | Error::Timeout { .. } | Error::Http { .. } => NETWORK,
+            Error::Transport { .. }
+            | Error::Timeout { .. }
+            | Error::Http { .. }
+            | Error::RateLimiter { .. } => NETWORK,
             _ => API,
         };
         // The SDK's messages are already free of the key and the token.

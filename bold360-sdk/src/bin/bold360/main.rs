@@ -97,7 +97,7 @@ bold360 export getAllChatMessages FromDate=2024-05-01T00:00:00Z --api v2 --out m
     /// Run the local sandbox and print its URL and credentials.
     #[command(
         after_help = "The printed variables point the SDK and this tool at the sandbox; its key is a \
-throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --port 0 --no-limits"
+throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --port 0 --no-limits\n  bold360 sandbox --latency 150ms"
     )]
     Sandbox {
         /// The loopback port (0 picks a free one).
@@ -109,6 +109,9 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         /// How many closed chats to seed (three messages each).
         #[arg(long, default_value_t = 150)]
         chats: u32,
+        /// Time added to every response, as a distant server's round trip: `150ms`, `0.3s`.
+        #[arg(long, value_parser = sandbox::parse_latency, default_value = "0ms")]
+        latency: std::time::Duration,
     },
     /// Verify a trigger's signature (key from BOLD360_TRIGGER_KEY, else BOLD360_API_KEY).
     #[command(
@@ -184,7 +187,8 @@ fn main() -> ExitCode {
                 port,
                 no_limits,
                 chats,
-            } => sandbox::run(port, no_limits, chats).await,
+                latency,
+            } => sandbox::run(port, no_limits, chats, latency).await,
             Command::VerifyTrigger { url, body } => verify::run(&url, body.as_deref()),
         }
     });

@@ -1,0 +1,155 @@
+//! The budget of one process: a sliding window per dimension (requests, records) over the
+//! server's window plus a guard, and GCRA pacing on top. Admission is a pure decision at an
+//! instant, so it is tested on a paused clock.
+
+use tokio::time::Instant;
+
+use super::config::LimiterConfig;
+use super::gcra::Gcra;
+use super::window::SlidingWindow;
+
+#[derive(Debug)]
+pub(crate) struct LocalBudget {
+    requests: SlidingWindow,
+    records: SlidingWindow,
+    request_pace: Gcra,
+    record_pace: Gcra,
+    request_limit: u64,
+    record_limit: u64,
+    next_id: u64,
+}
+
+/// Scales a limit to a share of it, never below one.
+pub(crate) fn share_of(limit: u64, share: f64) -> u64 {
+    if share >= 1.0 {
+        limit
+    } else {
+        ((limit as f64 * share).floor() as u64).max(1)
+    }
+}
+
+impl LocalBudget {
+    pub(crate) fn new(config: &LimiterConfig) -> Self {
+        let span = config.span();
+        Self {
+            requests: SlidingWindow::new(config.requests, span),
+            records: SlidingWindow::new(config.records, span),
+            request_pace: Gcra::new(config.requests, span, config.request_burst),
+            record_pace: Gcra::new(config.records, span, config.record_burst),
+            request_limit: config.requests,
+            record_limit: config.records,
+            next_id: 0,
+        }
+    }
+
+    /// The records a call may hold on to: never more than a whole window's budget.
+    pub(crate) fn clamp_records(&self, records: u64) -> u64 {
+        records.min(self.record_limit)
+    }
+
+    /// Admits one request expecting `records` records at `share` of the budget, or says when
+    /// to look again.
+    pub(crate) fn try_admit(
+        &mut self,
+        now: Instant,
+        records: u64,
+        share: f64,
+    ) -> Result<u64, Instant> {
+        let records = self.clamp_records(records);
+        let at = self
+            .requests
+            .earliest_within(now, 1, share_of(self.request_limit, share))
+            .max(
+                self.records
+                    .earliest_within(now, records, share_of(self.record_limit, share)),
+            )
+            .max(self.request_pace.earliest(now, 1, share))
+            .max(self.record_pace.earliest(now, records, share));
+        if at > now {
+            return Err(at);
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.requests.reserve(id, now, 1);
+        self.records.reserve(id, now, records);
+        self.request_pace.reserve(now, 1, share);
+        self.record_pace.reserve(now, records, share);
+        Ok(id)
+    }
+
+    /// Replaces a reservation of `reserved` records with the real count.
+    pub(crate) fn settle(&mut self, now: Instant, id: u64, reserved: u64, actual: u64) {
+        let reserved = self.clamp_records(reserved);
+        self.records.settle(id, actual);
+        self.record_pace.adjust(now, reserved, actual, 1.0);
+    }
+
+    /// Gives back a request that never reached the server, and its records.
+    pub(crate) fn release(&mut self, now: Instant, id: u64, reserved: u64) {
+        self.settle(now, id, reserved, 0);
+        self.requests.settle(id, 0);
+        self.request_pace.adjust(now, 1, 0, 1.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    fn budget() -> LocalBudget {
+        LocalBudget::new(&LimiterConfig::default().guard(Duration::ZERO))
+    }
+
+    #[test]
+    fn a_released_request_frees_its_place_at_once() {
+        let t0 = Instant::now();
+        let mut b = LocalBudget::new(
+            &LimiterConfig::default()
+                .guard(Duration::ZERO)
+                .requests_per_second(2)
+                .request_burst(2),
+        );
+        let first = b.try_admit(t0, 1, 1.0).unwrap();
+        b.try_admit(t0, 1, 1.0).unwrap();
+        assert!(b.try_admit(t0, 1, 1.0).is_err(), "two per second");
+        b.release(t0, first, 1);
+        assert!(
+            b.try_admit(t0, 1, 1.0).is_ok(),
+            "the released place is free again"
+        );
+    }
+
+    #[test]
+    fn huge_reservations_are_clamped_to_one_window() {
+        let t0 = Instant::now();
+        let mut b = budget();
+        let id = b.try_admit(t0, 1_000_000, 1.0).unwrap();
+        b.settle(t0, id, 1_000_000, 0);
+        assert_eq!(
+            b.try_admit(t0, 1000, 1.0),
+            Ok(1),
+            "a 1,000,000-record reservation settled to 0 leaves the budget whole"
+        );
+    }
+
+    #[test]
+    fn a_share_admits_proportionally_fewer() {
+        let t0 = Instant::now();
+        let mut b = LocalBudget::new(
+            &LimiterConfig::default()
+                .guard(Duration::ZERO)
+                .request_burst(100),
+        );
+        let admitted = (0..100).filter(|_| b.try_admit(t0, 0, 0.5).is_ok()).count();
+        assert_eq!(admitted, 50);
+    }
+
+    #[test]
+    fn share_of_never_reaches_zero() {
+        assert_eq!(share_of(100, 1.0), 100);
+        assert_eq!(share_of(100, 0.8), 80);
+        assert_eq!(share_of(3, 0.2), 1);
+    }
+}
