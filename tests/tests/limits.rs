@@ -159,3 +159,107 @@ async fn without_the_limiter_the_same_load_is_refused() {
     assert!(refused > 0, "a naive burst is refused");
     assert_eq!(sandbox.stats().refusals as usize, refused);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_150_ms_more_than_nine_calls_run_at_once_and_none_is_held() {
+    let sandbox = Sandbox::builder()
+        .latency(Duration::from_millis(150))
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client().unwrap();
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let v1 = client.v1();
+            tokio::spawn(async move {
+                for _ in 0..5 {
+                    v1.get_operator("9007199254740996").send().await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let server = sandbox.stats();
+    assert_eq!(server.requests, 160);
+    assert_eq!((server.waits, server.refusals), (0, 0), "{server:?}");
+    assert_eq!(client.rate_limiter().in_flight(), 0);
+    // Throughput is no longer capped at 9 / latency: more than 9 were at the server at once.
+    assert!(
+        peak_in_flight(&sandbox) > 9,
+        "at most {} requests were at the server at once",
+        peak_in_flight(&sandbox)
+    );
+}
+
+/// The most requests the sandbox had in progress at once, from their arrival times and its
+/// fixed latency of 150 ms.
+fn peak_in_flight(sandbox: &Sandbox) -> usize {
+    let arrivals: Vec<_> = sandbox.requests().iter().map(|r| r.received_at).collect();
+    arrivals
+        .iter()
+        .map(|a| {
+            arrivals
+                .iter()
+                .filter(|b| *b >= a && b.duration_since(*a) < Duration::from_millis(150))
+                .count()
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn a_call_that_never_reaches_the_server_gives_its_budget_back() {
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let client = Client::builder()
+        .credentials(bold360_sdk::Credentials::new("1", "2", "k").unwrap())
+        .endpoint(bold360_sdk::Endpoint::custom(&format!("http://127.0.0.1:{closed}")).unwrap())
+        .limits(
+            LimiterConfig::default()
+                .requests_per_second(2)
+                .request_burst(2),
+        )
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    for _ in 0..6 {
+        let err = client
+            .call_raw("getOperators", Params::new())
+            .await
+            .unwrap_err();
+        assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    }
+    let stats = client.stats();
+    assert_eq!(stats.released, 6, "every admission was given back");
+    assert_eq!(
+        stats.waited, 0,
+        "so six calls never waited on a budget of two per second"
+    );
+}
+
+#[tokio::test]
+async fn a_huge_page_size_reserves_no_more_than_the_methods_page() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox.client().unwrap();
+    let other = client.clone();
+    client
+        .call_raw("getAllChatMessages", [("PageSize", "1000000")])
+        .await
+        .unwrap();
+    // Reserving a million records would hold every clone for minutes; the page cap is 1,000.
+    other.v1().get_operators().send().await.unwrap();
+    other
+        .call_raw("getAllChatMessages", [("PageSize", "1000000")])
+        .await
+        .unwrap();
+    assert!(
+        client.stats().wait_time < Duration::from_secs(2),
+        "{:?}",
+        client.stats()
+    );
+}

@@ -350,7 +350,8 @@ impl RateLimiter {
             "admitted"
         );
         c.acquired.fetch_add(1, Ordering::Relaxed);
-        if slept || waited > Duration::ZERO {
+        // Time to take the locks is not waiting for budget.
+        if slept {
             c.waited.fetch_add(1, Ordering::Relaxed);
             c.wait_nanos.fetch_add(nanos(waited), Ordering::Relaxed);
         }
