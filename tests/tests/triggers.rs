@@ -479,3 +479,92 @@ async fn the_extractor_checks_basic_credentials() {
     assert_eq!(ok.status(), 200);
     assert_eq!(handled.load(Ordering::SeqCst), 1);
 }
+
+/// A form body for `fields`, signed for the test server's public URL with `key`.
+fn signed_form(key: &str, fields: &[(&str, String)]) -> String {
+    let mut map = serde_json::Map::new();
+    for (name, value) in fields {
+        map.insert((*name).into(), Value::String(value.clone()));
+    }
+    let names: Vec<&str> = fields.iter().map(|(n, _)| *n).collect();
+    map.insert("signed".into(), Value::String(names.join("&")));
+    let as_fields =
+        TriggerFields::from_json(serde_json::to_string(&map).unwrap().as_bytes()).unwrap();
+    let signature = TriggerVerifier::new(key)
+        .sign(
+            "https://hooks.example.com/operator-status-changed",
+            &as_fields,
+        )
+        .unwrap();
+    map.insert("signature".into(), Value::String(signature));
+    form_body(&map)
+}
+
+#[tokio::test]
+async fn the_extractor_reads_bodies_up_to_4_mib_and_refuses_larger_ones() {
+    let (url, handled) = serve(TriggerVerifier::new("big-key")).await;
+    let http = reqwest::Client::new();
+    let send = |size: usize| {
+        let body = signed_form(
+            "big-key",
+            &[
+                ("UserName", "jane".into()),
+                ("Transcript", "x".repeat(size)),
+            ],
+        );
+        http.post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+    };
+    // A long transcript (2 MiB) is a normal trigger.
+    let ok = send(2 * 1024 * 1024).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+    // Past 4 MiB the body is not read.
+    let refused = send(4 * 1024 * 1024 + 1).await.unwrap();
+    assert_eq!(refused.status(), 400);
+    assert_eq!(handled.load(Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_body_is_json_when_its_type_says_so_or_it_starts_with_a_brace() {
+    let json = br#"{"ChatID":"7","Name":"a&b=c"}"#;
+    for (content_type, body) in [
+        (Some("application/json; charset=utf-8"), &json[..]),
+        (Some("APPLICATION/JSON"), &json[..]),
+        (None, &json[..]),
+        (Some("text/plain"), &json[..]),
+        (None, &b" \n\t{\"ChatID\":\"7\",\"Name\":\"a&b=c\"}"[..]),
+    ] {
+        let fields = TriggerFields::from_body(content_type, body).unwrap();
+        assert_eq!(fields.get("ChatID"), Some("7"), "{content_type:?}");
+        assert_eq!(fields.get("Name"), Some("a&b=c"), "{content_type:?}");
+    }
+    let form = TriggerFields::from_body(None, b"ChatID=7&Name=a%26b%3Dc").unwrap();
+    assert_eq!(form.get("Name"), Some("a&b=c"));
+    let form =
+        TriggerFields::from_body(Some("application/x-www-form-urlencoded"), b" ChatID=7").unwrap();
+    assert_eq!(form.iter().count(), 1, "a form body, leading space and all");
+    assert!(
+        TriggerFields::from_body(Some("application/json"), b"ChatID=7").is_err(),
+        "a JSON type with a form body is malformed, not guessed"
+    );
+}
+
+#[test]
+fn insert_sets_a_field_and_signed_fields_hold_only_what_was_signed() {
+    let mut fields = TriggerFields::from_form(b"ChatID=1&signed=ChatID");
+    fields.insert("Rating", "5");
+    fields.insert("ChatID", "2");
+    assert_eq!(fields.get("Rating"), Some("5"));
+    assert_eq!(fields.get("ChatID"), Some("2"), "insert replaces");
+    let verifier = TriggerVerifier::new("k");
+    let url = "https://h.example.com/t";
+    let signature = verifier.sign(url, &fields).unwrap();
+    fields.insert("signature", signature);
+    let signed = verifier.verify(url, &fields).unwrap();
+    assert_eq!(signed.get("ChatID"), Some("2"));
+    assert_eq!(signed.get("Rating"), None);
+    assert_eq!(signed.get("Nothing"), None);
+}
