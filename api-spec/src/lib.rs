@@ -12,6 +12,7 @@
 //! assert_eq!(get_chat.params[0].name, "ChatID");
 //! assert!(get_chat.params[0].required);
 //! ```
+#![deny(missing_docs)]
 
 pub mod ids;
 pub mod model;

@@ -13,7 +13,7 @@
 //! bold360_macros::bold360_api!(path = "my-api-spec", extension = MyMethods);
 //! ```
 //!
-//! The entry point only parses its input and hands over to [`codegen`]-style plain functions
+//! The entry point only parses its input and hands over to plain codegen functions (`codegen`)
 //! over `proc_macro2`, which are unit- and snapshot-tested on their own. A bad manifest fails
 //! the build with one `compile_error!` per problem, each naming the file and JSON pointer.
 //!
@@ -22,6 +22,7 @@
 //! With `path`, the expansion `include_bytes!`s every file it read, so editing one re-expands
 //! the macro; adding a new file needs a touch of the invoking crate (stable proc macros cannot
 //! watch a directory).
+#![deny(missing_docs)]
 
 mod codegen;
 

@@ -143,6 +143,46 @@ mod tests {
     use super::*;
     use serde_json::Value;
 
+    #[test]
+    fn broken_json_is_an_http_error_off_2xx_and_a_decode_error_on_2xx() {
+        let off = decode::<Value>("m", 502, b"{not json", &[]).unwrap_err();
+        assert!(matches!(off, Error::Http { status: 502, .. }), "{off:?}");
+        let on = decode::<Value>("m", 200, b"{not json", &[]).unwrap_err();
+        assert!(matches!(on, Error::Decode { .. }), "{on:?}");
+    }
+
+    #[test]
+    fn each_envelope_field_alone_makes_an_answer() {
+        for body in [
+            r#"{"Status":"success"}"#,
+            r#"{"Data":[]}"#,
+            r#"{"Truncated":false}"#,
+            r#"{"Next":{"PageStart":"2"}}"#,
+            r#"{"NextPage":"abc"}"#,
+            r#"{"StatusCode":5}"#,
+        ] {
+            assert!(
+                decode::<Value>("m", 200, body.as_bytes(), &[]).is_ok(),
+                "{body}"
+            );
+        }
+        let foreign = decode::<Value>("m", 200, br#"{"error":"upstream"}"#, &[]).unwrap_err();
+        assert!(matches!(foreign, Error::Http { .. }), "{foreign:?}");
+    }
+
+    #[test]
+    fn a_refusal_is_recognised_only_in_a_short_body() {
+        let phrase = "500 Too many simultaneous requests";
+        let body = |len: usize| format!("{phrase}{}", "x".repeat(len - phrase.len()));
+        let short = decode::<Value>("m", 500, body(4095).as_bytes(), &[]).unwrap_err();
+        assert!(short.is_refusal(), "{short:?}");
+        let long = decode::<Value>("m", 500, body(4096).as_bytes(), &[]).unwrap_err();
+        assert!(
+            !long.is_refusal(),
+            "a 4 KiB page that mentions it is not a refusal"
+        );
+    }
+
     proptest::proptest! {
         /// Arbitrary bytes with any status never panic: a typed answer or a typed error.
         #[test]

@@ -27,7 +27,7 @@
 //! - `chrono` is the time type of `datetime` parameters and fields, being the one most Rust
 //!   code already uses.
 //! - The `sandbox` feature adds `axum` for the local server.
-#![warn(missing_docs)]
+#![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
 // Generated code names this crate `::bold360_sdk`, as it would in a user's crate.

@@ -271,6 +271,9 @@ impl RateLimiter {
         let url = secrecy::SecretString::from(url.to_owned());
         let budget = shared::SharedBudget::new(&url, account_id, &config)
             .map_err(|reason| crate::Error::config(crate::env::LIMITER_URL, reason))?;
+        if config.unlimited {
+            return Ok(Self::new(config));
+        }
         Ok(Self::with_budget(config, Budget::Shared(Arc::new(budget))))
     }
 
