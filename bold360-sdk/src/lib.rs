@@ -86,6 +86,17 @@ pub mod methods {
 }
 pub use methods::ids;
 
+/// Typed calls for a manifest of your own (methods your account has that the vendor's pages
+/// do not list), with only `bold360-sdk` as a dependency: the same macro that generates
+/// [`methods`], re-exported. `path` is relative to your crate's `Cargo.toml`; `extension`
+/// names the traits (`<Name>V1`, `<Name>V2`) that add the methods to [`Api`].
+///
+/// ```ignore
+/// bold360_sdk::bold360_api!(path = "bold360-private", extension = PrivateMethods);
+/// use PrivateMethodsV1 as _;
+/// ```
+pub use bold360_macros::bold360_api;
+
 pub use api::{Api, Version, V1, V2};
 pub use client::{CallInfo, Client, ClientBuilder, DEFAULT_MAX_PAGES};
 pub use clock::{Clock, ManualClock, SystemClock};
