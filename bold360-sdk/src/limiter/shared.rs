@@ -189,31 +189,44 @@ impl SharedBudget {
             .map_err(|at| at.saturating_duration_since(now))
     }
 
+    /// Runs one operation of the script over this account's keys.
+    async fn run<T: redis::FromRedisValue>(&self, op: &str, args: &[u64]) -> Result<T, StoreError> {
+        let mut connection = self.connection().await?;
+        let mut invocation = self.script.prepare_invoke();
+        for key in &self.keys {
+            invocation.key(key);
+        }
+        invocation.arg(op);
+        for arg in args {
+            invocation.arg(*arg);
+        }
+        invocation
+            .invoke_async(&mut connection)
+            .await
+            .map_err(|e| self.store_error(&e))
+    }
+
     async fn store_admit(
         &self,
         records: u64,
         share: f64,
     ) -> Result<Result<Booking, Duration>, StoreError> {
-        let mut connection = self.connection().await?;
         let c = &self.config;
         let reply: (u64, u64) = self
-            .script
-            .key(&self.keys[0])
-            .key(&self.keys[1])
-            .key(&self.keys[2])
-            .key(&self.keys[3])
-            .arg("admit")
-            .arg(share_of(c.requests, share))
-            .arg(share_of(c.records, share))
-            .arg(micros(c.span()))
-            .arg(records.min(c.records))
-            .arg(self.interval(c.requests, share))
-            .arg(c.request_burst)
-            .arg(self.interval(c.records, share))
-            .arg(c.record_burst)
-            .invoke_async(&mut connection)
-            .await
-            .map_err(|e| self.store_error(&e))?;
+            .run(
+                "admit",
+                &[
+                    share_of(c.requests, share),
+                    share_of(c.records, share),
+                    micros(c.span()),
+                    records.min(c.records),
+                    self.interval(c.requests, share),
+                    c.request_burst,
+                    self.interval(c.records, share),
+                    c.record_burst,
+                ],
+            )
+            .await?;
         Ok(match reply {
             (1, id) => Ok(Booking::Store(id)),
             (_, wait) => Err(Duration::from_micros(wait.max(1))),
@@ -237,23 +250,12 @@ impl SharedBudget {
                 Ok(())
             }
             Booking::Store(id) => {
-                let mut connection = self.connection().await?;
                 let c = &self.config;
+                let span = micros(c.span());
+                let interval = self.interval(c.records, 1.0);
                 let _: i64 = self
-                    .script
-                    .key(&self.keys[0])
-                    .key(&self.keys[1])
-                    .key(&self.keys[2])
-                    .key(&self.keys[3])
-                    .arg("settle")
-                    .arg(id)
-                    .arg(reserved)
-                    .arg(actual)
-                    .arg(self.interval(c.records, 1.0))
-                    .arg(micros(c.span()))
-                    .invoke_async(&mut connection)
-                    .await
-                    .map_err(|e| self.store_error(&e))?;
+                    .run("settle", &[id, reserved, actual, interval, span])
+                    .await?;
                 Ok(())
             }
         }
@@ -271,23 +273,13 @@ impl SharedBudget {
                 Ok(())
             }
             Booking::Store(id) => {
-                let mut connection = self.connection().await?;
                 let c = &self.config;
+                let requests = self.interval(c.requests, 1.0);
+                let records = self.interval(c.records, 1.0);
+                let span = micros(c.span());
                 let _: i64 = self
-                    .script
-                    .key(&self.keys[0])
-                    .key(&self.keys[1])
-                    .key(&self.keys[2])
-                    .key(&self.keys[3])
-                    .arg("release")
-                    .arg(id)
-                    .arg(reserved)
-                    .arg(self.interval(c.requests, 1.0))
-                    .arg(self.interval(c.records, 1.0))
-                    .arg(micros(c.span()))
-                    .invoke_async(&mut connection)
-                    .await
-                    .map_err(|e| self.store_error(&e))?;
+                    .run("release", &[id, reserved, requests, records, span])
+                    .await?;
                 Ok(())
             }
         }
