@@ -328,6 +328,13 @@ mod tests {
         assert_eq!(env.status.as_deref(), Some("success"));
         assert_eq!(unwrap_jsonp("(x)"), None);
         assert_eq!(unwrap_jsonp("1abc(x)"), None);
+        // Names may start with a letter, `_` or `$`, and go on with digits and dots.
+        assert_eq!(unwrap_jsonp("$cb({})"), Some("{}"));
+        assert_eq!(unwrap_jsonp("_cb({})"), Some("{}"));
+        assert_eq!(unwrap_jsonp("a1.$_b({})"), Some("{}"));
+        assert_eq!(unwrap_jsonp("a-b({})"), None);
+        assert_eq!(unwrap_jsonp("cb({}"), None, "no closing parenthesis");
+        assert_eq!(unwrap_jsonp("cb ( {} ) ; "), Some("{}"));
     }
 
     #[test]

@@ -24,6 +24,7 @@ fn command() -> Command {
         "BOLD360_TRIGGER_KEY",
         "BOLD360_LIMITER_URL",
         "BOLD360_LIMITER_FALLBACK",
+        "RUST_LOG",
     ] {
         cmd.env_remove(var);
     }
@@ -318,6 +319,40 @@ async fn a_killed_export_resumes_without_gap_or_duplicate() {
         .map(|v| v["ChatMessageID"].as_str().unwrap().to_owned())
         .collect();
     assert_eq!(got, want, "no gap, no duplicate, in order");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verbose_and_rust_log_show_calls_on_stderr_without_secrets() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let key = sandbox.credentials().api_key().expose_secret().to_owned();
+    let quiet = run({
+        let mut c = against(&sandbox);
+        c.args(["call", "getOperators"]);
+        c
+    })
+    .await;
+    assert_eq!(quiet.status.code(), Some(0));
+    assert_eq!(text(&quiet.stderr), "", "no log output unless asked");
+    for (flag, rust_log) in [(Some("-v"), None), (None, Some("bold360_sdk=debug"))] {
+        let out = run({
+            let mut c = against(&sandbox);
+            c.args(["call", "getOperators"]).args(flag);
+            if let Some(spec) = rust_log {
+                c.env("RUST_LOG", spec);
+            }
+            c
+        })
+        .await;
+        assert_eq!(out.status.code(), Some(0));
+        let log = text(&out.stderr);
+        assert!(
+            log.contains("call succeeded"),
+            "{flag:?} {rust_log:?}: {log}"
+        );
+        assert!(log.contains("method=\"getOperators\""), "{log}");
+        assert!(!log.contains(&key), "the key never appears in the log");
+        assert!(!log.contains("auth="), "the token never appears in the log");
+    }
 }
 
 /// Three `bold360 export` processes at once against one sandbox with the documented limits

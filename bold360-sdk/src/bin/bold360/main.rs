@@ -9,6 +9,7 @@ mod args;
 mod call;
 mod export;
 mod fail;
+mod logging;
 mod methods;
 mod out;
 mod raw;
@@ -27,10 +28,15 @@ use clap::{Parser, Subcommand};
     about = "Call, export and test the Bold360 REST API",
     after_help = "Configuration: BOLD360_ACCOUNT_ID, BOLD360_API_SETTING_ID, BOLD360_API_KEY, \
 BOLD360_REGION (us|emea), BOLD360_ENDPOINT (a base URL), BOLD360_API_VERSION (v1|v2).\n\
-Exit codes: 0 success, 1 invalid (verify-trigger), 2 usage or configuration, 3 API error, 4 network error.\n\n\
+Exit codes: 0 success, 1 invalid (verify-trigger), 2 usage or configuration, 3 API error, 4 network error.\n\
+Logging: -v/-vv/-vvv, or RUST_LOG (e.g. RUST_LOG=bold360_sdk=debug), to stderr.\n\n\
 Try it offline:\n  bold360 sandbox --port 8080        (prints the variables to set)\n  bold360 call getOperators"
 )]
 struct Cli {
+    /// Log to stderr: -v each call and retry, -vv the limiter too, -vvv every crate.
+    /// `RUST_LOG` (e.g. `RUST_LOG=bold360_sdk=trace`) overrides it. Secrets are never logged.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -140,6 +146,7 @@ fn main() -> ExitCode {
             };
         }
     };
+    logging::install(cli.verbose);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(r) => r,
         Err(e) => {
