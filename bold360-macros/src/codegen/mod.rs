@@ -288,7 +288,7 @@ mod tests {
                 .lines()
                 .zip(code.lines())
                 .position(|(a, b)| a != b)
-                .map_or_else(|| golden.lines().count().min(code.lines().count()), |i| i);
+                .unwrap_or_else(|| golden.lines().count().min(code.lines().count()));
             panic!(
                 "{} differs from the generated code from line {}: review the change, then \
                  rewrite it with BOLD360_BLESS=1 cargo test -p bold360-macros golden",
