@@ -199,6 +199,20 @@ mod tests {
     use super::*;
     use chrono::{DateTime, Utc};
 
+    #[test]
+    fn keys_borrow_when_they_can_and_say_what_they_expect() {
+        let key: Key = serde_json::from_str(r#""ChatID""#).unwrap();
+        assert!(matches!(key.0, Cow::Borrowed("ChatID")));
+        assert_eq!(key.as_str(), "ChatID");
+        let escaped: Key = serde_json::from_str(r#""Chat\u0049D""#).unwrap();
+        assert_eq!(escaped.as_str(), "ChatID");
+        let owned =
+            <Key as serde::Deserialize>::deserialize(Value::String("ChatID".into())).unwrap();
+        assert_eq!(owned.as_str(), "ChatID");
+        let err = serde_json::from_str::<Key>("1").unwrap_err();
+        assert!(err.to_string().contains("expected a field name"), "{err}");
+    }
+
     #[derive(Debug, Default)]
     struct Rec {
         hidden: Option<DateTime<Utc>>,
