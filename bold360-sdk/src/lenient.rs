@@ -213,6 +213,17 @@ mod tests {
         assert!(err.to_string().contains("expected a field name"), "{err}");
     }
 
+    #[test]
+    fn a_value_no_json_can_hold_is_refused_with_what_was_expected() {
+        // JSON never produces bytes; another deserializer can.
+        let bytes = serde::de::value::BytesDeserializer::<serde::de::value::Error>::new(b"\x01");
+        let err = match Seed::<i64>(PhantomData).deserialize(bytes) {
+            Ok(_) => panic!("bytes are not a JSON value"),
+            Err(err) => err,
+        };
+        assert!(err.to_string().contains("expected any JSON value"), "{err}");
+    }
+
     #[derive(Debug, Default)]
     struct Rec {
         hidden: Option<DateTime<Utc>>,
