@@ -89,3 +89,20 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Records<T> {
         d.deserialize_any(RecordsVisitor(std::marker::PhantomData))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_iterate_by_value_and_by_reference_in_order() {
+        let records: Records<u32> = serde_json::from_str("[3, 1, 2]").unwrap();
+        let mut seen = Vec::new();
+        for r in &records {
+            seen.push(*r);
+        }
+        assert_eq!(seen, [3, 1, 2]);
+        let owned: Vec<u32> = records.into_iter().collect();
+        assert_eq!(owned, [3, 1, 2]);
+    }
+}

@@ -4,12 +4,13 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the subscriber; without `-v` or `RUST_LOG` only warnings are shown.
+/// Installs the subscriber; without `-v` or `RUST_LOG` only errors are shown (the command
+/// prints its own one-line failure, so a retry's warning would only be noise).
 pub fn install(verbose: u8) {
     let filter = match std::env::var("RUST_LOG") {
         Ok(spec) if !spec.trim().is_empty() => EnvFilter::new(spec),
         _ => EnvFilter::new(match verbose {
-            0 => "warn",
+            0 => "error",
             1 => "warn,bold360_sdk=debug",
             2 => "warn,bold360_sdk=trace",
             _ => "trace",
