@@ -69,6 +69,8 @@ pub enum TypeRef {
     Id,
     /// A whole number.
     Integer,
+    /// A whole number that cannot be negative: a size, an offset, a count.
+    Count,
     /// A floating-point number.
     Number,
     /// `true`/`false`.
@@ -85,8 +87,8 @@ pub enum TypeRef {
 
 impl TypeRef {
     /// The words of the vocabulary other than `enum:<Name>`.
-    pub const NAMES: [&'static str; 7] = [
-        "id", "integer", "number", "boolean", "string", "datetime", "json",
+    pub const NAMES: [&'static str; 8] = [
+        "id", "integer", "count", "number", "boolean", "string", "datetime", "json",
     ];
 }
 
@@ -95,6 +97,7 @@ impl fmt::Display for TypeRef {
         match self {
             TypeRef::Id => f.write_str("id"),
             TypeRef::Integer => f.write_str("integer"),
+            TypeRef::Count => f.write_str("count"),
             TypeRef::Number => f.write_str("number"),
             TypeRef::Boolean => f.write_str("boolean"),
             TypeRef::String => f.write_str("string"),
@@ -111,6 +114,7 @@ impl FromStr for TypeRef {
         Ok(match s {
             "id" => TypeRef::Id,
             "integer" => TypeRef::Integer,
+            "count" => TypeRef::Count,
             "number" => TypeRef::Number,
             "boolean" => TypeRef::Boolean,
             "string" => TypeRef::String,

@@ -71,7 +71,7 @@ async fn single_item_list_paged_and_write_calls_are_typed() {
             .await
             .unwrap();
         let records: Vec<get_inactive_chats::Record> = page.data.clone().unwrap().into_vec();
-        start += records.len() as i64;
+        start += records.len() as u64;
         chats.extend(records);
         if page.truncated != Some(true) {
             break;

@@ -66,6 +66,7 @@ impl Ctx {
                 }
             }
             TypeRef::Integer => quote!(i64),
+            TypeRef::Count => quote!(u64),
             TypeRef::Number => quote!(f64),
             TypeRef::Boolean => quote!(bool),
             TypeRef::String => quote!(::std::string::String),

@@ -1299,13 +1299,13 @@ pub mod get_all_audit_logs {
             self.params.set("NextPage", value.into());
             self
         }
-        ///Sets `PageSize` (integer, optional; v2). Records per page (default 1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v2). Records per page (default 1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
-        ///Sets `PageStart` (integer, optional; v2). Which page to start from (page number, e.g. 2 skips the first 1000 at default size).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v2). Which page to start from (page number, e.g. 2 skips the first 1000 at default size).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
@@ -2040,13 +2040,13 @@ pub mod get_all_chat_assignments {
         }
     }
     impl Request<::bold360_sdk::V1> {
-        ///Sets `PageStart` (integer, optional; v1). How many records to skip before the returned page starts (offset).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v1). How many records to skip before the returned page starts (offset).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
-        ///Sets `PageSize` (integer, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
@@ -2572,13 +2572,13 @@ pub mod get_all_chat_messages {
         }
     }
     impl Request<::bold360_sdk::V1> {
-        ///Sets `PageStart` (integer, optional; v1). How many records to skip before the returned page starts (offset).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v1). How many records to skip before the returned page starts (offset).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
-        ///Sets `PageSize` (integer, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
@@ -3548,13 +3548,13 @@ pub mod get_all_text_chat_messages {
                 retry: ::std::option::Option::None,
             }
         }
-        ///Sets `PageSize` (integer, optional; v1, v2). Caps the page size below the server maximum (1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v1, v2). Caps the page size below the server maximum (1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
-        ///Sets `PageStart` (integer, optional; v1, v2). Number of records to skip (offset).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v1, v2). Number of records to skip (offset).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
@@ -6683,13 +6683,13 @@ pub mod get_conversions {
         }
     }
     impl Request<::bold360_sdk::V1> {
-        ///Sets `PageStart` (integer, optional; v1). How many records to skip before the returned page starts (offset).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v1). How many records to skip before the returned page starts (offset).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
-        ///Sets `PageSize` (integer, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
@@ -8975,13 +8975,13 @@ pub mod get_inactive_chats {
             self.params.set("ToDate", value);
             self
         }
-        ///Sets `PageStart` (integer, optional; v1). How many records to skip before the returned page starts (offset).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v1). How many records to skip before the returned page starts (offset).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
-        ///Sets `PageSize` (integer, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
@@ -9707,13 +9707,13 @@ pub mod get_login_activity {
         }
     }
     impl Request<::bold360_sdk::V1> {
-        ///Sets `PageStart` (integer, optional; v1). How many records to skip before the returned page starts (offset).
-        pub fn page_start(mut self, value: i64) -> Self {
+        ///Sets `PageStart` (count, optional; v1). How many records to skip before the returned page starts (offset).
+        pub fn page_start(mut self, value: u64) -> Self {
             self.params.set("PageStart", value);
             self
         }
-        ///Sets `PageSize` (integer, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
-        pub fn page_size(mut self, value: i64) -> Self {
+        ///Sets `PageSize` (count, optional; v1). Caps the number of records returned; cannot raise the server cap (usually 1000).
+        pub fn page_size(mut self, value: u64) -> Self {
             self.params.set("PageSize", value);
             self
         }
@@ -14182,8 +14182,8 @@ impl<V: ::bold360_sdk::Version> ::bold360_sdk::Api<V> {
     ///| --- | --- | --- | --- | --- | --- |
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v1, v2 | Start of the time range. |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v1, v2 | End of the time range. |
-    ///| `PageStart` | `page_start` | integer | setter | v1 | How many records to skip before the returned page starts (offset). |
-    ///| `PageSize` | `page_size` | integer | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
+    ///| `PageStart` | `page_start` | count | setter | v1 | How many records to skip before the returned page starts (offset). |
+    ///| `PageSize` | `page_size` | count | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
     ///| `NextPage` | `next_page` | string | setter | v2 | Opaque cursor: pass back the NextPage value from the previous response to get the following page. |
     ///
     ///- **Versions:** v1, v2
@@ -14215,8 +14215,8 @@ impl<V: ::bold360_sdk::Version> ::bold360_sdk::Api<V> {
     ///| --- | --- | --- | --- | --- | --- |
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v1, v2 | Start of the Created-date window. |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v1, v2 | End of the Created-date window. |
-    ///| `PageStart` | `page_start` | integer | setter | v1 | How many records to skip before the returned page starts (offset). |
-    ///| `PageSize` | `page_size` | integer | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
+    ///| `PageStart` | `page_start` | count | setter | v1 | How many records to skip before the returned page starts (offset). |
+    ///| `PageSize` | `page_size` | count | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
     ///| `NextPage` | `next_page` | string | setter | v2 | Opaque cursor: pass back the NextPage value from the previous response to get the following page. |
     ///
     ///- **Versions:** v1, v2
@@ -14269,8 +14269,8 @@ impl<V: ::bold360_sdk::Version> ::bold360_sdk::Api<V> {
     ///
     ///| Parameter | Rust | Type | Required | Versions | Meaning |
     ///| --- | --- | --- | --- | --- | --- |
-    ///| `PageSize` | `page_size` | integer | setter | v1, v2 | Caps the page size below the server maximum (1000). |
-    ///| `PageStart` | `page_start` | integer | setter | v1, v2 | Number of records to skip (offset). |
+    ///| `PageSize` | `page_size` | count | setter | v1, v2 | Caps the page size below the server maximum (1000). |
+    ///| `PageStart` | `page_start` | count | setter | v1, v2 | Number of records to skip (offset). |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v1, v2 | End of the Created-date window. |
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v1, v2 | Start of the Created-date window (used in the page's curl example; not in the visible parameter table). |
     ///
@@ -14433,8 +14433,8 @@ impl<V: ::bold360_sdk::Version> ::bold360_sdk::Api<V> {
     ///| `FolderID` | `folder_id` | ID ([`FolderId`](super::ids::FolderId)) | argument | v1, v2 | Visit folder whose conversions are listed. |
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v1, v2 | Start of the Created-date window. |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v1, v2 | End of the Created-date window. |
-    ///| `PageStart` | `page_start` | integer | setter | v1 | How many records to skip before the returned page starts (offset). |
-    ///| `PageSize` | `page_size` | integer | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
+    ///| `PageStart` | `page_start` | count | setter | v1 | How many records to skip before the returned page starts (offset). |
+    ///| `PageSize` | `page_size` | count | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
     ///| `NextPage` | `next_page` | string | setter | v2 | Opaque cursor: pass back the NextPage value from the previous response to get the following page. |
     ///
     ///- **Versions:** v1, v2
@@ -14593,8 +14593,8 @@ impl<V: ::bold360_sdk::Version> ::bold360_sdk::Api<V> {
     ///| `ServiceTypeID` | `service_type_id` | enum [`ServiceType`] | argument | v1, v2 | Which channel's login sessions to report. |
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v1, v2 | Start of the window. |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v1, v2 | End of the window. |
-    ///| `PageStart` | `page_start` | integer | setter | v1 | How many records to skip before the returned page starts (offset). |
-    ///| `PageSize` | `page_size` | integer | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
+    ///| `PageStart` | `page_start` | count | setter | v1 | How many records to skip before the returned page starts (offset). |
+    ///| `PageSize` | `page_size` | count | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
     ///| `NextPage` | `next_page` | string | setter | v2 | Opaque cursor: pass back the NextPage value from the previous response to get the following page. |
     ///
     ///- **Versions:** v1, v2
@@ -14995,8 +14995,8 @@ impl ::bold360_sdk::Api<::bold360_sdk::V1> {
     ///| `FolderID` | `folder_id` | ID ([`FolderId`](super::ids::FolderId)) | argument | v1 | Chat folder to read closed chats from. |
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v1 | Start of the Closed-date window. |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v1 | End of the Closed-date window. |
-    ///| `PageStart` | `page_start` | integer | setter | v1 | How many records to skip before the returned page starts (offset). |
-    ///| `PageSize` | `page_size` | integer | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
+    ///| `PageStart` | `page_start` | count | setter | v1 | How many records to skip before the returned page starts (offset). |
+    ///| `PageSize` | `page_size` | count | setter | v1 | Caps the number of records returned; cannot raise the server cap (usually 1000). |
     ///
     ///- **Versions:** v1
     ///- **Kind:** read (transient failures are retried)
@@ -15029,8 +15029,8 @@ impl ::bold360_sdk::Api<::bold360_sdk::V2> {
     ///| `FromDate` | `from_date` | time (ISO-8601 UTC) | setter | v2 | Start date; must be given together with ToDate. |
     ///| `ToDate` | `to_date` | time (ISO-8601 UTC) | setter | v2 | End date; must be given together with FromDate. |
     ///| `NextPage` | `next_page` | string | setter | v2 | Opaque cursor: pass back the NextPage value from the previous response to get the following page. |
-    ///| `PageSize` | `page_size` | integer | setter | v2 | Records per page (default 1000). |
-    ///| `PageStart` | `page_start` | integer | setter | v2 | Which page to start from (page number, e.g. 2 skips the first 1000 at default size). |
+    ///| `PageSize` | `page_size` | count | setter | v2 | Records per page (default 1000). |
+    ///| `PageStart` | `page_start` | count | setter | v2 | Which page to start from (page number, e.g. 2 skips the first 1000 at default size). |
     ///| `LoginID` | `login_id` | ID ([`OperatorId`](super::ids::OperatorId)) | setter | v2 | Only events of this Bold360 user. |
     ///| `UserKey` | `user_key` | string | setter | v2 | Only events of this user key in LogMeIn's common sign-in system. |
     ///| `UserKeyNull` | `user_key_null` | boolean | setter | v2 | Also include users that have no common sign-in user key. |

@@ -92,7 +92,7 @@ pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
             for field in &spec.returns {
                 let value = match &field.ty {
                     TypeRef::Id => id_for(store, &field.id_entity().unwrap_or_default(), i),
-                    TypeRef::Integer => json!((i as u64 * 7 + seed % 13) % 100),
+                    TypeRef::Integer | TypeRef::Count => json!((i as u64 * 7 + seed % 13) % 100),
                     TypeRef::Number => json!(i as f64 * 1.5),
                     TypeRef::Boolean => json!(i % 2 == 0),
                     TypeRef::String => json!(format!("{} {}", field.name, i + 1)),

@@ -29,6 +29,10 @@ fn ends_with_id(name: &str) -> bool {
     name.ends_with("ID") || name.ends_with("Id")
 }
 
+/// Whole numbers the docs define as a size or an offset, which cannot be negative: the paging
+/// parameters. They are `count` (unsigned in Rust, so `page_size(-5)` does not compile).
+const COUNT_NAMES: [&str; 2] = ["PageSize", "PageStart"];
+
 /// Maps a vendor type string to the vocabulary. The second value is a warning when the string
 /// was not understood (the type then falls back to `string`).
 pub fn normalize_type(raw: &str, name: &str) -> (TypeRef, Option<String>) {
@@ -71,7 +75,11 @@ pub fn normalize_type(raw: &str, name: &str) -> (TypeRef, Option<String>) {
         || t == "byte"
         || t == "short"
     {
-        id_or(TypeRef::Integer)
+        if COUNT_NAMES.contains(&name) {
+            TypeRef::Count
+        } else {
+            id_or(TypeRef::Integer)
+        }
     } else if t == "numeric" || t.starts_with("numeric ") {
         id_or(TypeRef::Number)
     } else if t.starts_with("double") || t.starts_with("float") || t.starts_with("decimal") {
@@ -509,7 +517,8 @@ mod tests {
             ("long", "ChatMessageID", TypeRef::Id),
             ("long", "FolderType", TypeRef::Integer),
             ("integer", "TemplateOperatorID", TypeRef::Id),
-            ("integer", "PageSize", TypeRef::Integer),
+            ("integer", "PageSize", TypeRef::Count),
+            ("long", "PageStart", TypeRef::Count),
             ("byte", "Hidden", TypeRef::Integer),
             (
                 "integer (milliseconds)",
