@@ -301,3 +301,37 @@ pub(crate) fn parse_raw(text: &str) -> Result<RawEnvelope<'_>, serde_json::Error
     de.end()?;
     Ok(env)
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn record_counts_of_every_data_shape() {
+        assert_eq!(json!([1, 2, 3]).record_count(), 3);
+        assert_eq!(json!([]).record_count(), 0);
+        assert_eq!(Value::Null.record_count(), 0);
+        assert_eq!(json!({"ChatID": "1"}).record_count(), 1);
+        assert_eq!(json!("text").record_count(), 1);
+        assert_eq!(vec![1, 2].record_count(), 2);
+        assert_eq!(Vec::<u8>::new().record_count(), 0);
+        assert_eq!(Some(vec![1, 2, 3]).record_count(), 3);
+        assert_eq!(None::<Vec<u8>>.record_count(), 0);
+    }
+
+    #[test]
+    fn next_params_keep_the_servers_entries() {
+        let next: NextParams =
+            serde_json::from_str(r#"{"PageStart": 1000, "FolderID": "5"}"#).unwrap();
+        assert_eq!(next.len(), 2);
+        assert!(!next.is_empty());
+        assert_eq!(next.get("PageStart"), Some(&json!(1000)));
+        assert_eq!(next.get("FolderID"), Some(&json!("5")));
+        assert_eq!(next.get("Other"), None);
+        let empty = NextParams::default();
+        assert_eq!(empty.len(), 0);
+        assert!(empty.is_empty());
+    }
+}
