@@ -322,6 +322,19 @@ mod tests {
     }
 
     #[test]
+    fn a_body_that_is_not_an_object_says_what_was_expected() {
+        let err = match parse_raw("[1]") {
+            Ok(_) => panic!("an array is not an envelope"),
+            Err(err) => err,
+        };
+        assert!(
+            err.to_string()
+                .contains("expected a Bold360 response object"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn next_params_keep_the_servers_entries() {
         let next: NextParams =
             serde_json::from_str(r#"{"PageStart": 1000, "FolderID": "5"}"#).unwrap();
