@@ -313,7 +313,7 @@ impl Client {
         let timeout = shared.request_timeout;
         permit.mark_sent();
         let sent_at = Instant::now();
-        let response = match shared.http.get(url).send().await {
+        let response = match shared.http.get(url).timeout(timeout).send().await {
             Ok(response) => response,
             Err(e) => {
                 if e.is_connect() {
@@ -383,6 +383,7 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
+    http: Option<reqwest::Client>,
     limits: Option<LimiterConfig>,
     shared_limiter: Option<SecretString>,
     fallback_share: Option<f64>,
@@ -506,6 +507,31 @@ impl ClientBuilder {
         self
     }
 
+    /// Send requests through your own `reqwest::Client` (a proxy, extra root certificates,
+    /// your own connection pool). The SDK still applies its request timeout to every request
+    /// and its body size cap; [`connect_timeout`](Self::connect_timeout) and the pool settings
+    /// are then your client's. Build it with `redirect(Policy::none())`: the API never
+    /// redirects, and a followed redirect would carry the `auth` token to another URL.
+    ///
+    /// ```
+    /// use bold360_sdk::{reqwest, Client, Credentials};
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .user_agent("my-app/1.0")
+    ///     .build()
+    ///     .unwrap();
+    /// let client = Client::builder()
+    ///     .credentials(Credentials::new("1", "2", "k").unwrap())
+    ///     .http_client(http)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// Share this rate limiter (for several clients of one account).
     pub fn rate_limiter(mut self, limiter: RateLimiter) -> Self {
         self.limiter = Some(limiter);
@@ -568,7 +594,10 @@ impl ClientBuilder {
         };
         Ok(Client {
             shared: Arc::new(Shared {
-                http: self.transport.build()?,
+                http: match self.http {
+                    Some(http) => http,
+                    None => self.transport.build()?,
+                },
                 credentials,
                 endpoint: self
                     .endpoint
@@ -621,6 +650,7 @@ impl fmt::Debug for ClientBuilder {
             .field("transport", &self.transport)
             .field("retry", &self.retry)
             .field("limiter", &self.limiter.is_some())
+            .field("http_client", &self.http.is_some())
             .field("shared_limiter", &self.shared_limiter.is_some())
             .finish_non_exhaustive()
     }

@@ -59,6 +59,8 @@ mod transport;
 pub mod trigger;
 pub mod wire;
 pub use futures_util::Stream;
+/// The HTTP client the SDK is built on, for [`ClientBuilder::http_client`] (same version).
+pub use reqwest;
 
 #[cfg(feature = "sandbox")]
 pub mod sandbox;

@@ -502,3 +502,41 @@ async fn clones_and_version_handles_are_cheap_and_shareable() {
     }
     assert_eq!(sandbox.stats().requests, 16);
 }
+
+#[tokio::test]
+async fn requests_go_through_the_callers_own_http_client() {
+    let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    let http = bold360_sdk::reqwest::Client::builder()
+        .redirect(bold360_sdk::reqwest::redirect::Policy::none())
+        .user_agent("my-app/1.0")
+        .build()
+        .unwrap();
+    let client = sandbox.client_builder().http_client(http).build().unwrap();
+    client.v1().get_operators().send().await.unwrap();
+    let seen = sandbox.requests();
+    assert_eq!(seen.len(), 1);
+    assert_eq!(seen[0].user_agent.as_deref(), Some("my-app/1.0"));
+}
+
+#[tokio::test]
+async fn the_request_timeout_holds_with_the_callers_http_client() {
+    let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    // A client of the caller's with no timeout at all.
+    let http = bold360_sdk::reqwest::Client::new();
+    let client = sandbox
+        .client_builder()
+        .http_client(http)
+        .request_timeout(std::time::Duration::from_millis(200))
+        .retry_policy(bold360_sdk::RetryPolicy::none())
+        .build()
+        .unwrap();
+    sandbox.inject_fault(
+        Some("getOperators"),
+        bold360_sdk::sandbox::Fault::Latency(std::time::Duration::from_secs(5)),
+        1,
+    );
+    let started = std::time::Instant::now();
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    assert!(matches!(err, bold360_sdk::Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+}
