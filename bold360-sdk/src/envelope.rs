@@ -335,6 +335,52 @@ mod tests {
     }
 
     #[test]
+    fn every_envelope_field_lands_in_its_place_in_any_of_its_forms() {
+        let raw = parse_raw(
+            r#"{"status":"success","Message":7,"Data":[1],"Truncated":"1","Next":{"PageStart":2},
+                "NextPage":12,"StatusCode":"6","FieldTypes":{"ChatID":"id"},"Other":true}"#,
+        )
+        .unwrap();
+        assert_eq!(raw.status.as_deref(), Some("success"));
+        assert_eq!(raw.message.as_deref(), Some("7"));
+        assert_eq!(raw.data.map(|d| d.get()), Some("[1]"));
+        assert_eq!(raw.truncated, Some(true));
+        assert_eq!(
+            raw.next.as_ref().and_then(|n| n.get("PageStart")),
+            Some(&json!(2))
+        );
+        assert_eq!(raw.next_page.as_deref(), Some("12"));
+        assert_eq!(raw.status_code, Some(6));
+        assert!(raw.field_types.is_some(), "FieldTypes is its own field");
+        assert_eq!(raw.extra.keys().collect::<Vec<_>>(), ["Other"]);
+
+        let raw = parse_raw(r#"{"Data":null,"Truncated":0,"StatusCode":7}"#).unwrap();
+        assert!(raw.data.is_none(), "Data: null is no data");
+        assert_eq!(raw.truncated, Some(false));
+        assert_eq!(raw.status_code, Some(7));
+        for truthy in ["true", "\"TRUE\"", "1", "\"1\""] {
+            let text = format!(r#"{{"Truncated":{truthy}}}"#);
+            assert_eq!(parse_raw(&text).unwrap().truncated, Some(true), "{truthy}");
+        }
+        for falsy in ["false", "\"False\"", "0", "\"0\""] {
+            let text = format!(r#"{{"Truncated":{falsy}}}"#);
+            assert_eq!(parse_raw(&text).unwrap().truncated, Some(false), "{falsy}");
+        }
+        for bad in [
+            r#"{"Truncated":2}"#,
+            r#"{"Truncated":"yes"}"#,
+            r#"{"StatusCode":"x"}"#,
+            r#"{"StatusCode":1.5}"#,
+        ] {
+            assert!(parse_raw(bad).is_err(), "{bad}");
+        }
+        assert!(
+            parse_raw(r#"{"Status":"success"} trailing"#).is_err(),
+            "nothing after the envelope"
+        );
+    }
+
+    #[test]
     fn next_params_keep_the_servers_entries() {
         let next: NextParams =
             serde_json::from_str(r#"{"PageStart": 1000, "FolderID": "5"}"#).unwrap();
