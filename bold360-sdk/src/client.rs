@@ -77,6 +77,8 @@ pub struct CallInfo<'a> {
     pub expected_records: u64,
     /// A retry policy for this call instead of the client's.
     pub retry: Option<&'a RetryPolicy>,
+    /// A limit on each attempt instead of the client's request timeout.
+    pub timeout: Option<Duration>,
 }
 
 impl<'a> CallInfo<'a> {
@@ -87,6 +89,7 @@ impl<'a> CallInfo<'a> {
             kind,
             expected_records: 1,
             retry: None,
+            timeout: None,
         }
     }
 
@@ -99,6 +102,12 @@ impl<'a> CallInfo<'a> {
     /// Uses this retry policy for the call.
     pub fn retry(mut self, policy: Option<&'a RetryPolicy>) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Limits each attempt of the call to `timeout` (`None`: the client's request timeout).
+    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.timeout = timeout;
         self
     }
 }
@@ -310,7 +319,7 @@ impl Client {
         .into_iter()
         .chain(params.sensitive_values())
         .collect();
-        let timeout = shared.request_timeout;
+        let timeout = info.timeout.unwrap_or(shared.request_timeout);
         permit.mark_sent();
         let sent_at = Instant::now();
         let response = match shared.http.get(url).timeout(timeout).send().await {

@@ -51,6 +51,8 @@ pub struct PagedCall {
     pub expected_records: u64,
     pub retry: Option<RetryPolicy>,
     pub style: PageStyle,
+    /// A limit on each request instead of the client's request timeout.
+    pub timeout: Option<std::time::Duration>,
 }
 
 /// Walks a paged call page by page, remembering where it is, so that a caller can save the
@@ -110,7 +112,8 @@ impl PageWalker {
         }
         let info = CallInfo::new(method, self.call.kind)
             .expected_records(self.call.expected_records)
-            .retry(self.call.retry.as_ref());
+            .retry(self.call.retry.as_ref())
+            .timeout(self.call.timeout);
         let page = match client.execute::<D>(info, params.clone()).await {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),

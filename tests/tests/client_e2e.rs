@@ -540,3 +540,50 @@ async fn the_request_timeout_holds_with_the_callers_http_client() {
     assert!(matches!(err, bold360_sdk::Error::Timeout { .. }), "{err:?}");
     assert!(started.elapsed() < std::time::Duration::from_secs(4));
 }
+
+#[tokio::test]
+async fn a_timeout_on_one_request_overrides_the_clients() {
+    use futures_util::StreamExt;
+    let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .retry_policy(bold360_sdk::RetryPolicy::none())
+        .build()
+        .unwrap();
+    let slow = || {
+        sandbox.inject_fault(
+            None,
+            bold360_sdk::sandbox::Fault::Latency(std::time::Duration::from_secs(5)),
+            1,
+        )
+    };
+    let limit = std::time::Duration::from_millis(200);
+    slow();
+    let started = std::time::Instant::now();
+    let err = client
+        .v1()
+        .get_operators()
+        .timeout(limit)
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, bold360_sdk::Error::Timeout { .. }), "{err:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(4));
+    // Every page of a walk has the same limit.
+    slow();
+    let first = client
+        .v2()
+        .get_all_chat_messages()
+        .timeout(limit)
+        .pages()
+        .boxed()
+        .next()
+        .await
+        .unwrap();
+    assert!(
+        matches!(first, Err(bold360_sdk::Error::Timeout { .. })),
+        "{first:?}"
+    );
+    // Without it the client's (60 s) applies: the same call, not slowed, succeeds.
+    client.v1().get_operators().send().await.unwrap();
+}

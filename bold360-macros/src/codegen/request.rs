@@ -136,6 +136,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             api: #rt::Api<V>,
             params: #rt::Params,
             retry: ::std::option::Option<#rt::RetryPolicy>,
+            timeout: ::std::option::Option<::std::time::Duration>,
         }
 
         impl<V: #rt::Version> Request<V> {
@@ -143,7 +144,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
 
             #[doc(hidden)]
             pub fn __new(api: #rt::Api<V>, params: #rt::Params) -> Self {
-                Self { api, params, retry: ::std::option::Option::None }
+                Self { api, params, retry: ::std::option::Option::None, timeout: ::std::option::Option::None }
             }
 
             #(#generic)*
@@ -160,6 +161,13 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
                 self
             }
 
+            /// Gives each attempt of this request at most `timeout` (instead of the client's
+            /// request timeout); past it the attempt fails with `Error::Timeout`.
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.timeout = ::std::option::Option::Some(timeout);
+                self
+            }
+
             /// The parameters that will be sent.
             pub fn params(&self) -> &#rt::Params {
                 &self.params
@@ -169,7 +177,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             pub async fn send(self) -> ::std::result::Result<Response, #rt::Error> {
                 #(#checks)*
                 let expected = #rt::__private::expected_records(&self.params, #cap, #otherwise);
-                let info = #rt::CallInfo::new(#wire, #kind).expected_records(expected).retry(self.retry.as_ref());
+                let info = #rt::CallInfo::new(#wire, #kind).expected_records(expected).retry(self.retry.as_ref()).timeout(self.timeout);
                 #send_tail
             }
         }
@@ -238,6 +246,7 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
                 expected_records: #rt::__private::expected_records(&self.params, #cap, 100),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
 

@@ -269,6 +269,7 @@ pub mod add_chat_message {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -277,6 +278,7 @@ pub mod add_chat_message {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `Name` (string, optional; v1, v2). Display name stored with the message.
@@ -325,6 +327,12 @@ pub mod add_chat_message {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -343,7 +351,8 @@ pub mod add_chat_message {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -414,6 +423,7 @@ pub mod assign_chat {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -422,6 +432,7 @@ pub mod assign_chat {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `DepartmentID` (ID ([`DepartmentId`](super::ids::DepartmentId)), optional; v1, v2). Target department.
@@ -475,6 +486,12 @@ pub mod assign_chat {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -493,7 +510,8 @@ pub mod assign_chat {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -591,6 +609,7 @@ pub mod create_operator_from_template {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -599,6 +618,7 @@ pub mod create_operator_from_template {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `EmailName` (string, optional; v1, v2). Sender name used on e-mails the agent sends.
@@ -671,6 +691,12 @@ pub mod create_operator_from_template {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -689,7 +715,8 @@ pub mod create_operator_from_template {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -760,6 +787,7 @@ pub mod edit_operator {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -768,6 +796,7 @@ pub mod edit_operator {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `Departments` (json, optional; v1, v2). JSON array of {DepartmentID, Priority, AssignmentPriority}; replaces the agent's whole department list.
@@ -856,6 +885,12 @@ pub mod edit_operator {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -874,7 +909,8 @@ pub mod edit_operator {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -945,6 +981,7 @@ pub mod get_active_chats {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -953,6 +990,7 @@ pub mod get_active_chats {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FolderID` (ID ([`FolderId`](super::ids::FolderId)), optional; v1, v2). Restrict to active chats in this folder.
@@ -993,6 +1031,12 @@ pub mod get_active_chats {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -1011,7 +1055,8 @@ pub mod get_active_chats {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -1216,6 +1261,7 @@ pub mod get_all_audit_logs {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -1237,6 +1283,7 @@ pub mod get_all_audit_logs {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -1269,6 +1316,7 @@ pub mod get_all_audit_logs {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v2). Start date; must be given together with ToDate.
@@ -1365,6 +1413,12 @@ pub mod get_all_audit_logs {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -1388,7 +1442,8 @@ pub mod get_all_audit_logs {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -1917,6 +1972,7 @@ pub mod get_all_chat_assignments {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -1938,6 +1994,7 @@ pub mod get_all_chat_assignments {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -1970,6 +2027,7 @@ pub mod get_all_chat_assignments {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v1, v2). Start of the time range.
@@ -2006,6 +2064,12 @@ pub mod get_all_chat_assignments {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -2024,7 +2088,8 @@ pub mod get_all_chat_assignments {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => true,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -2449,6 +2514,7 @@ pub mod get_all_chat_messages {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -2470,6 +2536,7 @@ pub mod get_all_chat_messages {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -2502,6 +2569,7 @@ pub mod get_all_chat_messages {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v1, v2). Start of the Created-date window.
@@ -2538,6 +2606,12 @@ pub mod get_all_chat_messages {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -2556,7 +2630,8 @@ pub mod get_all_chat_messages {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => true,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -2660,6 +2735,7 @@ pub mod get_all_invitations {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -2681,6 +2757,7 @@ pub mod get_all_invitations {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -2713,6 +2790,7 @@ pub mod get_all_invitations {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v2). Start of the Created-date window.
@@ -2757,6 +2835,12 @@ pub mod get_all_invitations {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -2775,7 +2859,8 @@ pub mod get_all_invitations {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -3230,6 +3315,7 @@ pub mod get_all_text_chat_assignments {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -3238,6 +3324,7 @@ pub mod get_all_text_chat_assignments {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -3252,6 +3339,12 @@ pub mod get_all_text_chat_assignments {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -3272,7 +3365,8 @@ pub mod get_all_text_chat_assignments {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -3497,6 +3591,7 @@ pub mod get_all_text_chat_messages {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -3514,6 +3609,7 @@ pub mod get_all_text_chat_messages {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -3546,6 +3642,7 @@ pub mod get_all_text_chat_messages {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `PageSize` (count, optional; v1, v2). Caps the page size below the server maximum (1000).
@@ -3592,6 +3689,12 @@ pub mod get_all_text_chat_messages {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -3610,7 +3713,8 @@ pub mod get_all_text_chat_messages {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => true,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -4347,6 +4451,7 @@ pub mod get_chat {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -4355,6 +4460,7 @@ pub mod get_chat {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -4369,6 +4475,12 @@ pub mod get_chat {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -4389,7 +4501,8 @@ pub mod get_chat {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -4889,6 +5002,7 @@ pub mod get_chat_assignments {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -4897,6 +5011,7 @@ pub mod get_chat_assignments {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -4911,6 +5026,12 @@ pub mod get_chat_assignments {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -4931,7 +5052,8 @@ pub mod get_chat_assignments {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -5181,6 +5303,7 @@ pub mod get_chat_canned_messages {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -5189,6 +5312,7 @@ pub mod get_chat_canned_messages {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FolderID` (ID ([`FolderId`](super::ids::FolderId)), optional; v1, v2). Canned-message folder to list; root chat canned folder when omitted.
@@ -5213,6 +5337,12 @@ pub mod get_chat_canned_messages {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -5231,7 +5361,8 @@ pub mod get_chat_canned_messages {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -5638,6 +5769,7 @@ pub mod get_chat_messages {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -5646,6 +5778,7 @@ pub mod get_chat_messages {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -5660,6 +5793,12 @@ pub mod get_chat_messages {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -5680,7 +5819,8 @@ pub mod get_chat_messages {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -6036,6 +6176,7 @@ pub mod get_contact {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -6044,6 +6185,7 @@ pub mod get_contact {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -6058,6 +6200,12 @@ pub mod get_contact {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -6078,7 +6226,8 @@ pub mod get_contact {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -6560,6 +6709,7 @@ pub mod get_conversions {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -6581,6 +6731,7 @@ pub mod get_conversions {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -6613,6 +6764,7 @@ pub mod get_conversions {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v1, v2). Start of the Created-date window.
@@ -6649,6 +6801,12 @@ pub mod get_conversions {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -6667,7 +6825,8 @@ pub mod get_conversions {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => true,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -7080,6 +7239,7 @@ pub mod get_department {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -7088,6 +7248,7 @@ pub mod get_department {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -7102,6 +7263,12 @@ pub mod get_department {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -7122,7 +7289,8 @@ pub mod get_department {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -7493,6 +7661,7 @@ pub mod get_department_operators {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -7501,6 +7670,7 @@ pub mod get_department_operators {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -7515,6 +7685,12 @@ pub mod get_department_operators {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -7535,7 +7711,8 @@ pub mod get_department_operators {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -7653,6 +7830,7 @@ pub mod get_estimated_wait_time {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -7661,6 +7839,7 @@ pub mod get_estimated_wait_time {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `DepartmentID` (ID ([`DepartmentId`](super::ids::DepartmentId)), optional; v1, v2). Queue to measure; omitted = all queues (wait time then fixed at 0); explicit null = the account-level queue without department.
@@ -7685,6 +7864,12 @@ pub mod get_estimated_wait_time {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -7703,7 +7888,8 @@ pub mod get_estimated_wait_time {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -8116,6 +8302,7 @@ pub mod get_folder {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -8124,6 +8311,7 @@ pub mod get_folder {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -8138,6 +8326,12 @@ pub mod get_folder {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -8158,7 +8352,8 @@ pub mod get_folder {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -8566,6 +8761,7 @@ pub mod get_folders {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -8574,6 +8770,7 @@ pub mod get_folders {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FolderType` (enum [`FolderType`], optional; v1, v2). Only return folders of this type; all folders when omitted.
@@ -8595,6 +8792,12 @@ pub mod get_folders {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -8613,7 +8816,8 @@ pub mod get_folders {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -8904,6 +9108,7 @@ pub mod get_inactive_chats {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -8921,6 +9126,7 @@ pub mod get_inactive_chats {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -8953,6 +9159,7 @@ pub mod get_inactive_chats {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v1). Start of the Closed-date window.
@@ -8999,6 +9206,12 @@ pub mod get_inactive_chats {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -9017,7 +9230,8 @@ pub mod get_inactive_chats {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => true,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -9584,6 +9798,7 @@ pub mod get_login_activity {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -9605,6 +9820,7 @@ pub mod get_login_activity {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -9637,6 +9853,7 @@ pub mod get_login_activity {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v1, v2). Start of the window.
@@ -9673,6 +9890,12 @@ pub mod get_login_activity {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -9691,7 +9914,8 @@ pub mod get_login_activity {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => true,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -10106,6 +10330,7 @@ pub mod get_operator {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -10114,6 +10339,7 @@ pub mod get_operator {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -10128,6 +10354,12 @@ pub mod get_operator {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -10148,7 +10380,8 @@ pub mod get_operator {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -10520,6 +10753,7 @@ pub mod get_operator_availability {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -10528,6 +10762,7 @@ pub mod get_operator_availability {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `OperatorID` (ID ([`OperatorId`](super::ids::OperatorId)), optional; v1, v2). Agent to query; all agents when omitted.
@@ -10552,6 +10787,12 @@ pub mod get_operator_availability {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -10570,7 +10811,8 @@ pub mod get_operator_availability {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -11022,6 +11264,7 @@ pub mod get_operator_departments {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -11030,6 +11273,7 @@ pub mod get_operator_departments {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -11044,6 +11288,12 @@ pub mod get_operator_departments {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -11064,7 +11314,8 @@ pub mod get_operator_departments {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -11494,6 +11745,7 @@ pub mod get_operators {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -11502,6 +11754,7 @@ pub mod get_operators {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -11516,6 +11769,12 @@ pub mod get_operators {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -11536,7 +11795,8 @@ pub mod get_operators {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -11623,6 +11883,7 @@ pub mod get_report {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -11631,6 +11892,7 @@ pub mod get_report {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -11645,6 +11907,12 @@ pub mod get_report {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -11665,7 +11933,8 @@ pub mod get_report {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -11875,6 +12144,7 @@ pub mod get_setup_folders {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -11883,6 +12153,7 @@ pub mod get_setup_folders {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FolderType` (integer, optional; v1, v2). Filter by folder type (FolderType/ItemType list). At least one of FolderType/SetupFolderID must be given.
@@ -11920,6 +12191,12 @@ pub mod get_setup_folders {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -11938,7 +12215,8 @@ pub mod get_setup_folders {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -12289,6 +12567,7 @@ pub mod get_text_chat_messages {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -12297,6 +12576,7 @@ pub mod get_text_chat_messages {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -12311,6 +12591,12 @@ pub mod get_text_chat_messages {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -12331,7 +12617,8 @@ pub mod get_text_chat_messages {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => false,
@@ -12620,6 +12907,7 @@ pub mod get_text_chats {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
@@ -12641,6 +12929,7 @@ pub mod get_text_chats {
                 ),
                 retry: self.retry.clone(),
                 style,
+                timeout: self.timeout,
             }
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
@@ -12673,6 +12962,7 @@ pub mod get_text_chats {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `FromDate` (time (ISO-8601 UTC), optional; v1, v2). Start of the date window.
@@ -12709,6 +12999,12 @@ pub mod get_text_chats {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -12727,7 +13023,8 @@ pub mod get_text_chats {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
                 ::bold360_sdk::ApiVersion::V1 => false,
                 ::bold360_sdk::ApiVersion::V2 => true,
@@ -13148,6 +13445,7 @@ pub mod get_visit {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -13156,6 +13454,7 @@ pub mod get_visit {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -13170,6 +13469,12 @@ pub mod get_visit {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -13190,7 +13495,8 @@ pub mod get_visit {
                     ::bold360_sdk::MethodKind::Read,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -13345,6 +13651,7 @@ pub mod operator_login_control {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -13353,6 +13660,7 @@ pub mod operator_login_control {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `Password` (string, optional; v1, v2). New password.
@@ -13405,6 +13713,12 @@ pub mod operator_login_control {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -13423,7 +13737,8 @@ pub mod operator_login_control {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -13521,6 +13836,7 @@ pub mod run_report {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -13529,6 +13845,7 @@ pub mod run_report {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `Grouping` (string, optional; v1, v2). How rows are grouped (sample: chat_type; third-party script uses date).
@@ -13573,6 +13890,12 @@ pub mod run_report {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -13591,7 +13914,8 @@ pub mod run_report {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -13825,6 +14149,7 @@ pub mod set_operator_availability {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -13833,6 +14158,7 @@ pub mod set_operator_availability {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         ///Sets `StatusType` (enum [`StatusType`], optional; v1, v2). Built-in status: 1 away, 2 available. Exactly one of StatusType / CustomOperatorStatusID must be given.
@@ -13862,6 +14188,12 @@ pub mod set_operator_availability {
             self.retry = ::std::option::Option::Some(policy);
             self
         }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
+            self
+        }
         /// The parameters that will be sent.
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
@@ -13885,7 +14217,8 @@ pub mod set_operator_availability {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }
@@ -13956,6 +14289,7 @@ pub mod update_chat {
         api: ::bold360_sdk::Api<V>,
         params: ::bold360_sdk::Params,
         retry: ::std::option::Option<::bold360_sdk::RetryPolicy>,
+        timeout: ::std::option::Option<::std::time::Duration>,
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         #[doc(hidden)]
@@ -13964,6 +14298,7 @@ pub mod update_chat {
                 api,
                 params,
                 retry: ::std::option::Option::None,
+                timeout: ::std::option::Option::None,
             }
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
@@ -13978,6 +14313,12 @@ pub mod update_chat {
         /// Retries this request by `policy` instead of the client's policy.
         pub fn retry_policy(mut self, policy: ::bold360_sdk::RetryPolicy) -> Self {
             self.retry = ::std::option::Option::Some(policy);
+            self
+        }
+        /// Gives each attempt of this request at most `timeout` (instead of the client's
+        /// request timeout); past it the attempt fails with `Error::Timeout`.
+        pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.timeout = ::std::option::Option::Some(timeout);
             self
         }
         /// The parameters that will be sent.
@@ -13998,7 +14339,8 @@ pub mod update_chat {
                     ::bold360_sdk::MethodKind::Write,
                 )
                 .expected_records(expected)
-                .retry(self.retry.as_ref());
+                .retry(self.retry.as_ref())
+                .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
         }
     }

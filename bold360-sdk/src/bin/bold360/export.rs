@@ -119,6 +119,7 @@ pub async fn run(
         ),
         retry: None,
         style,
+        timeout: None,
     };
     let checkpoint_file = checkpoint_path(out);
     let (file, mut checkpoint, start) = if resume {
