@@ -230,6 +230,7 @@ impl Client {
             records = Empty,
             attempts = Empty,
             latency_ms = Empty,
+            limiter_wait_ms = Empty,
         );
         async {
             let started = Instant::now();
@@ -292,14 +293,16 @@ impl Client {
     ) -> Result<Envelope<D>, Error> {
         let method = info.method;
         let shared = &*self.shared;
-        let mut permit = shared
-            .limiter
-            .acquire(info.expected_records)
-            .await
-            .map_err(|e| Error::RateLimiter {
-                method: method.to_owned(),
-                reason: e.to_string(),
-            })?;
+        let waiting = Instant::now();
+        let acquired = shared.limiter.acquire(info.expected_records).await;
+        tracing::Span::current().record(
+            "limiter_wait_ms",
+            u64::try_from(waiting.elapsed().as_millis()).unwrap_or(u64::MAX),
+        );
+        let mut permit = acquired.map_err(|e| Error::RateLimiter {
+            method: method.to_owned(),
+            reason: e.to_string(),
+        })?;
         let credentials = &shared.credentials;
         let token = signing::sign(credentials, shared.clock.now_millis());
         // A URL that cannot be built drops the permit unsent: its budget is given back.

@@ -295,6 +295,7 @@ async fn each_call_has_a_span_with_method_version_status_records_and_latency() {
         "records=450",
         "attempts=1",
         "latency_ms=",
+        "limiter_wait_ms=",
     ] {
         assert!(line.contains(field), "{field} missing from {line}");
     }
