@@ -105,4 +105,20 @@ mod tests {
         let owned: Vec<u32> = records.into_iter().collect();
         assert_eq!(owned, [3, 1, 2]);
     }
+
+    #[test]
+    fn a_single_object_is_one_record_null_is_none_and_anything_else_is_refused() {
+        let one: Records<std::collections::BTreeMap<String, u32>> =
+            serde_json::from_str(r#"{"A": 1}"#).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0]["A"], 1);
+        let none: Records<u32> = serde_json::from_str("null").unwrap();
+        assert!(none.is_empty());
+        let err = serde_json::from_str::<Records<u32>>("5").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("expected an array of records or a single record"),
+            "{err}"
+        );
+    }
 }
