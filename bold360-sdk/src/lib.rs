@@ -46,6 +46,7 @@ mod id;
 mod id_type;
 pub mod lenient;
 mod limiter;
+mod method_info;
 #[doc(hidden)]
 pub mod paging;
 mod params;
@@ -110,6 +111,7 @@ pub use id::Id;
 pub use limiter::{
     LimiterConfig, LimiterError, LimiterStats, Permit, RateLimiter, DEFAULT_MAX_IN_FLIGHT,
 };
+pub use method_info::{MethodInfo, Paging};
 pub use params::{Params, ToParam};
 pub use records::Records;
 pub use reports::ReportPolling;

@@ -42,6 +42,16 @@ pub enum PageStyle {
     Single,
 }
 
+impl From<Option<crate::Paging>> for PageStyle {
+    fn from(paging: Option<crate::Paging>) -> Self {
+        match paging {
+            Some(crate::Paging::Next) => PageStyle::Next,
+            Some(crate::Paging::Cursor(param)) => PageStyle::Cursor(Cow::Borrowed(param)),
+            None => PageStyle::Single,
+        }
+    }
+}
+
 /// One call's description, owned, for a stream that outlives the builder.
 #[doc(hidden)]
 #[derive(Debug, Clone)]

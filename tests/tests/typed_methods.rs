@@ -239,3 +239,35 @@ async fn a_request_can_override_the_retry_policy() {
     assert_eq!(count(), 3, "no retry for this request");
     assert_eq!(client.stats().retries, 1);
 }
+
+#[test]
+fn the_run_time_method_table_matches_the_manifest() {
+    use bold360_api_spec::model::PagingStyle;
+    use bold360_api_spec::{DataShape, Kind, Manifest, Version};
+    use bold360_sdk::{ApiVersion, MethodKind, Paging};
+    let manifest = Manifest::embedded().unwrap();
+    assert_eq!(bold360_sdk::methods::ALL.len(), manifest.methods.len());
+    for m in &manifest.methods {
+        let info = bold360_sdk::methods::lookup(&m.name).unwrap_or_else(|| panic!("{}", m.name));
+        let kind = match m.kind {
+            Kind::Read => MethodKind::Read,
+            Kind::Write => MethodKind::Write,
+        };
+        assert_eq!(info.kind(), kind, "{}", m.name);
+        assert_eq!(info.lists(), m.data == DataShape::Array, "{}", m.name);
+        assert_eq!(info.page_limit(), m.max_page_size, "{}", m.name);
+        for (v, av) in [(Version::V1, ApiVersion::V1), (Version::V2, ApiVersion::V2)] {
+            assert_eq!(info.has_version(av), m.has_version(v), "{} {av}", m.name);
+            let want = match m.paging_for(v) {
+                Some(PagingStyle::Offset { .. }) => Some("Next".to_owned()),
+                Some(PagingStyle::Cursor { cursor_param, .. }) => Some(cursor_param.clone()),
+                None => None,
+            };
+            let got = info.paging(av).map(|p| match p {
+                Paging::Next => "Next".to_owned(),
+                Paging::Cursor(param) => param.to_owned(),
+            });
+            assert_eq!(got, want, "{} {av}", m.name);
+        }
+    }
+}

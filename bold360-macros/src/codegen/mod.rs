@@ -93,33 +93,68 @@ pub fn generate(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
     let ids = ids::ids_module(manifest, ctx);
     let modules = manifest.methods.iter().map(|m| method_module(m, ctx));
     let api = api_methods(manifest, ctx);
-    let limits = page_limits(manifest, ctx);
+    let table = method_table(manifest, ctx);
     quote! {
         #ids
         #(#modules)*
         #api
-        #limits
+        #table
     }
 }
 
-/// `page_limit(method)`: the documented page maximum by wire name (the SDK's own manifest
-/// only; a user's extension manifest has its typed builders for that).
-fn page_limits(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
+/// The run-time method table (`lookup`, `ALL`, `page_limit`): the SDK's own manifest only; a
+/// user's extension manifest has its typed builders for that.
+fn method_table(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
     if ctx.extension.is_some() {
         return TokenStream::new();
     }
+    let rt = &ctx.rt;
     let largest = manifest
         .methods
         .iter()
         .filter_map(|m| m.max_page_size)
         .max()
         .unwrap_or(1);
-    let arms = manifest.methods.iter().filter_map(|m| {
-        let cap = m.max_page_size?;
+    let entries = manifest.methods.iter().map(|m| {
         let name = &m.name;
-        Some(quote!(#name => ::std::option::Option::Some(#cap),))
+        let kind = request::method_kind(m, rt);
+        let lists = m.data == bold360_api_spec::DataShape::Array;
+        let versions = m.versions.iter().map(|v| match v {
+            bold360_api_spec::Version::V1 => quote!(#rt::ApiVersion::V1),
+            bold360_api_spec::Version::V2 => quote!(#rt::ApiVersion::V2),
+        });
+        let page_limit = match m.max_page_size {
+            Some(cap) => quote!(::std::option::Option::Some(#cap)),
+            None => quote!(::std::option::Option::None),
+        };
+        let v1 = request::paging(m, bold360_api_spec::Version::V1, rt);
+        let v2 = request::paging(m, bold360_api_spec::Version::V2, rt);
+        quote! {
+            #rt::MethodInfo {
+                name: #name,
+                kind: #kind,
+                lists: #lists,
+                versions: &[#(#versions),*],
+                page_limit: #page_limit,
+                v1: #v1,
+                v2: #v2,
+            }
+        }
     });
     quote! {
+        /// Every documented method, in manifest order: what calling by wire name needs to know.
+        pub static ALL: &[#rt::MethodInfo] = &[#(#entries),*];
+
+        /// A documented method by its wire name.
+        ///
+        /// ```
+        /// let m = bold360_sdk::methods::lookup("getChat").unwrap();
+        /// assert_eq!(m.kind(), bold360_sdk::MethodKind::Read);
+        /// ```
+        pub fn lookup(method: &str) -> ::std::option::Option<&'static #rt::MethodInfo> {
+            ALL.iter().find(|m| m.name() == method)
+        }
+
         /// The largest page any documented method allows: what a call to a method not in the
         /// manifest reserves at most from the records budget.
         pub const LARGEST_PAGE_LIMIT: u32 = #largest;
@@ -133,10 +168,7 @@ fn page_limits(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
         /// assert_eq!(bold360_sdk::methods::page_limit("getChat"), None);
         /// ```
         pub fn page_limit(method: &str) -> ::std::option::Option<u32> {
-            match method {
-                #(#arms)*
-                _ => ::std::option::Option::None,
-            }
+            lookup(method).and_then(|m| m.page_limit())
         }
     }
 }

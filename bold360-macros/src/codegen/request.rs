@@ -62,7 +62,21 @@ pub fn constructor_scopes(m: &Method, extension: bool) -> Vec<Scope> {
 }
 
 /// The runtime's `MethodKind` for `m`, which decides what is retried.
-fn method_kind(m: &Method, rt: &syn::Path) -> TokenStream {
+/// How `m` pages in `v`, as an `Option<Paging>` expression: the one place the manifest's
+/// paging becomes the runtime's.
+pub fn paging(m: &Method, v: Version, rt: &syn::Path) -> TokenStream {
+    use bold360_api_spec::model::PagingStyle;
+    match m.paging_for(v) {
+        Some(PagingStyle::Offset { .. }) => quote!(::std::option::Option::Some(#rt::Paging::Next)),
+        Some(PagingStyle::Cursor { cursor_param, .. }) => {
+            quote!(::std::option::Option::Some(#rt::Paging::Cursor(#cursor_param)))
+        }
+        None => quote!(::std::option::Option::None),
+    }
+}
+
+/// The method's kind: the one place the manifest's kind becomes the runtime's.
+pub fn method_kind(m: &Method, rt: &syn::Path) -> TokenStream {
     match m.kind {
         Kind::Read => quote!(#rt::MethodKind::Read),
         Kind::Write => quote!(#rt::MethodKind::Write),
@@ -213,17 +227,13 @@ fn send_tail(m: &Method, rt: &syn::Path) -> TokenStream {
 
 /// `pages()` and `into_stream()` for list methods that page in some version.
 fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
-    use bold360_api_spec::model::PagingStyle;
     if m.data != bold360_api_spec::DataShape::Array || m.paging.is_none() {
         return TokenStream::new();
     }
     let rt = &ctx.rt;
-    let style = |v: Version| match m.paging_for(v) {
-        Some(PagingStyle::Offset { .. }) => quote!(#rt::paging::PageStyle::Next),
-        Some(PagingStyle::Cursor { cursor_param, .. }) => {
-            quote!(#rt::paging::PageStyle::Cursor(::std::borrow::Cow::Borrowed(#cursor_param)))
-        }
-        None => quote!(#rt::paging::PageStyle::Single),
+    let style = |v: Version| {
+        let paging = paging(m, v, rt);
+        quote!(#rt::paging::PageStyle::from(#paging))
     };
     let (v1, v2) = (style(Version::V1), style(Version::V2));
     let wire = &m.name;

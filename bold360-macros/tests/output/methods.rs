@@ -1266,10 +1266,14 @@ pub mod get_all_audit_logs {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Single,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -1977,10 +1981,16 @@ pub mod get_all_chat_assignments {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Next,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -2519,10 +2529,16 @@ pub mod get_all_chat_messages {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Next,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -2740,10 +2756,14 @@ pub mod get_all_invitations {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Single,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -3596,8 +3616,16 @@ pub mod get_all_text_chat_messages {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Next,
-                ::bold360_sdk::ApiVersion::V2 => ::bold360_sdk::paging::PageStyle::Next,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
+                ::bold360_sdk::ApiVersion::V2 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
             };
             ::bold360_sdk::paging::PagedCall {
                 method: ::std::borrow::Cow::Borrowed("getAllTextChatMessages"),
@@ -6714,10 +6742,16 @@ pub mod get_conversions {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Next,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -9113,8 +9147,14 @@ pub mod get_inactive_chats {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Next,
-                ::bold360_sdk::ApiVersion::V2 => ::bold360_sdk::paging::PageStyle::Single,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
+                ::bold360_sdk::ApiVersion::V2 => {
+                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
+                }
             };
             ::bold360_sdk::paging::PagedCall {
                 method: ::std::borrow::Cow::Borrowed("getInactiveChats"),
@@ -9803,10 +9843,16 @@ pub mod get_login_activity {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Next,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+                    )
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -12912,10 +12958,14 @@ pub mod get_text_chats {
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
             let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => ::bold360_sdk::paging::PageStyle::Single,
+                ::bold360_sdk::ApiVersion::V1 => {
+                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
+                }
                 ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::Cursor(
-                        ::std::borrow::Cow::Borrowed("NextPage"),
+                    ::bold360_sdk::paging::PageStyle::from(
+                        ::std::option::Option::Some(
+                            ::bold360_sdk::Paging::Cursor("NextPage"),
+                        ),
                     )
                 }
             };
@@ -15428,6 +15478,353 @@ impl ::bold360_sdk::Api<::bold360_sdk::V2> {
         get_all_invitations::Request::__new(::std::clone::Clone::clone(self), params)
     }
 }
+/// Every documented method, in manifest order: what calling by wire name needs to know.
+pub static ALL: &[::bold360_sdk::MethodInfo] = &[
+    ::bold360_sdk::MethodInfo {
+        name: "addChatMessage",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "assignChat",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "createOperatorFromTemplate",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "editOperator",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getActiveChats",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getAllAuditLogs",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getAllChatAssignments",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getAllChatMessages",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getAllInvitations",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getAllTextChatAssignments",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(500u32),
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getAllTextChatMessages",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getChat",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getChatAssignments",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getChatCannedMessages",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(500u32),
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getChatMessages",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getContact",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getConversions",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getDepartment",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getDepartmentOperators",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getEstimatedWaitTime",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getFolder",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getFolders",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getInactiveChats",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getLoginActivity",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getOperator",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getOperatorAvailability",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getOperatorDepartments",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getOperators",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getReport",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getSetupFolders",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getTextChatMessages",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getTextChats",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: true,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::Some(1000u32),
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "getVisit",
+        kind: ::bold360_sdk::MethodKind::Read,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "operatorLoginControl",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "runReport",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "setOperatorAvailability",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+    ::bold360_sdk::MethodInfo {
+        name: "updateChat",
+        kind: ::bold360_sdk::MethodKind::Write,
+        lists: false,
+        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+        page_limit: ::std::option::Option::None,
+        v1: ::std::option::Option::None,
+        v2: ::std::option::Option::None,
+    },
+];
+/// A documented method by its wire name.
+///
+/// ```
+/// let m = bold360_sdk::methods::lookup("getChat").unwrap();
+/// assert_eq!(m.kind(), bold360_sdk::MethodKind::Read);
+/// ```
+pub fn lookup(
+    method: &str,
+) -> ::std::option::Option<&'static ::bold360_sdk::MethodInfo> {
+    ALL.iter().find(|m| m.name() == method)
+}
 /// The largest page any documented method allows: what a call to a method not in the
 /// manifest reserves at most from the records budget.
 pub const LARGEST_PAGE_LIMIT: u32 = 1000u32;
@@ -15440,18 +15837,5 @@ pub const LARGEST_PAGE_LIMIT: u32 = 1000u32;
 /// assert_eq!(bold360_sdk::methods::page_limit("getChat"), None);
 /// ```
 pub fn page_limit(method: &str) -> ::std::option::Option<u32> {
-    match method {
-        "getActiveChats" => ::std::option::Option::Some(1000u32),
-        "getAllAuditLogs" => ::std::option::Option::Some(1000u32),
-        "getAllChatAssignments" => ::std::option::Option::Some(1000u32),
-        "getAllChatMessages" => ::std::option::Option::Some(1000u32),
-        "getAllTextChatAssignments" => ::std::option::Option::Some(500u32),
-        "getAllTextChatMessages" => ::std::option::Option::Some(1000u32),
-        "getChatCannedMessages" => ::std::option::Option::Some(500u32),
-        "getConversions" => ::std::option::Option::Some(1000u32),
-        "getInactiveChats" => ::std::option::Option::Some(1000u32),
-        "getLoginActivity" => ::std::option::Option::Some(1000u32),
-        "getTextChats" => ::std::option::Option::Some(1000u32),
-        _ => ::std::option::Option::None,
-    }
+    lookup(method).and_then(|m| m.page_limit())
 }

@@ -1,7 +1,7 @@
 //! Arguments shared by the commands.
 
-use bold360_api_spec::{Kind, Manifest, Method, Version};
-use bold360_sdk::{ApiVersion, Client, ClientBuilder, MethodKind, Params};
+use bold360_api_spec::{Manifest, Method};
+use bold360_sdk::{ApiVersion, Client, ClientBuilder, Params};
 
 use crate::fail::Failure;
 
@@ -72,20 +72,4 @@ pub fn method(manifest: &Manifest, name: &str) -> Result<Method, Failure> {
         };
         Failure::usage(format!("unknown method {name:?}{hint}"))
     })
-}
-
-/// How the client treats `m` when deciding what to retry.
-pub fn method_kind(m: &Method) -> MethodKind {
-    match m.kind {
-        Kind::Read => MethodKind::Read,
-        Kind::Write => MethodKind::Write,
-    }
-}
-
-/// The manifest's name for the version `client` calls.
-pub fn spec_version(client: &Client) -> Version {
-    match client.api_version() {
-        ApiVersion::V1 => Version::V1,
-        ApiVersion::V2 => Version::V2,
-    }
 }

@@ -28,13 +28,15 @@ pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result
     // Methods the manifest knows get their kind (reads are retried on transient failures);
     // others are classified by name (`get…` reads) unless --kind says otherwise.
     let manifest = args::manifest()?;
-    let version = args::spec_version(&client);
-    let (wire, kind, expected, pages) = match manifest.method(method) {
+    let known = manifest
+        .method(method)
+        .and_then(|m| bold360_sdk::methods::lookup(&m.name));
+    let (wire, kind, expected, pages) = match known {
         Some(m) => (
-            m.name.clone(),
-            args::method_kind(m),
-            bold360_sdk::__private::expected_records(&params, m.max_page_size.map(u64::from), 1),
-            m.paging_for(version).is_some(),
+            m.name().to_owned(),
+            m.kind(),
+            bold360_sdk::__private::expected_records(&params, m.page_limit().map(u64::from), 1),
+            m.paging(client.api_version()).is_some(),
         ),
         None => (method.to_owned(), MethodKind::from_name(method), 1, false),
     };

@@ -17,9 +17,7 @@ use std::time::Duration;
 use crate::args;
 use crate::fail::{Failure, OK};
 use crate::raw::{self, RawData};
-use bold360_api_spec::model::PagingStyle;
-use bold360_api_spec::DataShape;
-use bold360_sdk::paging::{PageStyle, PageWalker, PagedCall};
+use bold360_sdk::paging::{PageWalker, PagedCall};
 use bold360_sdk::Params;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
@@ -87,38 +85,34 @@ pub async fn run(
     let client = args::client(api, timeout)?;
     let manifest = args::manifest()?;
     let spec = args::method(&manifest, method)?;
-    let version = args::spec_version(&client);
-    if !spec.has_version(version) {
+    // What the SDK knows of the method: the same table its typed calls are generated from.
+    let info = bold360_sdk::methods::lookup(&spec.name)
+        .ok_or_else(|| Failure::usage(format!("{} is not in the SDK's method table", spec.name)))?;
+    let version = client.api_version();
+    if !info.has_version(version) {
         return Err(Failure::usage(format!(
             "{} does not exist in {}; try --api {}",
-            spec.name,
+            info.name(),
             version.as_str(),
-            spec.versions[0].as_str()
+            info.versions()[0].as_str()
         )));
     }
-    if spec.data != DataShape::Array {
+    if !info.lists() {
         return Err(Failure::usage(format!(
             "{} does not return a list of records; use `bold360 call`",
-            spec.name
+            info.name()
         )));
     }
-    let style = match spec.paging_for(version) {
-        Some(PagingStyle::Offset { .. }) => PageStyle::Next,
-        Some(PagingStyle::Cursor { cursor_param, .. }) => {
-            PageStyle::Cursor(Cow::Owned(cursor_param.clone()))
-        }
-        None => PageStyle::Single,
-    };
     let call = PagedCall {
-        method: Cow::Owned(spec.name.clone()),
-        kind: args::method_kind(&spec),
+        method: Cow::Borrowed(info.name()),
+        kind: info.kind(),
         expected_records: bold360_sdk::__private::expected_records(
             &params,
-            spec.max_page_size.map(u64::from),
+            info.page_limit().map(u64::from),
             100,
         ),
         retry: None,
-        style,
+        style: info.page_style(version),
         timeout: None,
     };
     let checkpoint_file = checkpoint_path(out);
@@ -194,7 +188,7 @@ pub async fn run(
     progress.set_position(checkpoint.records);
     progress.enable_steady_tick(Duration::from_millis(200));
 
-    let single = call.style == PageStyle::Single;
+    let single = info.paging(version).is_none();
     let mut truncated = false;
     let mut walker = PageWalker::new(call, start);
     while let Some(page) = walker.next_page_as::<RawData>(&client).await {
