@@ -24,10 +24,47 @@ use crate::params::ToParam;
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Id(Box<str>);
 
+/// Text that is not an ID: IDs are 64-bit numbers written in decimal digits.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not an ID: expected 1 to 20 decimal digits of a 64-bit number, got {shown}")]
+pub struct InvalidId {
+    /// The text refused, cut to 40 characters and quoted.
+    shown: String,
+}
+
 impl Id {
-    /// An ID from its text.
+    /// An ID from its text, as given (no check): for text that comes from the server.
+    /// Validate text from elsewhere with [`Id::parse`] (or `str::parse`).
     pub fn new(text: impl Into<String>) -> Self {
         Self(text.into().into_boxed_str())
+    }
+
+    /// An ID from text that must be the decimal digits of a 64-bit number (no sign, no
+    /// spaces), such as user input or a command-line argument.
+    ///
+    /// ```
+    /// use bold360_sdk::Id;
+    /// assert_eq!(Id::parse("9007199254740993").unwrap().as_str(), "9007199254740993");
+    /// assert!(Id::parse("").is_err());
+    /// assert!(Id::parse("12 ").is_err());
+    /// assert!(Id::parse("-5").is_err());
+    /// assert!(Id::parse("18446744073709551616").is_err(), "past u64::MAX");
+    /// let id: bold360_sdk::ids::ChatId = "42".parse().unwrap();
+    /// assert_eq!(id.as_str(), "42");
+    /// ```
+    pub fn parse(text: &str) -> Result<Self, InvalidId> {
+        let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        if digits && text.parse::<u64>().is_ok() {
+            Ok(Self::new(text))
+        } else {
+            let mut shown: String = text.chars().take(40).collect();
+            if shown.len() < text.len() {
+                shown.push('…');
+            }
+            Err(InvalidId {
+                shown: format!("{shown:?}"),
+            })
+        }
     }
 
     /// The exact text.
@@ -50,6 +87,13 @@ impl fmt::Debug for Id {
 impl fmt::Display for Id {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+impl std::str::FromStr for Id {
+    type Err = InvalidId;
+    fn from_str(text: &str) -> Result<Self, InvalidId> {
+        Self::parse(text)
     }
 }
 

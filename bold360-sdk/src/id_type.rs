@@ -49,6 +49,13 @@ macro_rules! __define_id_type {
                 Self($crate::Id::from(id))
             }
         }
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::InvalidId;
+            /// Validated: the decimal digits of a 64-bit number (see `Id::parse`).
+            fn from_str(text: &str) -> ::std::result::Result<Self, $crate::InvalidId> {
+                $crate::Id::parse(text).map(Self)
+            }
+        }
         impl ::std::convert::From<&$name> for $name {
             fn from(id: &$name) -> Self {
                 id.clone()

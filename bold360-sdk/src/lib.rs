@@ -107,7 +107,7 @@ pub use credentials::Credentials;
 pub use endpoint::{ApiVersion, Endpoint, Region};
 pub use envelope::{Envelope, NextParams, RecordCount};
 pub use error::{BoxError, Error};
-pub use id::Id;
+pub use id::{Id, InvalidId};
 pub use limiter::{
     LimiterConfig, LimiterError, LimiterStats, Permit, RateLimiter, DEFAULT_MAX_IN_FLIGHT,
 };
