@@ -64,8 +64,14 @@ struct Shared {
 /// 1,000 per page), far beyond any real result, so only a misbehaving server reaches it.
 pub const DEFAULT_MAX_PAGES: u64 = 100_000;
 
-/// What the client needs to know about a call beyond its parameters.
-#[doc(hidden)]
+/// What the client needs to know about a call beyond its parameters, for
+/// [`Client::execute`].
+///
+/// ```
+/// use bold360_sdk::{CallInfo, MethodKind};
+/// let info = CallInfo::new("getChat", MethodKind::Read).expected_records(1);
+/// assert_eq!(info.method, "getChat");
+/// ```
 #[derive(Debug, Clone, Copy)]
 pub struct CallInfo<'a> {
     /// The wire name.
@@ -91,6 +97,23 @@ impl<'a> CallInfo<'a> {
             retry: None,
             timeout: None,
         }
+    }
+
+    /// A documented method's call: its kind from the method table, and the records it
+    /// reserves from `PageSize` (capped at the method's page limit), else a typical page for
+    /// lists and one record otherwise.
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, CallInfo, MethodKind, Params};
+    /// let params = Params::new().with("PageSize", 1_000_000);
+    /// let info = CallInfo::for_method(methods::lookup("getAllChatMessages").unwrap(), &params);
+    /// assert_eq!((info.kind, info.expected_records), (MethodKind::Read, 1000));
+    /// ```
+    pub fn for_method(info: &'static crate::MethodInfo, params: &Params) -> CallInfo<'static> {
+        let otherwise = if info.lists() { 100 } else { 1 };
+        CallInfo::new(info.name(), info.kind()).expected_records(
+            crate::__private::expected_records(params, info.page_limit().map(u64::from), otherwise),
+        )
     }
 
     /// Sets the expected record count.
@@ -191,6 +214,41 @@ impl Client {
             .await
     }
 
+    /// Every page of any method by its wire name, `Data` as JSON, lazily: documented methods
+    /// page as the method table says for this handle's version; a name the SDK does not know
+    /// is one request (a `get…` name is a read).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let pages: Vec<_> = client.pages_raw("getAllChatMessages", bold360_sdk::Params::new()).try_collect().await?;
+    /// # let _ = pages; Ok(()) }
+    /// ```
+    pub fn pages_raw(
+        &self,
+        method: &str,
+        params: impl Into<Params>,
+    ) -> impl futures_util::Stream<Item = Result<Envelope<crate::Records<Value>>, Error>> + Send
+    {
+        let params = params.into();
+        let call = match crate::methods::lookup(method) {
+            Some(info) => crate::paging::PagedCall::for_method(info, self.version, &params),
+            None => crate::paging::PagedCall {
+                method: std::borrow::Cow::Owned(method.to_owned()),
+                kind: MethodKind::from_name(method),
+                expected_records: crate::__private::expected_records(
+                    &params,
+                    Some(u64::from(crate::methods::LARGEST_PAGE_LIMIT)),
+                    1,
+                ),
+                retry: None,
+                style: crate::paging::PageStyle::Single,
+                timeout: None,
+            },
+        };
+        crate::paging::pages::<Value>(self.clone(), call, params)
+    }
+
     /// [`call_raw`](Self::call_raw) with the method's kind given.
     ///
     /// ```no_run
@@ -214,8 +272,17 @@ impl Client {
         self.execute(info, params).await
     }
 
-    /// The path of every call. Public for generated code; not a stable API.
-    #[doc(hidden)]
+    /// The path every call takes (typed, raw and paged): check, limit, sign, send, decode
+    /// `Data` as `D`, retry as the method's kind allows. For calls by name that need control
+    /// over the kind, the records reserved, the retry policy or the timeout.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+    /// use bold360_sdk::{CallInfo, MethodKind, Params};
+    /// let info = CallInfo::new("getOperators", MethodKind::Read).expected_records(50);
+    /// let page = client.execute::<serde_json::Value>(info, Params::new()).await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
     pub async fn execute<D>(&self, info: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
     where
         D: DeserializeOwned + RecordCount,

@@ -47,7 +47,6 @@ mod id_type;
 pub mod lenient;
 mod limiter;
 mod method_info;
-#[doc(hidden)]
 pub mod paging;
 mod params;
 mod records;

@@ -24,14 +24,16 @@ use futures_util::stream::{self, Stream};
 use serde::de::DeserializeOwned;
 
 use crate::client::{CallInfo, Client};
+use crate::endpoint::ApiVersion;
 use crate::envelope::Envelope;
 use crate::error::Error;
+use crate::method_info::MethodInfo;
 use crate::params::Params;
 use crate::records::Records;
 use crate::retry::{MethodKind, RetryPolicy};
 
-/// How a method pages in the version called. Generated code passes the manifest's style.
-#[doc(hidden)]
+/// How a method pages in the version called (from [`MethodInfo::page_style`](crate::MethodInfo::page_style)
+/// for documented methods).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PageStyle {
     /// Send back the `Next` object.
@@ -52,22 +54,67 @@ impl From<Option<crate::Paging>> for PageStyle {
     }
 }
 
-/// One call's description, owned, for a stream that outlives the builder.
-#[doc(hidden)]
+/// What a page walk calls, owned, so a walk can outlive the request that started it.
+///
+/// ```
+/// use bold360_sdk::{methods, paging::PagedCall, ApiVersion, Params};
+/// let params = Params::new().with("PageSize", 500);
+/// let call = PagedCall::for_method(methods::lookup("getAllChatMessages").unwrap(), ApiVersion::V2, &params);
+/// assert_eq!(call.expected_records, 500);
+/// ```
 #[derive(Debug, Clone)]
 pub struct PagedCall {
+    /// The wire name.
     pub method: Cow<'static, str>,
+    /// Read or write, for the retry decision.
     pub kind: MethodKind,
+    /// Records each page reserves from the records budget until its real count is known.
     pub expected_records: u64,
+    /// A retry policy instead of the client's.
     pub retry: Option<RetryPolicy>,
+    /// How to ask for the next page.
     pub style: PageStyle,
     /// A limit on each request instead of the client's request timeout.
     pub timeout: Option<std::time::Duration>,
 }
 
+impl PagedCall {
+    /// The walk of a documented method in `version`: its kind, paging and page limit from the
+    /// method table; `params` decide how many records each page reserves (`PageSize`, capped
+    /// at the method's page limit).
+    pub fn for_method(info: &'static MethodInfo, version: ApiVersion, params: &Params) -> Self {
+        let otherwise = if info.lists() { 100 } else { 1 };
+        Self {
+            method: Cow::Borrowed(info.name()),
+            kind: info.kind(),
+            expected_records: crate::__private::expected_records(
+                params,
+                info.page_limit().map(u64::from),
+                otherwise,
+            ),
+            retry: None,
+            style: info.page_style(version),
+            timeout: None,
+        }
+    }
+}
+
 /// Walks a paged call page by page, remembering where it is, so that a caller can save the
-/// position (the parameters of the next page) and resume later. [`pages`] is built on it.
-#[doc(hidden)]
+/// position (the parameters of the next page) and resume later, as `bold360 export` does.
+/// [`pages`] is built on it.
+///
+/// ```no_run
+/// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+/// use bold360_sdk::{methods, paging::{PageWalker, PagedCall}, Params};
+/// let params = Params::new();
+/// let call = PagedCall::for_method(methods::lookup("getAllChatMessages").unwrap(), client.api_version(), &params);
+/// let mut walker = PageWalker::new(call, params);
+/// while let Some(page) = walker.next_page::<serde_json::Value>(&client).await {
+///     let page = page?;
+///     println!("{} records; resume from {:?}", page.record_count(), walker.next_params());
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct PageWalker {
     call: PagedCall,
@@ -168,8 +215,8 @@ pub fn note_truncation(method: &str, truncated: Option<bool>) {
     }
 }
 
-/// Every page of a call, one at a time. Generated `pages()` methods return this.
-#[doc(hidden)]
+/// Every page of a call, one at a time (lazily), decoding records as `T`. Generated `pages()`
+/// methods and [`Client::pages_raw`] return this.
 pub fn pages<T>(
     client: Client,
     call: PagedCall,
@@ -222,8 +269,7 @@ fn next_params<D>(
     }
 }
 
-/// Every record of every page, in order. Generated `into_stream()` methods return this.
-#[doc(hidden)]
+/// Every record of every page, in order, lazily. Generated `into_stream()` methods return this.
 pub fn records<T>(
     client: Client,
     call: PagedCall,

@@ -258,3 +258,59 @@ async fn audit_logs_page_by_cursor_and_their_page_start_counts_pages() {
         .count();
     assert_eq!(pages, 1 + all.len().div_ceil(10));
 }
+
+#[tokio::test]
+async fn pages_raw_walks_any_method_by_name_like_the_typed_stream() {
+    let sandbox = Sandbox::builder()
+        .chats(400)
+        .without_limits()
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client().unwrap();
+    for version in [bold360_sdk::ApiVersion::V1, bold360_sdk::ApiVersion::V2] {
+        let handle = client.with_version(version);
+        let params = bold360_sdk::Params::new().with("PageSize", 500);
+        let pages: Vec<_> = handle
+            .pages_raw("getAllChatMessages", params)
+            .try_collect()
+            .await
+            .unwrap();
+        assert!(pages.len() >= 2, "{version}: {} pages", pages.len());
+        let raw_ids: HashSet<String> = pages
+            .iter()
+            .flat_map(|p| p.data.iter().flatten())
+            .map(|r| r["ChatMessageID"].to_string().trim_matches('"').to_owned())
+            .collect();
+        let typed: Vec<_> = match version {
+            bold360_sdk::ApiVersion::V1 => client
+                .v1()
+                .get_all_chat_messages()
+                .into_stream()
+                .try_collect()
+                .await
+                .unwrap(),
+            bold360_sdk::ApiVersion::V2 => client
+                .v2()
+                .get_all_chat_messages()
+                .into_stream()
+                .try_collect()
+                .await
+                .unwrap(),
+        };
+        let typed_ids: HashSet<String> = typed
+            .iter()
+            .map(|r| r.chat_message_id.as_ref().unwrap().as_str().to_owned())
+            .collect();
+        assert_eq!(raw_ids.len(), 1200, "{version}");
+        assert_eq!(raw_ids, typed_ids, "{version}");
+    }
+    // A name the SDK does not know is one request.
+    let before = sandbox.stats().requests;
+    let pages: Vec<_> = client
+        .pages_raw("getOperators2", bold360_sdk::Params::new())
+        .collect()
+        .await;
+    assert_eq!(pages.len(), 1);
+    assert_eq!(sandbox.stats().requests, before + 1);
+}

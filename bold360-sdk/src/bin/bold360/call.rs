@@ -31,25 +31,25 @@ pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result
     let known = manifest
         .method(method)
         .and_then(|m| bold360_sdk::methods::lookup(&m.name));
-    let (wire, kind, expected, pages) = match known {
+    let (wire, mut info, pages) = match known {
         Some(m) => (
             m.name().to_owned(),
-            m.kind(),
-            bold360_sdk::__private::expected_records(&params, m.page_limit().map(u64::from), 1),
+            CallInfo::for_method(m, &params),
             m.paging(client.api_version()).is_some(),
         ),
-        None => (method.to_owned(), MethodKind::from_name(method), 1, false),
+        None => (
+            method.to_owned(),
+            CallInfo::new(method, MethodKind::from_name(method)),
+            false,
+        ),
     };
-    let kind = match kind_flag {
-        Some("read") => MethodKind::Read,
-        Some("write") => MethodKind::Write,
-        _ => kind,
-    };
+    match kind_flag {
+        Some("read") => info.kind = MethodKind::Read,
+        Some("write") => info.kind = MethodKind::Write,
+        _ => {}
+    }
     let envelope = client
-        .execute::<RawData>(
-            CallInfo::new(&wire, kind).expected_records(expected),
-            params,
-        )
+        .execute::<RawData>(info, params)
         .await?
         .map_data(|data| data.compacted());
     // One line, `Data` byte for byte as sent (no rounding, no reordering).

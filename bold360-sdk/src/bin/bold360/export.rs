@@ -8,7 +8,6 @@
 //! the file to the checkpoint's length (dropping a page written after the last checkpoint) and
 //! continues from its next page: no gap, no duplicate.
 
-use std::borrow::Cow;
 use std::fs::{File, OpenOptions};
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -103,18 +102,7 @@ pub async fn run(
             info.name()
         )));
     }
-    let call = PagedCall {
-        method: Cow::Borrowed(info.name()),
-        kind: info.kind(),
-        expected_records: bold360_sdk::__private::expected_records(
-            &params,
-            info.page_limit().map(u64::from),
-            100,
-        ),
-        retry: None,
-        style: info.page_style(version),
-        timeout: None,
-    };
+    let call = PagedCall::for_method(info, version, &params);
     let checkpoint_file = checkpoint_path(out);
     let (file, mut checkpoint, start) = if resume {
         let text = std::fs::read(&checkpoint_file).map_err(|_| {
