@@ -271,3 +271,85 @@ mod tests {
         assert!(serde_json::from_str::<Rec>(r#"{"n":[1]}"#).is_err());
     }
 }
+
+#[cfg(test)]
+mod wire_forms {
+    use super::*;
+
+    fn opt<T: Wire>(json: &str) -> Result<Option<T>, String> {
+        let mut de = serde_json::Deserializer::from_str(json);
+        deserialize_opt::<_, T>(&mut de).map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn integers_in_every_form() {
+        assert_eq!(opt::<i64>("5"), Ok(Some(5)));
+        assert_eq!(opt::<i64>("-5"), Ok(Some(-5)));
+        assert_eq!(opt::<i64>(r#"" 7 ""#), Ok(Some(7)));
+        assert_eq!(opt::<i64>("2.0"), Ok(Some(2)));
+        assert_eq!(opt::<i64>("-3.0"), Ok(Some(-3)));
+        assert_eq!(opt::<i64>("true"), Ok(Some(1)));
+        assert_eq!(opt::<i64>("false"), Ok(Some(0)));
+        assert_eq!(opt::<i64>("null"), Ok(None));
+        assert_eq!(opt::<i64>(r#""  ""#), Ok(None));
+        assert!(opt::<i64>("2.5")
+            .unwrap_err()
+            .contains("expected an integer"));
+        assert!(
+            opt::<i64>("9.1e15").is_err(),
+            "past 2^53 a float is not exact"
+        );
+        assert!(opt::<i64>("18446744073709551615")
+            .unwrap_err()
+            .contains("out of range"));
+        assert!(opt::<i64>("[1]").unwrap_err().contains("got an array"));
+        assert!(opt::<i64>(r#"{"a":1}"#)
+            .unwrap_err()
+            .contains("got an object"));
+        assert!(opt::<i64>(r#""x""#).is_err());
+    }
+
+    #[test]
+    fn booleans_numbers_strings_and_ids_in_every_form() {
+        assert_eq!(opt::<bool>("1"), Ok(Some(true)));
+        assert_eq!(opt::<bool>("0"), Ok(Some(false)));
+        assert_eq!(opt::<bool>("true"), Ok(Some(true)));
+        assert_eq!(opt::<bool>(r#""Yes""#), Ok(Some(true)));
+        assert_eq!(opt::<bool>(r#""NO""#), Ok(Some(false)));
+        assert!(opt::<bool>("2").is_err());
+        assert!(opt::<bool>("-1").is_err());
+        assert!(opt::<bool>("0.5")
+            .unwrap_err()
+            .contains("got the number 0.5"));
+
+        assert_eq!(opt::<f64>("1"), Ok(Some(1.0)));
+        assert_eq!(opt::<f64>("-2"), Ok(Some(-2.0)));
+        assert_eq!(opt::<f64>("1.5"), Ok(Some(1.5)));
+        assert_eq!(opt::<f64>(r#""2.5""#), Ok(Some(2.5)));
+        assert!(opt::<f64>("true")
+            .unwrap_err()
+            .contains("expected a number, got true"));
+
+        assert_eq!(opt::<String>("12"), Ok(Some("12".to_owned())));
+        assert_eq!(opt::<String>("-3"), Ok(Some("-3".to_owned())));
+        assert_eq!(opt::<String>("1.5"), Ok(Some("1.5".to_owned())));
+        assert_eq!(opt::<String>("true"), Ok(Some("true".to_owned())));
+        assert_eq!(
+            opt::<String>(r#"{"a":1}"#),
+            Ok(Some(r#"{"a":1}"#.to_owned()))
+        );
+        assert_eq!(opt::<String>("[1,2]"), Ok(Some("[1,2]".to_owned())));
+
+        assert_eq!(opt::<Id>("12"), Ok(Some(Id::new("12"))));
+        assert_eq!(opt::<Id>("-12"), Ok(Some(Id::new("-12"))));
+        assert_eq!(opt::<Id>(r#""x1""#), Ok(Some(Id::new("x1"))));
+        assert!(opt::<Id>("1.5").unwrap_err().contains("floating-point"));
+    }
+
+    #[test]
+    fn a_form_no_json_has_names_the_type_expected() {
+        let bytes = serde::de::value::BytesDeserializer::<serde::de::value::Error>::new(b"1");
+        let err = deserialize_opt::<_, i64>(bytes).unwrap_err();
+        assert!(err.to_string().contains("expected an integer"), "{err}");
+    }
+}
