@@ -102,6 +102,7 @@ mod tests {
             seen.push(*r);
         }
         assert_eq!(seen, [3, 1, 2]);
+        assert_eq!(records.clone().into_vec(), [3, 1, 2]);
         let owned: Vec<u32> = records.into_iter().collect();
         assert_eq!(owned, [3, 1, 2]);
     }
