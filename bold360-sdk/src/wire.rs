@@ -299,6 +299,14 @@ mod wire_forms {
             opt::<i64>("9.1e15").is_err(),
             "past 2^53 a float is not exact"
         );
+        assert!(
+            opt::<i64>("9007199254740992.0").is_err(),
+            "2^53 itself is ambiguous"
+        );
+        assert_eq!(
+            opt::<i64>("9007199254740991.0"),
+            Ok(Some(9_007_199_254_740_991))
+        );
         assert!(opt::<i64>("18446744073709551615")
             .unwrap_err()
             .contains("out of range"));
