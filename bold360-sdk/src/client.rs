@@ -110,10 +110,7 @@ impl<'a> CallInfo<'a> {
     /// assert_eq!((info.kind, info.expected_records), (MethodKind::Read, 1000));
     /// ```
     pub fn for_method(info: &'static crate::MethodInfo, params: &Params) -> CallInfo<'static> {
-        let otherwise = if info.lists() { 100 } else { 1 };
-        CallInfo::new(info.name(), info.kind()).expected_records(
-            crate::__private::expected_records(params, info.page_limit().map(u64::from), otherwise),
-        )
+        CallInfo::new(info.name(), info.kind()).expected_records(info.expected_records(params))
     }
 
     /// Sets the expected record count.
@@ -360,16 +357,18 @@ impl Client {
     ) -> Result<Envelope<D>, Error> {
         let method = info.method;
         let shared = &*self.shared;
-        let waiting = Instant::now();
-        let acquired = shared.limiter.acquire(info.expected_records).await;
+        let mut permit = shared
+            .limiter
+            .acquire(info.expected_records)
+            .await
+            .map_err(|e| Error::RateLimiter {
+                method: method.to_owned(),
+                reason: e.to_string(),
+            })?;
         tracing::Span::current().record(
             "limiter_wait_ms",
-            u64::try_from(waiting.elapsed().as_millis()).unwrap_or(u64::MAX),
+            u64::try_from(permit.waited().as_millis()).unwrap_or(u64::MAX),
         );
-        let mut permit = acquired.map_err(|e| Error::RateLimiter {
-            method: method.to_owned(),
-            reason: e.to_string(),
-        })?;
         let credentials = &shared.credentials;
         let token = signing::sign(credentials, shared.clock.now_millis());
         // A URL that cannot be built drops the permit unsent: its budget is given back.

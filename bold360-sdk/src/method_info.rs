@@ -77,6 +77,14 @@ impl MethodInfo {
         }
     }
 
+    /// Records a call with `params` reserves from the records budget: `PageSize` capped at
+    /// the page limit, else the page limit, else a typical page for lists and one record
+    /// otherwise.
+    pub fn expected_records(&self, params: &crate::Params) -> u64 {
+        let otherwise = if self.lists { 100 } else { 1 };
+        crate::__private::expected_records(params, self.page_limit.map(u64::from), otherwise)
+    }
+
     /// The page walk for `version`, as [`paging::PagedCall`](crate::paging::PagedCall) takes it.
     #[doc(hidden)]
     pub fn page_style(&self, version: ApiVersion) -> PageStyle {

@@ -83,15 +83,10 @@ impl PagedCall {
     /// method table; `params` decide how many records each page reserves (`PageSize`, capped
     /// at the method's page limit).
     pub fn for_method(info: &'static MethodInfo, version: ApiVersion, params: &Params) -> Self {
-        let otherwise = if info.lists() { 100 } else { 1 };
         Self {
             method: Cow::Borrowed(info.name()),
             kind: info.kind(),
-            expected_records: crate::__private::expected_records(
-                params,
-                info.page_limit().map(u64::from),
-                otherwise,
-            ),
+            expected_records: info.expected_records(params),
             retry: None,
             style: info.page_style(version),
             timeout: None,

@@ -150,7 +150,7 @@ impl LimiterConfig {
     /// This config at `share` of its budget (for a fallback limiter).
     #[cfg(feature = "redis")]
     pub(crate) fn scaled(&self, share: f64) -> Self {
-        let scale = |n: u64| ((n as f64 * share).floor() as u64).max(1);
+        let scale = |n: u64| super::local::share_of(n, share);
         Self {
             requests: scale(self.requests),
             records: scale(self.records),

@@ -42,20 +42,14 @@ impl LocalBudget {
         }
     }
 
-    /// The records a call may hold on to: never more than a whole window's budget.
-    pub(crate) fn clamp_records(&self, records: u64) -> u64 {
-        records.min(self.record_limit)
-    }
-
-    /// Admits one request expecting `records` records at `share` of the budget, or says when
-    /// to look again.
+    /// Admits one request expecting `records` records (at most one window's budget: the
+    /// limiter clamps it) at `share` of the budget, or says when to look again.
     pub(crate) fn try_admit(
         &mut self,
         now: Instant,
         records: u64,
         share: f64,
     ) -> Result<u64, Instant> {
-        let records = self.clamp_records(records);
         let at = self
             .requests
             .earliest_within(now, 1, share_of(self.request_limit, share))
@@ -79,7 +73,6 @@ impl LocalBudget {
 
     /// Replaces a reservation of `reserved` records with the real count.
     pub(crate) fn settle(&mut self, now: Instant, id: u64, reserved: u64, actual: u64) {
-        let reserved = self.clamp_records(reserved);
         self.records.settle(id, actual);
         self.record_pace.adjust(now, reserved, actual, 1.0);
     }
@@ -98,10 +91,6 @@ mod tests {
 
     use super::*;
 
-    fn budget() -> LocalBudget {
-        LocalBudget::new(&LimiterConfig::default().guard(Duration::ZERO))
-    }
-
     #[test]
     fn a_released_request_frees_its_place_at_once() {
         let t0 = Instant::now();
@@ -118,19 +107,6 @@ mod tests {
         assert!(
             b.try_admit(t0, 1, 1.0).is_ok(),
             "the released place is free again"
-        );
-    }
-
-    #[test]
-    fn huge_reservations_are_clamped_to_one_window() {
-        let t0 = Instant::now();
-        let mut b = budget();
-        let id = b.try_admit(t0, 1_000_000, 1.0).unwrap();
-        b.settle(t0, id, 1_000_000, 0);
-        assert_eq!(
-            b.try_admit(t0, 1000, 1.0),
-            Ok(1),
-            "a 1,000,000-record reservation settled to 0 leaves the budget whole"
         );
     }
 

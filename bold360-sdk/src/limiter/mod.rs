@@ -169,11 +169,17 @@ pub struct Permit {
     limiter: RateLimiter,
     ticket: Ticket,
     reserved: u64,
+    waited: Duration,
     sent: bool,
     done: bool,
 }
 
 impl Permit {
+    /// How long the call waited for its place and budget.
+    pub fn waited(&self) -> Duration {
+        self.waited
+    }
+
     /// The request is leaving: from now on a drop keeps the reservation.
     pub fn mark_sent(&mut self) {
         self.sent = true;
@@ -302,10 +308,12 @@ impl RateLimiter {
     /// Cancel-safe: dropping the future before it completes takes nothing and frees its place
     /// in line. Fails only for a shared limiter whose store cannot be reached.
     pub async fn acquire(&self, records: u64) -> Result<Permit, LimiterError> {
+        // No call can hold more than one window's records, whatever it asks for.
+        let records = records.min(self.inner.config.records);
         let c = &self.inner.counters;
         if matches!(self.inner.budget, Budget::Unlimited) {
             c.acquired.fetch_add(1, Ordering::Relaxed);
-            return Ok(self.permit(Ticket::Unlimited, records));
+            return Ok(self.permit(Ticket::Unlimited, records, Duration::ZERO));
         }
         let started = Instant::now();
         // Only the head of the line computes and sleeps; the others queue here in order.
@@ -358,14 +366,15 @@ impl RateLimiter {
             c.waited.fetch_add(1, Ordering::Relaxed);
             c.wait_nanos.fetch_add(nanos(waited), Ordering::Relaxed);
         }
-        Ok(self.permit(ticket, records))
+        Ok(self.permit(ticket, records, waited))
     }
 
-    fn permit(&self, ticket: Ticket, records: u64) -> Permit {
+    fn permit(&self, ticket: Ticket, records: u64, waited: Duration) -> Permit {
         Permit {
             limiter: self.clone(),
             ticket,
             reserved: records,
+            waited,
             sent: false,
             done: false,
         }
@@ -739,6 +748,19 @@ mod tests {
             t0.elapsed() <= Duration::from_millis(500),
             "{:?}",
             t0.elapsed()
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn huge_reservations_are_clamped_to_one_window() {
+        let limiter = RateLimiter::new(config());
+        limiter.acquire(1_000_000).await.unwrap().settle(0);
+        let t0 = Instant::now();
+        let _next = limiter.acquire(1000).await.unwrap();
+        assert_eq!(
+            t0.elapsed(),
+            Duration::ZERO,
+            "a 1,000,000-record reservation settled to 0 leaves the budget whole"
         );
     }
 

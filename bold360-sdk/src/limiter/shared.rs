@@ -219,7 +219,7 @@ impl SharedBudget {
                     share_of(c.requests, share),
                     share_of(c.records, share),
                     micros(c.span()),
-                    records.min(c.records),
+                    records,
                     self.interval(c.requests, share),
                     c.request_burst,
                     self.interval(c.records, share),
@@ -240,7 +240,6 @@ impl SharedBudget {
         reserved: u64,
         actual: u64,
     ) -> Result<(), StoreError> {
-        let reserved = reserved.min(self.config.records);
         match booking {
             Booking::Fallback(id) => {
                 if let Some(fallback) = &self.fallback {
@@ -263,7 +262,6 @@ impl SharedBudget {
 
     /// Gives back a request that never reached the server, and its records.
     pub(crate) async fn release(&self, booking: Booking, reserved: u64) -> Result<(), StoreError> {
-        let reserved = reserved.min(self.config.records);
         match booking {
             Booking::Fallback(id) => {
                 if let Some(fallback) = &self.fallback {
