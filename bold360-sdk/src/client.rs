@@ -1,27 +1,24 @@
-//! The client: configuration, and the path every call takes (sign, build URL, send, decode,
-//! retry, trace).
+//! The client and its configuration. The path each call takes is the
+//! [`pipeline`](crate::pipeline)'s.
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use secrecy::SecretString;
-use serde::de::DeserializeOwned;
 use serde_json::Value;
-use tracing::field::Empty;
-use tracing::Instrument;
 
 use crate::clock::{Clock, SystemClock};
 use crate::credentials::Credentials;
-use crate::decode::decode;
 use crate::endpoint::{ApiVersion, Endpoint, Region};
-use crate::envelope::{Envelope, RecordCount};
+use crate::env;
+use crate::envelope::Envelope;
 use crate::error::Error;
 use crate::limiter::{LimiterConfig, LimiterStats, RateLimiter};
+use crate::method_info::{reserved_records, MethodInfo};
 use crate::params::Params;
 use crate::retry::{MethodKind, RetryBudget, RetryPolicy};
-use crate::transport::{transport_error, TransportConfig};
-use crate::{env, request_url, signing};
+use crate::transport::{HttpTransport, TransportConfig};
 
 /// A Bold360 API client.
 ///
@@ -43,21 +40,22 @@ use crate::{env, request_url, signing};
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    shared: Arc<Shared>,
-    version: ApiVersion,
+    pub(crate) shared: Arc<Shared>,
+    pub(crate) version: ApiVersion,
 }
 
-struct Shared {
-    http: reqwest::Client,
-    credentials: Credentials,
-    endpoint: Endpoint,
-    clock: Arc<dyn Clock>,
-    retry: RetryPolicy,
-    retry_budget: RetryBudget,
-    limiter: RateLimiter,
-    request_timeout: Duration,
-    max_body_size: u64,
-    max_pages: u64,
+/// What every clone of a client shares: the pipeline's configuration and state.
+pub(crate) struct Shared {
+    pub(crate) transport: Arc<dyn HttpTransport>,
+    pub(crate) credentials: Credentials,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) retry_budget: RetryBudget,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_body_size: u64,
+    pub(crate) max_pages: u64,
 }
 
 /// Default of [`ClientBuilder::max_pages`]: 100,000 pages (100 million records at the usual
@@ -73,9 +71,13 @@ pub const DEFAULT_MAX_PAGES: u64 = 100_000;
 /// assert_eq!(info.method, "getChat");
 /// ```
 #[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
 pub struct CallInfo<'a> {
     /// The wire name.
     pub method: &'a str,
+    /// The method's manifest entry, whose rules the pipeline checks before sending. `None`:
+    /// the method table's entry for `method`, if it has one.
+    pub spec: Option<&'static MethodInfo>,
     /// Read or write, for the retry decision.
     pub kind: MethodKind,
     /// Records the response is expected to hold, reserved from the records budget until the
@@ -92,6 +94,7 @@ impl<'a> CallInfo<'a> {
     pub fn new(method: &'a str, kind: MethodKind) -> Self {
         Self {
             method,
+            spec: None,
             kind,
             expected_records: 1,
             retry: None,
@@ -109,8 +112,12 @@ impl<'a> CallInfo<'a> {
     /// let info = CallInfo::for_method(methods::lookup("getAllChatMessages").unwrap(), &params);
     /// assert_eq!((info.kind, info.expected_records), (MethodKind::Read, 1000));
     /// ```
-    pub fn for_method(info: &'static crate::MethodInfo, params: &Params) -> CallInfo<'static> {
-        CallInfo::new(info.name(), info.kind()).expected_records(info.expected_records(params))
+    pub fn for_method(info: &'static MethodInfo, params: &Params) -> Self {
+        CallInfo {
+            spec: Some(info),
+            ..CallInfo::new(info.name(), info.kind())
+                .expected_records(info.expected_records(params))
+        }
     }
 
     /// Sets the expected record count.
@@ -232,8 +239,9 @@ impl Client {
             Some(info) => crate::paging::PagedCall::for_method(info, self.version, &params),
             None => crate::paging::PagedCall {
                 method: std::borrow::Cow::Owned(method.to_owned()),
+                spec: None,
                 kind: MethodKind::from_name(method),
-                expected_records: crate::__private::expected_records(
+                expected_records: reserved_records(
                     &params,
                     Some(u64::from(crate::methods::LARGEST_PAGE_LIMIT)),
                     1,
@@ -264,165 +272,9 @@ impl Client {
         let params = params.into();
         // Whatever PageSize says, never reserve more than the method's documented page.
         let cap = crate::methods::page_limit(method).unwrap_or(crate::methods::LARGEST_PAGE_LIMIT);
-        let expected = crate::__private::expected_records(&params, Some(u64::from(cap)), 1);
+        let expected = reserved_records(&params, Some(u64::from(cap)), 1);
         let info = CallInfo::new(method, kind).expected_records(expected);
         self.execute(info, params).await
-    }
-
-    /// The path every call takes (typed, raw and paged): check, limit, sign, send, decode
-    /// `Data` as `D`, retry as the method's kind allows. For calls by name that need control
-    /// over the kind, the records reserved, the retry policy or the timeout.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-    /// use bold360_sdk::{CallInfo, MethodKind, Params};
-    /// let info = CallInfo::new("getOperators", MethodKind::Read).expected_records(50);
-    /// let page = client.execute::<serde_json::Value>(info, Params::new()).await?;
-    /// # let _ = page; Ok(()) }
-    /// ```
-    pub async fn execute<D>(&self, info: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
-    where
-        D: DeserializeOwned + RecordCount,
-    {
-        request_url::check_method_name(info.method)?;
-        request_url::check_params(info.method, &params)?;
-        let span = tracing::info_span!(
-            "bold360.call",
-            method = info.method,
-            version = self.version.as_str(),
-            http.status = Empty,
-            records = Empty,
-            attempts = Empty,
-            latency_ms = Empty,
-            limiter_wait_ms = Empty,
-        );
-        async {
-            let started = Instant::now();
-            let policy = info.retry.unwrap_or(&self.shared.retry);
-            let limiter = &self.shared.limiter;
-            let mut attempt = 1;
-            let result = loop {
-                let result = self.attempt(info, &params).await;
-                let error = match &result {
-                    Ok(_) => {
-                        self.shared.retry_budget.deposit();
-                        break result;
-                    }
-                    Err(error) => error,
-                };
-                if error.is_refusal() {
-                    limiter.count_refusal();
-                }
-                let Some(delay) = policy.delay(error, info.kind, attempt, started.elapsed()) else {
-                    break result;
-                };
-                if !self.shared.retry_budget.withdraw() {
-                    limiter.count_retry_denied();
-                    tracing::warn!(attempt, error = %error, "not retrying: the retry budget is spent");
-                    break result;
-                }
-                limiter.count_retry();
-                tracing::warn!(
-                    attempt,
-                    delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
-                    error = %error,
-                    "retrying"
-                );
-                tokio::time::sleep(delay).await;
-                attempt += 1;
-            };
-            let span = tracing::Span::current();
-            span.record("attempts", attempt);
-            span.record(
-                "latency_ms",
-                u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
-            );
-            match &result {
-                Ok(envelope) => {
-                    span.record("records", envelope.record_count());
-                    tracing::debug!("call succeeded");
-                }
-                Err(error) => tracing::debug!(error = %error, "call failed"),
-            }
-            result
-        }
-        .instrument(span)
-        .await
-    }
-
-    async fn attempt<D: DeserializeOwned + RecordCount>(
-        &self,
-        info: CallInfo<'_>,
-        params: &Params,
-    ) -> Result<Envelope<D>, Error> {
-        let method = info.method;
-        let shared = &*self.shared;
-        let mut permit = shared
-            .limiter
-            .acquire(info.expected_records)
-            .await
-            .map_err(|e| Error::RateLimiter {
-                method: method.to_owned(),
-                reason: e.to_string(),
-            })?;
-        tracing::Span::current().record(
-            "limiter_wait_ms",
-            u64::try_from(permit.waited().as_millis()).unwrap_or(u64::MAX),
-        );
-        let credentials = &shared.credentials;
-        let token = signing::sign(credentials, shared.clock.now_millis());
-        // A URL that cannot be built drops the permit unsent: its budget is given back.
-        let url = request_url::build(
-            &shared.endpoint,
-            credentials.account_id(),
-            self.version,
-            method,
-            &token,
-            params,
-        )?;
-        let secrets: Vec<&str> = [
-            credentials.api_key_str(),
-            token.expose_secret(),
-            token.hash(),
-        ]
-        .into_iter()
-        .chain(params.sensitive_values())
-        .collect();
-        let timeout = info.timeout.unwrap_or(shared.request_timeout);
-        permit.mark_sent();
-        let sent_at = Instant::now();
-        let response = match shared.http.get(url).timeout(timeout).send().await {
-            Ok(response) => response,
-            Err(e) => {
-                if e.is_connect() {
-                    // Never reached the server: nothing was counted there.
-                    permit.release();
-                }
-                return Err(transport_error(method, e, timeout));
-            }
-        };
-        let round_trip = sent_at.elapsed();
-        let status = response.status().as_u16();
-        tracing::Span::current().record("http.status", status);
-        let retry_after = response
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| crate::retry::parse_retry_after(v, shared.clock.now_millis()));
-        let body =
-            crate::transport::read_body(method, response, shared.max_body_size, timeout).await?;
-        let result =
-            decode(method, status, &body, &secrets).map_err(|e| e.with_pacing(status, retry_after));
-        match &result {
-            Ok(envelope) => permit.answered(method, envelope.record_count() as u64, round_trip),
-            // Refused: nothing was served, and the account is congested.
-            Err(Error::TooManyRequests { .. }) => permit.refused(),
-            // Answered with an error: no records were served.
-            Err(Error::Api { .. }) => permit.answered(method, 0, round_trip),
-            // Otherwise the server may have served what was reserved: keep the reservation.
-            Err(_) => drop(permit),
-        }
-        result
     }
 }
 
@@ -461,7 +313,7 @@ pub struct ClientBuilder {
     clock: Option<Arc<dyn Clock>>,
     retry: RetryPolicy,
     limiter: Option<RateLimiter>,
-    http: Option<reqwest::Client>,
+    http: Option<Arc<dyn HttpTransport>>,
     limits: Option<LimiterConfig>,
     shared_limiter: Option<SecretString>,
     fallback_share: Option<f64>,
@@ -606,7 +458,36 @@ impl ClientBuilder {
     /// # let _ = client;
     /// ```
     pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http = Some(client);
+        self.http = Some(Arc::new(client));
+        self
+    }
+
+    /// Send requests through any [`HttpTransport`]: an in-process server (the sandbox's
+    /// [`transport`](crate::sandbox::Sandbox::transport)), a recorder, or, with the
+    /// `reqwest-middleware` feature, a `reqwest_middleware::ClientWithMiddleware` carrying
+    /// your own tracing or auth layers. Every stage of the pipeline but the exchange itself
+    /// stays the SDK's: validation, signing, the rate limiter, the per-attempt timeout, the
+    /// body cap, decoding and retries. Replaces [`http_client`](Self::http_client).
+    ///
+    /// ```
+    /// # #[cfg(feature = "reqwest-middleware")]
+    /// # {
+    /// use bold360_sdk::{reqwest, Client, Credentials};
+    /// let http = reqwest::Client::builder()
+    ///     .redirect(reqwest::redirect::Policy::none())
+    ///     .build()
+    ///     .unwrap();
+    /// let with_layers = reqwest_middleware::ClientBuilder::new(http).build();
+    /// let client = Client::builder()
+    ///     .credentials(Credentials::new("1", "2", "k").unwrap())
+    ///     .http_transport(with_layers)
+    ///     .build()
+    ///     .unwrap();
+    /// # let _ = client;
+    /// # }
+    /// ```
+    pub fn http_transport(mut self, transport: impl HttpTransport) -> Self {
+        self.http = Some(Arc::new(transport));
         self
     }
 
@@ -672,9 +553,9 @@ impl ClientBuilder {
         };
         Ok(Client {
             shared: Arc::new(Shared {
-                http: match self.http {
-                    Some(http) => http,
-                    None => self.transport.build()?,
+                transport: match self.http {
+                    Some(transport) => transport,
+                    None => Arc::new(self.transport.build()?),
                 },
                 credentials,
                 endpoint: self

@@ -219,34 +219,4 @@ impl Error {
             _ => None,
         }
     }
-
-    /// Applies what the response's status and `Retry-After` header say about pacing: a 429
-    /// is a refusal (nothing was done; the limiter hears of it), and on 429 and 503 the
-    /// server's `Retry-After` is kept for the retry decision.
-    pub(crate) fn with_pacing(self, http_status: u16, retry_after: Option<Duration>) -> Self {
-        match (self, http_status) {
-            (Error::Http { method, .. }, 429) | (Error::TooManyRequests { method, .. }, 429) => {
-                Error::TooManyRequests {
-                    method,
-                    http_status: 429,
-                    retry_after,
-                }
-            }
-            (
-                Error::Http {
-                    method,
-                    status,
-                    snippet,
-                    ..
-                },
-                503,
-            ) => Error::Http {
-                method,
-                status,
-                snippet,
-                retry_after,
-            },
-            (other, _) => other,
-        }
-    }
 }

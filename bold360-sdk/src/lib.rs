@@ -36,8 +36,8 @@ extern crate self as bold360_sdk;
 mod api;
 mod client;
 mod clock;
+mod constraint;
 mod credentials;
-mod decode;
 mod endpoint;
 pub mod env;
 mod envelope;
@@ -49,13 +49,13 @@ mod limiter;
 mod method_info;
 pub mod paging;
 mod params;
+mod pipeline;
 mod records;
 mod redact;
 mod reports;
-mod request_url;
 mod retry;
 pub mod signing;
-mod transport;
+pub mod transport;
 pub mod trigger;
 pub mod wire;
 pub use futures_util::Stream;
@@ -102,6 +102,7 @@ pub use bold360_macros::bold360_api;
 pub use api::{Api, Version, V1, V2};
 pub use client::{CallInfo, Client, ClientBuilder, DEFAULT_MAX_PAGES};
 pub use clock::{Clock, ManualClock, SystemClock};
+pub use constraint::Constraint;
 pub use credentials::Credentials;
 pub use endpoint::{ApiVersion, Endpoint, Region};
 pub use envelope::{Envelope, NextParams, RecordCount};
@@ -110,13 +111,13 @@ pub use id::{Id, InvalidId};
 pub use limiter::{
     LimiterConfig, LimiterError, LimiterStats, Permit, RateLimiter, DEFAULT_MAX_IN_FLIGHT,
 };
-pub use method_info::{MethodInfo, Paging};
+pub use method_info::{MethodInfo, Paging, Returns};
 pub use params::{Params, ToParam};
 pub use records::Records;
 pub use reports::ReportPolling;
 pub use retry::{MethodKind, RetryPolicy};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use transport::{TransportConfig, DEFAULT_MAX_BODY_SIZE, USER_AGENT};
+pub use transport::{HttpTransport, TransportConfig, DEFAULT_MAX_BODY_SIZE, USER_AGENT};
 
 /// Support for generated code. Not a stable API.
 #[doc(hidden)]
@@ -124,99 +125,12 @@ pub mod __private {
     pub use chrono;
     pub use serde;
     pub use serde_json;
-
-    use crate::{Error, Params};
-
-    /// Records a call should reserve: the page size asked for, else the method's page cap,
-    /// else `otherwise` (1 for single items, 0 when no data comes back).
-    pub fn expected_records(params: &Params, cap: Option<u64>, otherwise: u64) -> u64 {
-        params
-            .get("PageSize")
-            .and_then(|v| v.parse::<u64>().ok())
-            .map(|size| cap.map_or(size, |cap| size.min(cap)))
-            .or(cap)
-            .unwrap_or(otherwise)
-    }
-
-    /// Fails unless exactly one of `names` is set.
-    pub fn check_exactly_one_of(
-        method: &str,
-        params: &Params,
-        names: &[&str],
-    ) -> Result<(), Error> {
-        let set: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| params.contains(n))
-            .collect();
-        if set.len() == 1 {
-            return Ok(());
-        }
-        let which = if set.is_empty() {
-            "none is set".to_owned()
-        } else {
-            format!("{} are set", set.join(" and "))
-        };
-        Err(Error::invalid_request(
-            method,
-            Some(set.first().copied().unwrap_or(names[0])),
-            format!("exactly one of {} must be set; {which}", names.join(", ")),
-        ))
-    }
-
-    /// Fails when some but not all of `names` are set.
-    pub fn check_all_or_none(method: &str, params: &Params, names: &[&str]) -> Result<(), Error> {
-        let missing: Vec<&str> = names
-            .iter()
-            .copied()
-            .filter(|n| !params.contains(n))
-            .collect();
-        if missing.is_empty() || missing.len() == names.len() {
-            return Ok(());
-        }
-        Err(Error::invalid_request(
-            method,
-            Some(missing[0]),
-            format!(
-                "{} must be set together; {} is missing",
-                names.join(" and "),
-                missing.join(", ")
-            ),
-        ))
-    }
 }
 
 /// Internal steps of the request path, exposed for the benchmarks. Not a stable API.
 #[doc(hidden)]
-pub mod __bench {
-    use crate::{ApiVersion, Endpoint, Envelope, Error, Params};
-
-    /// Signs and builds the URL of one call.
-    pub fn signed_url(
-        credentials: &crate::Credentials,
-        millis: u64,
-        endpoint: &Endpoint,
-        version: ApiVersion,
-        method: &str,
-        params: &Params,
-    ) -> Result<String, Error> {
-        let token = crate::signing::sign(credentials, millis);
-        crate::request_url::build(
-            endpoint,
-            credentials.account_id(),
-            version,
-            method,
-            &token,
-            params,
-        )
-        .map(String::from)
-    }
-
-    /// Decodes a response body.
-    pub fn decode<D: serde::de::DeserializeOwned>(body: &[u8]) -> Result<Envelope<D>, Error> {
-        crate::decode::decode("bench", 200, body, &[])
-    }
-}
+#[path = "bench_support.rs"]
+pub mod __bench;
 
 /// The result type of this crate.
 pub type Result<T, E = Error> = std::result::Result<T, E>;

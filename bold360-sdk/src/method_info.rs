@@ -1,11 +1,15 @@
-//! What the manifest says about a method, at run time, for code that calls methods by their
-//! wire name (the `bold360` CLI, generic tools): its kind, versions, paging and page limit.
-//! The table is generated from the manifest with the typed API
-//! ([`methods::lookup`](crate::methods::lookup)), by the same codegen functions, so the two
-//! never disagree.
+//! What the manifest says about a method, at run time: its kind, versions, paging, page limit
+//! and parameter rules. Every generated module holds its method's `METHOD`, and
+//! [`methods::lookup`](crate::methods::lookup) finds them by wire name for code that calls
+//! methods by name (the `bold360` CLI, generic tools); both come from the same codegen
+//! functions as the typed builders, so they never disagree. The pipeline's validate stage
+//! checks [`constraints`](MethodInfo::constraints) on every call of a documented method.
 
+use crate::constraint::Constraint;
 use crate::endpoint::ApiVersion;
+use crate::error::Error;
 use crate::paging::PageStyle;
+use crate::params::Params;
 use crate::retry::MethodKind;
 
 /// How a method pages in one version.
@@ -15,6 +19,17 @@ pub enum Paging {
     Next,
     /// v2 style: send back `NextPage` as this parameter.
     Cursor(&'static str),
+}
+
+/// What a method's `Data` holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Returns {
+    /// A list of records.
+    List,
+    /// One record.
+    Item,
+    /// No data (a write that only reports success).
+    Nothing,
 }
 
 /// One documented method.
@@ -27,18 +42,70 @@ pub enum Paging {
 /// assert_eq!(m.page_limit(), Some(1000));
 /// assert!(methods::lookup("noSuchMethod").is_none());
 /// ```
+///
+/// A method of your own, for [`CallInfo::for_method`](crate::CallInfo::for_method):
+///
+/// ```
+/// use bold360_sdk::{ApiVersion, Constraint, MethodInfo, MethodKind, Returns};
+/// static GET_WIDGETS: MethodInfo = MethodInfo::new("getWidgets", MethodKind::Read, Returns::List)
+///     .with_versions(&[ApiVersion::V2])
+///     .with_constraints(&[Constraint::Required("FolderID", &[ApiVersion::V2])]);
+/// assert!(GET_WIDGETS.check(ApiVersion::V2, &bold360_sdk::Params::new()).is_err());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodInfo {
-    pub(crate) name: &'static str,
-    pub(crate) kind: MethodKind,
-    pub(crate) lists: bool,
-    pub(crate) versions: &'static [ApiVersion],
-    pub(crate) page_limit: Option<u32>,
-    pub(crate) v1: Option<Paging>,
-    pub(crate) v2: Option<Paging>,
+    name: &'static str,
+    kind: MethodKind,
+    returns: Returns,
+    versions: &'static [ApiVersion],
+    page_limit: Option<u32>,
+    v1: Option<Paging>,
+    v2: Option<Paging>,
+    constraints: &'static [Constraint],
 }
 
 impl MethodInfo {
+    /// A method in both versions, not paged, without a page limit or parameter rules.
+    pub const fn new(name: &'static str, kind: MethodKind, returns: Returns) -> Self {
+        Self {
+            name,
+            kind,
+            returns,
+            versions: &[ApiVersion::V1, ApiVersion::V2],
+            page_limit: None,
+            v1: None,
+            v2: None,
+            constraints: &[],
+        }
+    }
+
+    /// The versions the method exists in.
+    pub const fn with_versions(mut self, versions: &'static [ApiVersion]) -> Self {
+        self.versions = versions;
+        self
+    }
+
+    /// The largest page the method serves.
+    pub const fn with_page_limit(mut self, limit: u32) -> Self {
+        self.page_limit = Some(limit);
+        self
+    }
+
+    /// How the method pages in `version`.
+    pub const fn with_paging(mut self, version: ApiVersion, paging: Paging) -> Self {
+        match version {
+            ApiVersion::V1 => self.v1 = Some(paging),
+            ApiVersion::V2 => self.v2 = Some(paging),
+        }
+        self
+    }
+
+    /// Rules on the parameters, checked before any call is sent.
+    pub const fn with_constraints(mut self, constraints: &'static [Constraint]) -> Self {
+        self.constraints = constraints;
+        self
+    }
+
     /// The wire name.
     pub fn name(&self) -> &'static str {
         self.name
@@ -49,9 +116,14 @@ impl MethodInfo {
         self.kind
     }
 
+    /// What `Data` holds.
+    pub fn returns(&self) -> Returns {
+        self.returns
+    }
+
     /// Whether `Data` is a list of records.
     pub fn lists(&self) -> bool {
-        self.lists
+        self.returns == Returns::List
     }
 
     /// The versions the method exists in.
@@ -77,17 +149,73 @@ impl MethodInfo {
         }
     }
 
+    /// The rules on its parameters.
+    pub fn constraints(&self) -> &'static [Constraint] {
+        self.constraints
+    }
+
+    /// Checks `params` for a call in `version` against every rule, naming the parameter at
+    /// fault.
+    pub fn check(&self, version: ApiVersion, params: &Params) -> Result<(), Error> {
+        self.constraints
+            .iter()
+            .try_for_each(|c| c.check(self.name, version, params))
+    }
+
     /// Records a call with `params` reserves from the records budget: `PageSize` capped at
-    /// the page limit, else the page limit, else a typical page for lists and one record
-    /// otherwise.
-    pub fn expected_records(&self, params: &crate::Params) -> u64 {
-        let otherwise = if self.lists { 100 } else { 1 };
-        crate::__private::expected_records(params, self.page_limit.map(u64::from), otherwise)
+    /// the page limit, else the page limit, else a typical page (100) for lists, one record
+    /// for single items, none for methods without data.
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, Params};
+    /// let m = methods::lookup("getAllChatMessages").unwrap();
+    /// assert_eq!(m.expected_records(&Params::new().with("PageSize", 50)), 50);
+    /// assert_eq!(m.expected_records(&Params::new().with("PageSize", 5_000)), 1000);
+    /// ```
+    pub fn expected_records(&self, params: &Params) -> u64 {
+        let otherwise = match self.returns {
+            Returns::List => 100,
+            Returns::Item => 1,
+            Returns::Nothing => 0,
+        };
+        reserved_records(params, self.page_limit.map(u64::from), otherwise)
     }
 
     /// The page walk for `version`, as [`paging::PagedCall`](crate::paging::PagedCall) takes it.
-    #[doc(hidden)]
     pub fn page_style(&self, version: ApiVersion) -> PageStyle {
         PageStyle::from(self.paging(version))
+    }
+}
+
+/// Records a call should reserve: the page size asked for (capped at `cap`), else `cap`, else
+/// `otherwise`.
+pub(crate) fn reserved_records(params: &Params, cap: Option<u64>, otherwise: u64) -> u64 {
+    params
+        .get("PageSize")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map(|size| cap.map_or(size, |cap| size.min(cap)))
+        .or(cap)
+        .unwrap_or(otherwise)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reservation_rule() {
+        let p = |size: &str| Params::new().with("PageSize", size);
+        assert_eq!(reserved_records(&p("50"), Some(1000), 1), 50);
+        assert_eq!(reserved_records(&p("5000"), Some(1000), 1), 1000);
+        assert_eq!(reserved_records(&p("5000"), None, 1), 5000);
+        assert_eq!(reserved_records(&p("junk"), None, 7), 7);
+        assert_eq!(reserved_records(&Params::new(), Some(20), 1), 20);
+        assert_eq!(reserved_records(&Params::new(), None, 0), 0);
+        let write = MethodInfo::new("setX", MethodKind::Write, Returns::Nothing);
+        assert_eq!(write.expected_records(&Params::new()), 0);
+        let item = MethodInfo::new("getX", MethodKind::Read, Returns::Item);
+        assert_eq!(item.expected_records(&Params::new()), 1);
+        let list = MethodInfo::new("getXs", MethodKind::Read, Returns::List);
+        assert_eq!(list.expected_records(&Params::new()), 100);
     }
 }

@@ -66,6 +66,9 @@ impl From<Option<crate::Paging>> for PageStyle {
 pub struct PagedCall {
     /// The wire name.
     pub method: Cow<'static, str>,
+    /// The method's manifest entry, whose rules every page is checked against. `None`: the
+    /// method table's entry for `method`, if it has one.
+    pub spec: Option<&'static MethodInfo>,
     /// Read or write, for the retry decision.
     pub kind: MethodKind,
     /// Records each page reserves from the records budget until its real count is known.
@@ -85,6 +88,7 @@ impl PagedCall {
     pub fn for_method(info: &'static MethodInfo, version: ApiVersion, params: &Params) -> Self {
         Self {
             method: Cow::Borrowed(info.name()),
+            spec: Some(info),
             kind: info.kind(),
             expected_records: info.expected_records(params),
             retry: None,
@@ -162,10 +166,11 @@ impl PageWalker {
                 client.max_pages()
             ));
         }
-        let info = CallInfo::new(method, self.call.kind)
+        let mut info = CallInfo::new(method, self.call.kind)
             .expected_records(self.call.expected_records)
             .retry(self.call.retry.as_ref())
             .timeout(self.call.timeout);
+        info.spec = self.call.spec;
         let page = match client.execute::<D>(info, params.clone()).await {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),

@@ -145,6 +145,30 @@ async fn call_prints_json_and_exit_codes_say_what_failed() {
             text(&out.stderr)
         );
     }
+    // The manifest's rules are checked before anything is sent, by the same pipeline stage
+    // as every typed call: a half date window, a missing required parameter.
+    let before = sandbox.requests().len();
+    for (args, parameter) in [
+        (
+            &[
+                "call",
+                "getAllAuditLogs",
+                "FromDate=2024-01-01T00:00:00Z",
+                "--api",
+                "v2",
+            ][..],
+            "\"ToDate\"",
+        ),
+        (&["call", "getLoginActivity"][..], "\"ServiceTypeID\""),
+    ] {
+        let mut c = against(&sandbox);
+        c.args(args);
+        let out = run(c).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains(parameter), "{args:?}: {stderr}");
+    }
+    assert_eq!(sandbox.requests().len(), before, "refused before sending");
     let mut c = against(&sandbox);
     c.env("BOLD360_ENDPOINT", "http://127.0.0.1:9")
         .args(["call", "getOperators"]);

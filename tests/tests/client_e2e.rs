@@ -298,14 +298,25 @@ async fn unknown_envelope_fields_are_kept() {
 
 #[tokio::test]
 async fn api_errors_carry_the_server_message() {
-    let (_sandbox, client) = sandbox_and_client().await;
-    let err = client.call_raw("getChat", Params::new()).await.unwrap_err();
+    let (sandbox, client) = sandbox_and_client().await;
+    let err = client
+        .call_raw("getChat", Params::new().with("ChatID", "404404"))
+        .await
+        .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "getChat: the API answered \"error\": Missing ChatID"
+        "getChat: the API answered \"error\": Invalid ChatID: 404404"
     );
     assert_eq!(err.method(), Some("getChat"));
     assert!(!err.is_retryable());
+    // A documented required parameter left out is refused before anything is sent.
+    let before = sandbox.requests().len();
+    let err = client.call_raw("getChat", Params::new()).await.unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "getChat: invalid request (parameter \"ChatID\"): ChatID is required in v1"
+    );
+    assert_eq!(sandbox.requests().len(), before);
 }
 
 #[tokio::test]

@@ -200,6 +200,7 @@ async fn a_walk_over_a_list_that_does_not_page_warns_on_truncated() {
     );
     let call = PagedCall {
         method: "getActiveChats".into(),
+        spec: None,
         kind: bold360_sdk::MethodKind::Read,
         expected_records: 1,
         retry: None,

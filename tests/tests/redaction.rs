@@ -138,7 +138,7 @@ async fn secrets_never_leak() {
             .retry_policy(RetryPolicy::default().max_attempts(2))
             .build()
             .unwrap()
-            .call_raw("addChatMessage", Params::new())
+            .call_raw_as("getOperators", MethodKind::Write, Params::new())
             .await
             .unwrap_err(),
     );

@@ -6,6 +6,7 @@ mod docs;
 mod enums;
 mod ids;
 mod input;
+mod method_info;
 mod names;
 mod record;
 mod request;
@@ -116,30 +117,8 @@ fn method_table(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
         .max()
         .unwrap_or(1);
     let entries = manifest.methods.iter().map(|m| {
-        let name = &m.name;
-        let kind = request::method_kind(m, rt);
-        let lists = m.data == bold360_api_spec::DataShape::Array;
-        let versions = m.versions.iter().map(|v| match v {
-            bold360_api_spec::Version::V1 => quote!(#rt::ApiVersion::V1),
-            bold360_api_spec::Version::V2 => quote!(#rt::ApiVersion::V2),
-        });
-        let page_limit = match m.max_page_size {
-            Some(cap) => quote!(::std::option::Option::Some(#cap)),
-            None => quote!(::std::option::Option::None),
-        };
-        let v1 = request::paging(m, bold360_api_spec::Version::V1, rt);
-        let v2 = request::paging(m, bold360_api_spec::Version::V2, rt);
-        quote! {
-            #rt::MethodInfo {
-                name: #name,
-                kind: #kind,
-                lists: #lists,
-                versions: &[#(#versions),*],
-                page_limit: #page_limit,
-                v1: #v1,
-                v2: #v2,
-            }
-        }
+        let module = names::ident(&names::snake(&m.name));
+        quote!(#module::METHOD)
     });
     quote! {
         /// Every documented method, in manifest order: what calling by wire name needs to know.
@@ -182,10 +161,16 @@ fn method_module(m: &Method, ctx: &Ctx) -> TokenStream {
         .map(|(name, values)| enums::enum_type(name, values, ctx));
     let record = record::record(m, ctx);
     let builder = request::builder(m, ctx);
+    let info = method_info::method_info(m, &ctx.rt);
+    let rt = &ctx.rt;
     let doc = format!("Types of `{}`: {}", m.name, m.description);
     quote! {
         #[doc = #doc]
         pub mod #module {
+            /// What the manifest says about this method: kind, versions, paging, page limit
+            /// and the rules its parameters are checked against before sending.
+            pub const METHOD: #rt::MethodInfo = #info;
+
             #(#enums)*
             #record
             #builder

@@ -1,6 +1,6 @@
 //! Request builders, and the methods on `Api<V>` that create them.
 
-use bold360_api_spec::{Constraint, Kind, Method, Param, Version};
+use bold360_api_spec::{Method, Param, Version};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -61,33 +61,10 @@ pub fn constructor_scopes(m: &Method, extension: bool) -> Vec<Scope> {
     }
 }
 
-/// The runtime's `MethodKind` for `m`, which decides what is retried.
-/// How `m` pages in `v`, as an `Option<Paging>` expression: the one place the manifest's
-/// paging becomes the runtime's.
-pub fn paging(m: &Method, v: Version, rt: &syn::Path) -> TokenStream {
-    use bold360_api_spec::model::PagingStyle;
-    match m.paging_for(v) {
-        Some(PagingStyle::Offset { .. }) => quote!(::std::option::Option::Some(#rt::Paging::Next)),
-        Some(PagingStyle::Cursor { cursor_param, .. }) => {
-            quote!(::std::option::Option::Some(#rt::Paging::Cursor(#cursor_param)))
-        }
-        None => quote!(::std::option::Option::None),
-    }
-}
-
-/// The method's kind: the one place the manifest's kind becomes the runtime's.
-pub fn method_kind(m: &Method, rt: &syn::Path) -> TokenStream {
-    match m.kind {
-        Kind::Read => quote!(#rt::MethodKind::Read),
-        Kind::Write => quote!(#rt::MethodKind::Write),
-    }
-}
-
 /// The builder struct and its impls, inside the method's module.
 pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
     let rt = &ctx.rt;
     let wire = &m.name;
-    let kind = method_kind(m, rt);
     let mut generic = Vec::new();
     let mut per_version: Vec<(Version, Vec<TokenStream>)> = Vec::new();
     for p in &m.params {
@@ -107,27 +84,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             }
         }
     }
-    let cap = match m.max_page_size {
-        Some(cap) => {
-            let cap = u64::from(cap);
-            quote!(::std::option::Option::Some(#cap))
-        }
-        None => quote!(::std::option::Option::None),
-    };
-    // Lists without a documented cap reserve a typical page; single items one; writes none.
-    let otherwise: u64 = match m.data {
-        bold360_api_spec::DataShape::Array => 100,
-        bold360_api_spec::DataShape::Object => 1,
-        bold360_api_spec::DataShape::None => 0,
-    };
     let send_tail = send_tail(m, rt);
-    let checks = m.constraints.iter().map(|c| {
-        let (f, names) = match c {
-            Constraint::ExactlyOneOf(n) => (quote!(check_exactly_one_of), n),
-            Constraint::AllOrNone(n) => (quote!(check_all_or_none), n),
-        };
-        quote!(#rt::__private::#f(#wire, &self.params, &[#(#names),*])?;)
-    });
     let paging = paging_methods(m, ctx);
     let version_impls = per_version.iter().map(|(v, items)| {
         let marker = marker(ctx, *v);
@@ -187,11 +144,10 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
                 &self.params
             }
 
-            /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+            /// Sends the request: checked against the method's rules, signed, encoded,
+            /// decoded and retried as the method's kind allows.
             pub async fn send(self) -> ::std::result::Result<Response, #rt::Error> {
-                #(#checks)*
-                let expected = #rt::__private::expected_records(&self.params, #cap, #otherwise);
-                let info = #rt::CallInfo::new(#wire, #kind).expected_records(expected).retry(self.retry.as_ref()).timeout(self.timeout);
+                let info = #rt::CallInfo::for_method(&METHOD, &self.params).retry(self.retry.as_ref()).timeout(self.timeout);
                 #send_tail
             }
         }
@@ -231,33 +187,12 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
         return TokenStream::new();
     }
     let rt = &ctx.rt;
-    let style = |v: Version| {
-        let paging = paging(m, v, rt);
-        quote!(#rt::paging::PageStyle::from(#paging))
-    };
-    let (v1, v2) = (style(Version::V1), style(Version::V2));
-    let wire = &m.name;
-    let kind = method_kind(m, rt);
-    let cap = m
-        .max_page_size
-        .map_or(quote!(::std::option::Option::None), |c| {
-            let c = u64::from(c);
-            quote!(::std::option::Option::Some(#c))
-        });
     quote! {
         fn paged_call(&self) -> #rt::paging::PagedCall {
-            let style = match <V as #rt::Version>::VERSION {
-                #rt::ApiVersion::V1 => #v1,
-                #rt::ApiVersion::V2 => #v2,
-            };
-            #rt::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed(#wire),
-                kind: #kind,
-                expected_records: #rt::__private::expected_records(&self.params, #cap, 100),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = #rt::paging::PagedCall::for_method(&METHOD, <V as #rt::Version>::VERSION, &self.params);
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
 
         /// Every page, one at a time (lazily: one page in memory), following the server's

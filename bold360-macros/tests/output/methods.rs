@@ -127,6 +127,26 @@ pub mod ids {
 }
 ///Types of `addChatMessage`: Adds a message to a chat.
 pub mod add_chat_message {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "addChatMessage",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Nothing,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "Type",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `Type`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -337,20 +357,12 @@ pub mod add_chat_message {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                0u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "addChatMessage",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -359,6 +371,22 @@ pub mod add_chat_message {
 }
 ///Types of `assignChat`: Assigns a chat to an agent or department.
 pub mod assign_chat {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "assignChat",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Nothing,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `assignChat`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -496,20 +524,12 @@ pub mod assign_chat {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                0u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "assignChat",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -518,6 +538,38 @@ pub mod assign_chat {
 }
 ///Types of `createOperatorFromTemplate`: Creates an agent by copying an existing one.
 pub mod create_operator_from_template {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "createOperatorFromTemplate",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "TemplateOperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "UserName",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "OperatorName",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "Password",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "Email",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `createOperatorFromTemplate`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -701,20 +753,12 @@ pub mod create_operator_from_template {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "createOperatorFromTemplate",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -723,6 +767,22 @@ pub mod create_operator_from_template {
 }
 ///Types of `editOperator`: Changes an agent's properties.
 pub mod edit_operator {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "editOperator",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Nothing,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `editOperator`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -895,20 +955,12 @@ pub mod edit_operator {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                0u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "editOperator",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -917,6 +969,15 @@ pub mod edit_operator {
 }
 ///Types of `getActiveChats`: Returns the active chats of a folder, agent or department.
 pub mod get_active_chats {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getActiveChats",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32);
     ///One record of `getActiveChats`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -1041,20 +1102,12 @@ pub mod get_active_chats {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getActiveChats",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -1074,6 +1127,22 @@ pub mod get_active_chats {
 }
 ///Types of `getAllAuditLogs`: Returns the login and logout audit trail of the account.
 pub mod get_all_audit_logs {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getAllAuditLogs",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_constraints(
+            &[::bold360_sdk::Constraint::AllOrNone(&["FromDate", "ToDate"])],
+        );
     ///Values of `Action`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -1265,30 +1334,14 @@ pub mod get_all_audit_logs {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getAllAuditLogs"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -1427,25 +1480,12 @@ pub mod get_all_audit_logs {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            ::bold360_sdk::__private::check_all_or_none(
-                "getAllAuditLogs",
-                &self.params,
-                &["FromDate", "ToDate"],
-            )?;
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getAllAuditLogs",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -1465,6 +1505,20 @@ pub mod get_all_audit_logs {
 }
 ///Types of `getAllChatAssignments`: Returns chat assignments across the account.
 pub mod get_all_chat_assignments {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getAllChatAssignments",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        );
     ///Values of `AssignmentType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -1980,32 +2034,14 @@ pub mod get_all_chat_assignments {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getAllChatAssignments"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -2084,20 +2120,12 @@ pub mod get_all_chat_assignments {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getAllChatAssignments",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -2139,6 +2167,20 @@ pub mod get_all_chat_assignments {
 }
 ///Types of `getAllChatMessages`: Returns chat messages across the account by Created date.
 pub mod get_all_chat_messages {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getAllChatMessages",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        );
     ///Values of `PersonType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -2528,32 +2570,14 @@ pub mod get_all_chat_messages {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getAllChatMessages"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -2632,20 +2656,12 @@ pub mod get_all_chat_messages {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getAllChatMessages",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -2687,6 +2703,18 @@ pub mod get_all_chat_messages {
 }
 ///Types of `getAllInvitations`: Returns invitations by Created date.
 pub mod get_all_invitations {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getAllInvitations",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V2])
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        );
     ///One record of `getAllInvitations`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -2755,30 +2783,14 @@ pub mod get_all_invitations {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getAllInvitations"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::None,
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -2865,20 +2877,12 @@ pub mod get_all_invitations {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getAllInvitations",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -2898,6 +2902,15 @@ pub mod get_all_invitations {
 }
 ///Types of `getAllTextChatAssignments`: Returns text chat assignments across the account.
 pub mod get_all_text_chat_assignments {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getAllTextChatAssignments",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(500u32);
     ///Values of `AssignmentType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -3371,20 +3384,12 @@ pub mod get_all_text_chat_assignments {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(500u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getAllTextChatAssignments",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -3404,6 +3409,17 @@ pub mod get_all_text_chat_assignments {
 }
 ///Types of `getAllTextChatMessages`: Returns text chat messages across the account by Created date.
 pub mod get_all_text_chat_messages {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getAllTextChatMessages",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_paging(::bold360_sdk::ApiVersion::V2, ::bold360_sdk::Paging::Next);
     ///One record of `getAllTextChatMessages`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -3615,30 +3631,14 @@ pub mod get_all_text_chat_messages {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getAllTextChatMessages"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -3727,20 +3727,12 @@ pub mod get_all_text_chat_messages {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getAllTextChatMessages",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -3760,6 +3752,22 @@ pub mod get_all_text_chat_messages {
 }
 ///Types of `getChat`: Returns the full record of one chat.
 pub mod get_chat {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getChat",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `ActiveAssistDisabled`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -4515,20 +4523,12 @@ pub mod get_chat {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getChat",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -4537,6 +4537,22 @@ pub mod get_chat {
 }
 ///Types of `getChatAssignments`: Returns the assignment history of one chat.
 pub mod get_chat_assignments {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getChatAssignments",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `AssignmentType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -5066,20 +5082,12 @@ pub mod get_chat_assignments {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getChatAssignments",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -5099,6 +5107,15 @@ pub mod get_chat_assignments {
 }
 ///Types of `getChatCannedMessages`: Returns the chat canned messages.
 pub mod get_chat_canned_messages {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getChatCannedMessages",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(500u32);
     ///Values of `Language`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -5375,20 +5392,12 @@ pub mod get_chat_canned_messages {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(500u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getChatCannedMessages",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -5408,6 +5417,22 @@ pub mod get_chat_canned_messages {
 }
 ///Types of `getChatMessages`: Returns the messages of one chat.
 pub mod get_chat_messages {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getChatMessages",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `PersonType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -5833,20 +5858,12 @@ pub mod get_chat_messages {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getChatMessages",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -5866,6 +5883,22 @@ pub mod get_chat_messages {
 }
 ///Types of `getContact`: Returns the full record of one contact.
 pub mod get_contact {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getContact",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ContactID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `getContact`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent. The vendor's list of returned fields looks incomplete (the c_data_extraction_single_item_getContact.html table is in alphabetical order, as it says, but stops at FolderID after 18 field(s)): expect fields it does not name, in `extra`.
     #[derive(
         Debug,
@@ -6240,20 +6273,12 @@ pub mod get_contact {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getContact",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -6262,6 +6287,28 @@ pub mod get_contact {
 }
 ///Types of `getConversions`: Returns conversions by Created date.
 pub mod get_conversions {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getConversions",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "FolderID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `ChatStatusType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -6741,32 +6788,14 @@ pub mod get_conversions {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getConversions"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -6845,20 +6874,12 @@ pub mod get_conversions {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getConversions",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -6900,6 +6921,22 @@ pub mod get_conversions {
 }
 ///Types of `getDepartment`: Returns the full record of one department.
 pub mod get_department {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getDepartment",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "DepartmentID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `AssignmentPriority`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -7309,20 +7346,12 @@ pub mod get_department {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getDepartment",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -7331,6 +7360,22 @@ pub mod get_department {
 }
 ///Types of `getDepartmentOperators`: Returns the agents of one department.
 pub mod get_department_operators {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getDepartmentOperators",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "DepartmentID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `AssignmentPriority`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -7731,20 +7776,12 @@ pub mod get_department_operators {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getDepartmentOperators",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -7764,6 +7801,14 @@ pub mod get_department_operators {
 }
 ///Types of `getEstimatedWaitTime`: Estimates the queue wait for a department.
 pub mod get_estimated_wait_time {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getEstimatedWaitTime",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
     ///One record of `getEstimatedWaitTime`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -7908,20 +7953,12 @@ pub mod get_estimated_wait_time {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getEstimatedWaitTime",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -7941,6 +7978,22 @@ pub mod get_estimated_wait_time {
 }
 ///Types of `getFolder`: Returns one folder.
 pub mod get_folder {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getFolder",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "FolderID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `FolderType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -8372,20 +8425,12 @@ pub mod get_folder {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getFolder",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -8394,6 +8439,14 @@ pub mod get_folder {
 }
 ///Types of `getFolders`: Returns the folders of the account, optionally of one type.
 pub mod get_folders {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getFolders",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
     ///Values of `FolderType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -8836,20 +8889,12 @@ pub mod get_folders {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getFolders",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -8866,6 +8911,24 @@ pub mod get_folders {
 }
 ///Types of `getInactiveChats`: Returns the closed chats of a folder by Closed date.
 pub mod get_inactive_chats {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getInactiveChats",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1])
+        .with_page_limit(1000u32)
+        .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "FolderID",
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+            ],
+        );
     ///Values of `ChatType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -9146,28 +9209,14 @@ pub mod get_inactive_chats {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getInactiveChats"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -9256,20 +9305,12 @@ pub mod get_inactive_chats {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getInactiveChats",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -9289,6 +9330,28 @@ pub mod get_inactive_chats {
 }
 ///Types of `getLoginActivity`: Returns agents' login activity.
 pub mod get_login_activity {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getLoginActivity",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ServiceTypeID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `EndedReason`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -9842,32 +9905,14 @@ pub mod get_login_activity {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-                    )
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getLoginActivity"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -9946,20 +9991,12 @@ pub mod get_login_activity {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getLoginActivity",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -10001,6 +10038,22 @@ pub mod get_login_activity {
 }
 ///Types of `getOperator`: Returns the full record of one agent.
 pub mod get_operator {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getOperator",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `AssignmentPriority`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -10412,20 +10465,12 @@ pub mod get_operator {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getOperator",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -10434,6 +10479,22 @@ pub mod get_operator {
 }
 ///Types of `getOperatorAvailability`: Returns agents' availability per service.
 pub mod get_operator_availability {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getOperatorAvailability",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ServiceTypeID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `ServiceType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -10843,20 +10904,12 @@ pub mod get_operator_availability {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getOperatorAvailability",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -10876,6 +10929,22 @@ pub mod get_operator_availability {
 }
 ///Types of `getOperatorDepartments`: Returns the departments of one agent.
 pub mod get_operator_departments {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getOperatorDepartments",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `AssignmentPriority`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -11346,20 +11415,12 @@ pub mod get_operator_departments {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getOperatorDepartments",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -11379,6 +11440,14 @@ pub mod get_operator_departments {
 }
 ///Types of `getOperators`: Returns the agents of the account.
 pub mod get_operators {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getOperators",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
     ///Values of `AssignmentPriority`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -11827,20 +11896,12 @@ pub mod get_operators {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getOperators",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -11860,6 +11921,22 @@ pub mod get_operators {
 }
 ///Types of `getReport`: Returns the state and, when done, the data of a report job.
 pub mod get_report {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getReport",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ReportID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `getReport`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -11965,20 +12042,12 @@ pub mod get_report {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getReport",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -11987,6 +12056,14 @@ pub mod get_report {
 }
 ///Types of `getSetupFolders`: Returns setup folders of a type.
 pub mod get_setup_folders {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getSetupFolders",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
     ///One record of `getSetupFolders`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -12247,20 +12324,12 @@ pub mod get_setup_folders {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getSetupFolders",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -12280,6 +12349,22 @@ pub mod get_setup_folders {
 }
 ///Types of `getTextChatMessages`: Returns the messages of one text chat.
 pub mod get_text_chat_messages {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getTextChatMessages",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "TextChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `PersonType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -12649,20 +12734,12 @@ pub mod get_text_chat_messages {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getTextChatMessages",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -12682,6 +12759,27 @@ pub mod get_text_chat_messages {
 }
 ///Types of `getTextChats`: Returns inactive text (SMS) chats, filtered and paged.
 pub mod get_text_chats {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getTextChats",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::List,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_page_limit(1000u32)
+        .with_paging(
+            ::bold360_sdk::ApiVersion::V2,
+            ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "FolderID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `ChatStatusType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -12957,30 +13055,14 @@ pub mod get_text_chats {
     }
     impl<V: ::bold360_sdk::Version> Request<V> {
         fn paged_call(&self) -> ::bold360_sdk::paging::PagedCall {
-            let style = match <V as ::bold360_sdk::Version>::VERSION {
-                ::bold360_sdk::ApiVersion::V1 => {
-                    ::bold360_sdk::paging::PageStyle::from(::std::option::Option::None)
-                }
-                ::bold360_sdk::ApiVersion::V2 => {
-                    ::bold360_sdk::paging::PageStyle::from(
-                        ::std::option::Option::Some(
-                            ::bold360_sdk::Paging::Cursor("NextPage"),
-                        ),
-                    )
-                }
-            };
-            ::bold360_sdk::paging::PagedCall {
-                method: ::std::borrow::Cow::Borrowed("getTextChats"),
-                kind: ::bold360_sdk::MethodKind::Read,
-                expected_records: ::bold360_sdk::__private::expected_records(
-                    &self.params,
-                    ::std::option::Option::Some(1000u64),
-                    100,
-                ),
-                retry: self.retry.clone(),
-                style,
-                timeout: self.timeout,
-            }
+            let mut call = ::bold360_sdk::paging::PagedCall::for_method(
+                &METHOD,
+                <V as ::bold360_sdk::Version>::VERSION,
+                &self.params,
+            );
+            call.retry = self.retry.clone();
+            call.timeout = self.timeout;
+            call
         }
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
@@ -13059,20 +13141,12 @@ pub mod get_text_chats {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::Some(1000u64),
-                100u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getTextChats",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             let pages = match <V as ::bold360_sdk::Version>::VERSION {
@@ -13102,6 +13176,22 @@ pub mod get_text_chats {
 }
 ///Types of `getVisit`: Returns the full record of one visit.
 pub mod get_visit {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "getVisit",
+            ::bold360_sdk::MethodKind::Read,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "VisitID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `ChatStatusType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -13531,20 +13621,12 @@ pub mod get_visit {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "getVisit",
-                    ::bold360_sdk::MethodKind::Read,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -13553,6 +13635,22 @@ pub mod get_visit {
 }
 ///Types of `operatorLoginControl`: Logs an agent's client in or out.
 pub mod operator_login_control {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "operatorLoginControl",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Nothing,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `SSOLoginRequired`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -13773,20 +13871,12 @@ pub mod operator_login_control {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                0u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "operatorLoginControl",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -13795,6 +13885,22 @@ pub mod operator_login_control {
 }
 ///Types of `runReport`: Starts a report job and returns its ID.
 pub mod run_report {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "runReport",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Item,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ReportType",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `runReport`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -13950,20 +14056,12 @@ pub mod run_report {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                1u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "runReport",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -13972,6 +14070,33 @@ pub mod run_report {
 }
 ///Types of `setOperatorAvailability`: Changes an agent's status on a service.
 pub mod set_operator_availability {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "setOperatorAvailability",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Nothing,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "ServiceTypeID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::Required(
+                    "ClientID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::Constraint::ExactlyOneOf(
+                    &["StatusType", "CustomOperatorStatusID"],
+                ),
+            ],
+        );
     ///Values of `ServiceType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -14248,25 +14373,12 @@ pub mod set_operator_availability {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            ::bold360_sdk::__private::check_exactly_one_of(
-                "setOperatorAvailability",
-                &self.params,
-                &["StatusType", "CustomOperatorStatusID"],
-            )?;
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                0u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "setOperatorAvailability",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -14275,6 +14387,22 @@ pub mod set_operator_availability {
 }
 ///Types of `updateChat`: Changes fields of a chat.
 pub mod update_chat {
+    /// What the manifest says about this method: kind, versions, paging, page limit
+    /// and the rules its parameters are checked against before sending.
+    pub const METHOD: ::bold360_sdk::MethodInfo = ::bold360_sdk::MethodInfo::new(
+            "updateChat",
+            ::bold360_sdk::MethodKind::Write,
+            ::bold360_sdk::Returns::Nothing,
+        )
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_constraints(
+            &[
+                ::bold360_sdk::Constraint::Required(
+                    "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `updateChat`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -14375,20 +14503,12 @@ pub mod update_chat {
         pub fn params(&self) -> &::bold360_sdk::Params {
             &self.params
         }
-        /// Sends the request: signed, encoded, decoded and retried as the method's kind allows.
+        /// Sends the request: checked against the method's rules, signed, encoded,
+        /// decoded and retried as the method's kind allows.
         pub async fn send(
             self,
         ) -> ::std::result::Result<Response, ::bold360_sdk::Error> {
-            let expected = ::bold360_sdk::__private::expected_records(
-                &self.params,
-                ::std::option::Option::None,
-                0u64,
-            );
-            let info = ::bold360_sdk::CallInfo::new(
-                    "updateChat",
-                    ::bold360_sdk::MethodKind::Write,
-                )
-                .expected_records(expected)
+            let info = ::bold360_sdk::CallInfo::for_method(&METHOD, &self.params)
                 .retry(self.retry.as_ref())
                 .timeout(self.timeout);
             self.api.client().execute::<Data>(info, self.params).await
@@ -15480,339 +15600,43 @@ impl ::bold360_sdk::Api<::bold360_sdk::V2> {
 }
 /// Every documented method, in manifest order: what calling by wire name needs to know.
 pub static ALL: &[::bold360_sdk::MethodInfo] = &[
-    ::bold360_sdk::MethodInfo {
-        name: "addChatMessage",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "assignChat",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "createOperatorFromTemplate",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "editOperator",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getActiveChats",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getAllAuditLogs",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getAllChatAssignments",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getAllChatMessages",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getAllInvitations",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getAllTextChatAssignments",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(500u32),
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getAllTextChatMessages",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getChat",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getChatAssignments",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getChatCannedMessages",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(500u32),
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getChatMessages",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getContact",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getConversions",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getDepartment",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getDepartmentOperators",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getEstimatedWaitTime",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getFolder",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getFolders",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getInactiveChats",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getLoginActivity",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::Some(::bold360_sdk::Paging::Next),
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getOperator",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getOperatorAvailability",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getOperatorDepartments",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getOperators",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getReport",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getSetupFolders",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getTextChatMessages",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getTextChats",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: true,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::Some(1000u32),
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::Some(::bold360_sdk::Paging::Cursor("NextPage")),
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "getVisit",
-        kind: ::bold360_sdk::MethodKind::Read,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "operatorLoginControl",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "runReport",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "setOperatorAvailability",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
-    ::bold360_sdk::MethodInfo {
-        name: "updateChat",
-        kind: ::bold360_sdk::MethodKind::Write,
-        lists: false,
-        versions: &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
-        page_limit: ::std::option::Option::None,
-        v1: ::std::option::Option::None,
-        v2: ::std::option::Option::None,
-    },
+    add_chat_message::METHOD,
+    assign_chat::METHOD,
+    create_operator_from_template::METHOD,
+    edit_operator::METHOD,
+    get_active_chats::METHOD,
+    get_all_audit_logs::METHOD,
+    get_all_chat_assignments::METHOD,
+    get_all_chat_messages::METHOD,
+    get_all_invitations::METHOD,
+    get_all_text_chat_assignments::METHOD,
+    get_all_text_chat_messages::METHOD,
+    get_chat::METHOD,
+    get_chat_assignments::METHOD,
+    get_chat_canned_messages::METHOD,
+    get_chat_messages::METHOD,
+    get_contact::METHOD,
+    get_conversions::METHOD,
+    get_department::METHOD,
+    get_department_operators::METHOD,
+    get_estimated_wait_time::METHOD,
+    get_folder::METHOD,
+    get_folders::METHOD,
+    get_inactive_chats::METHOD,
+    get_login_activity::METHOD,
+    get_operator::METHOD,
+    get_operator_availability::METHOD,
+    get_operator_departments::METHOD,
+    get_operators::METHOD,
+    get_report::METHOD,
+    get_setup_folders::METHOD,
+    get_text_chat_messages::METHOD,
+    get_text_chats::METHOD,
+    get_visit::METHOD,
+    operator_login_control::METHOD,
+    run_report::METHOD,
+    set_operator_availability::METHOD,
+    update_chat::METHOD,
 ];
 /// A documented method by its wire name.
 ///

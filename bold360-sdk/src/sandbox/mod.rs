@@ -29,6 +29,7 @@
 
 mod data;
 mod faults;
+mod in_memory;
 mod limits;
 mod methods;
 mod order;
@@ -46,6 +47,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 pub use faults::Fault;
+pub use in_memory::InMemoryTransport;
 pub use limits::SandboxLimits;
 #[cfg(feature = "redis")]
 pub use redis::{LocalRedis, REDIS_SERVER_VAR};
@@ -100,6 +102,30 @@ impl Sandbox {
     /// A client for this sandbox with default settings.
     pub fn client(&self) -> Result<Client, Error> {
         self.client_builder().build()
+    }
+
+    /// A transport that serves this sandbox in process, without a socket: give it to
+    /// [`ClientBuilder::http_transport`] to run a client with no network at all (the
+    /// endpoint's host is then never resolved). What it serves is what the listening sandbox
+    /// serves: the same data, faults, limits and request log.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bold360_sdk::{sandbox::Sandbox, Endpoint};
+    /// let sandbox = Sandbox::start().await?;
+    /// let client = sandbox
+    ///     .client_builder()
+    ///     .endpoint(Endpoint::custom("http://sandbox.invalid")?)
+    ///     .http_transport(sandbox.transport())
+    ///     .build()?;
+    /// let operators = client.v1().get_operators().send().await?;
+    /// assert!(!operators.data.unwrap().is_empty());
+    /// assert_eq!(sandbox.requests().len(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn transport(&self) -> InMemoryTransport {
+        InMemoryTransport::new(Arc::clone(&self.shared))
     }
 
     /// Makes the next `times` requests (to `method`, or to any method when `None`) fail with

@@ -1,6 +1,13 @@
-//! Turning an HTTP response (status and body) into an [`Envelope`] or an [`Error`].
+//! Stage 6, decode: the response (status, `Retry-After`, body) read into an [`Envelope`] with
+//! typed `Data`, or into the [`Error`] variant that says what the server meant: a refusal, the
+//! API's own error, a body that is not a Bold360 answer, data that does not decode. Deciding
+//! what to do about it is the next stage's (`classify`).
+
+use std::time::Duration;
 
 use serde::de::DeserializeOwned;
+
+use super::send::Received;
 
 use crate::envelope::{decode_data, parse_raw, Envelope};
 use crate::error::Error;
@@ -8,6 +15,63 @@ use crate::redact;
 
 /// The text that marks the server's account-wide refusal.
 const REFUSAL: &str = "too many simultaneous requests";
+
+/// Decodes a response read in full; `now_millis` dates an HTTP-date `Retry-After`.
+pub(crate) fn response<D: DeserializeOwned>(
+    method: &str,
+    received: &Received,
+    now_millis: u64,
+    secrets: &[&str],
+) -> Result<Envelope<D>, Error> {
+    let retry_after = received
+        .headers
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| parse_retry_after(v, now_millis));
+    decode(method, received.status, &received.body, secrets)
+        .map_err(|e| pacing(e, received.status, retry_after))
+}
+
+/// Applies what the status and `Retry-After` say about pacing: a 429 is a refusal (nothing
+/// was done), and on 429 and 503 the server's `Retry-After` is kept for the retry decision.
+fn pacing(error: Error, http_status: u16, retry_after: Option<Duration>) -> Error {
+    match (error, http_status) {
+        (Error::Http { method, .. }, 429) | (Error::TooManyRequests { method, .. }, 429) => {
+            Error::TooManyRequests {
+                method,
+                http_status: 429,
+                retry_after,
+            }
+        }
+        (
+            Error::Http {
+                method,
+                status,
+                snippet,
+                ..
+            },
+            503,
+        ) => Error::Http {
+            method,
+            status,
+            snippet,
+            retry_after,
+        },
+        (other, _) => other,
+    }
+}
+
+/// A `Retry-After` header value: delay-seconds or an HTTP date (RFC 9110), as a wait from
+/// `now_millis` (Unix milliseconds). A date in the past is no wait; garbage is `None`.
+fn parse_retry_after(value: &str, now_millis: u64) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let when = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    let when_ms = u64::try_from(when.timestamp_millis()).unwrap_or(0);
+    Some(Duration::from_millis(when_ms.saturating_sub(now_millis)))
+}
 
 /// Decodes a response body. `secrets` are scrubbed from anything copied into an error.
 pub(crate) fn decode<D: DeserializeOwned>(
@@ -142,6 +206,70 @@ pub(crate) fn unwrap_jsonp(text: &str) -> Option<&str> {
 mod tests {
     use super::*;
     use serde_json::Value;
+
+    fn received(status: u16, retry_after: Option<&str>, body: &str) -> Received {
+        let mut headers = reqwest::header::HeaderMap::new();
+        if let Some(value) = retry_after {
+            headers.insert(reqwest::header::RETRY_AFTER, value.parse().unwrap());
+        }
+        Received {
+            status,
+            headers,
+            body: body.as_bytes().to_vec(),
+            round_trip: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn retry_after_is_read_from_429_and_503_only() {
+        assert_eq!(parse_retry_after("2", 0), Some(Duration::from_secs(2)));
+        assert_eq!(
+            parse_retry_after(" 120 ", 0),
+            Some(Duration::from_secs(120))
+        );
+        // Wed, 21 Oct 2015 07:28:00 GMT = 1445412480000 ms.
+        let date = "Wed, 21 Oct 2015 07:28:00 GMT";
+        assert_eq!(
+            parse_retry_after(date, 1_445_412_477_500),
+            Some(Duration::from_millis(2_500))
+        );
+        assert_eq!(
+            parse_retry_after(date, 1_445_412_490_000),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", 0), None);
+        assert_eq!(parse_retry_after("-3", 0), None);
+
+        let e = response::<Value>("m", &received(429, Some("2"), "slow down"), 0, &[]).unwrap_err();
+        assert!(e.is_refusal(), "429 is a refusal: {e:?}");
+        assert_eq!(e.retry_after(), Some(Duration::from_secs(2)));
+        let e = response::<Value>(
+            "m",
+            &received(503, Some(date), "<html>"),
+            1_445_412_477_500,
+            &[],
+        )
+        .unwrap_err();
+        assert!(matches!(e, Error::Http { status: 503, .. }) && !e.is_refusal());
+        assert_eq!(e.retry_after(), Some(Duration::from_millis(2_500)));
+        let e = response::<Value>("m", &received(500, Some("3"), "<html>"), 0, &[]).unwrap_err();
+        assert_eq!(e.retry_after(), None, "only 429 and 503 carry it");
+        let e = response::<Value>(
+            "m",
+            &received(500, Some("3"), "500 Too many simultaneous requests"),
+            0,
+            &[],
+        )
+        .unwrap_err();
+        assert!(e.is_refusal() && e.retry_after().is_none());
+        let ok = response::<Value>(
+            "m",
+            &received(200, Some("3"), r#"{"Status":"success","Data":[1]}"#),
+            0,
+            &[],
+        );
+        assert!(ok.is_ok());
+    }
 
     #[test]
     fn broken_json_is_an_http_error_off_2xx_and_a_decode_error_on_2xx() {

@@ -1,4 +1,4 @@
-//! The HTTP transport: one pooled `reqwest` client (rustls) per SDK client.
+//! The default transport's settings: one pooled `reqwest` client (rustls) per SDK client.
 //!
 //! Redirects are off (the API has none, and following one would carry the token elsewhere).
 //! `reqwest`'s own retry layer is left at its default, which only resends requests the server
@@ -109,72 +109,5 @@ impl TransportConfig {
                     format!("could not be built: {}", e.without_url()),
                 )
             })
-    }
-}
-
-/// Turns a `reqwest` error into ours, dropping the URL (it carries the token).
-/// Reads a response body, failing as soon as it grows past `limit` bytes (or announces it
-/// will), so a huge or endless body never fills memory.
-pub(crate) async fn read_body(
-    method: &str,
-    mut response: reqwest::Response,
-    limit: u64,
-    timeout: Duration,
-) -> Result<Vec<u8>, Error> {
-    let too_large = || Error::ResponseTooLarge {
-        method: method.to_owned(),
-        limit,
-    };
-    if response.content_length().is_some_and(|n| n > limit) {
-        return Err(too_large());
-    }
-    let mut body = Vec::with_capacity(
-        response
-            .content_length()
-            .map_or(8 * 1024, |n| usize::try_from(n).unwrap_or(usize::MAX)),
-    );
-    while let Some(chunk) = response
-        .chunk()
-        .await
-        .map_err(|e| transport_error(method, e, timeout))?
-    {
-        if body.len() as u64 + chunk.len() as u64 > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-pub(crate) fn transport_error(method: &str, err: reqwest::Error, timeout: Duration) -> Error {
-    let err = err.without_url();
-    if err.is_builder() {
-        // Nothing was sent: a request that cannot be built is the caller's to fix.
-        return Error::invalid_request(
-            method,
-            None,
-            format!("the HTTP request could not be built: {err}"),
-        );
-    }
-    if err.is_timeout() {
-        return Error::Timeout {
-            method: method.to_owned(),
-            timeout,
-        };
-    }
-    let mut message = err.to_string();
-    let mut source = std::error::Error::source(&err);
-    while let Some(cause) = source {
-        let text = cause.to_string();
-        if !message.contains(&text) {
-            message.push_str(": ");
-            message.push_str(&text);
-        }
-        source = cause.source();
-    }
-    Error::Transport {
-        method: method.to_owned(),
-        message: crate::redact::scrub(&message, &[]),
-        source: Some(Box::new(err)),
     }
 }

@@ -1,0 +1,295 @@
+//! One pipeline for every entry point: a documented method's rules are refused before any
+//! traffic whichever way the call was built; the client runs over an injected transport (the
+//! sandbox in memory, no socket) and through a `reqwest-middleware` client; each attempt's
+//! decision is traced.
+
+mod common;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use bold360_sdk::paging::{self, PageWalker, PagedCall};
+use bold360_sdk::sandbox::{Fault, Sandbox};
+use bold360_sdk::transport::{HttpRequest, HttpResponse, HttpTransport, TransportError};
+use bold360_sdk::{
+    methods, ApiVersion, CallInfo, Client, Endpoint, Error, MethodKind, Params, RetryPolicy,
+};
+use futures_util::future::BoxFuture;
+use futures_util::{StreamExt, TryStreamExt};
+
+/// Counts the exchanges that reach the transport, then serves them from the sandbox in memory.
+#[derive(Clone)]
+struct Counting {
+    inner: bold360_sdk::sandbox::InMemoryTransport,
+    sent: Arc<AtomicUsize>,
+}
+
+impl HttpTransport for Counting {
+    fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        self.inner.send(request)
+    }
+}
+
+/// A sandbox and a v2 client that reaches it only through a counting in-memory transport, at a
+/// host that cannot resolve (so nothing can go over a socket).
+async fn counted() -> (Sandbox, Client, Arc<AtomicUsize>) {
+    let sandbox = Sandbox::start().await.unwrap();
+    let sent = Arc::new(AtomicUsize::new(0));
+    let transport = Counting {
+        inner: sandbox.transport(),
+        sent: Arc::clone(&sent),
+    };
+    let client = sandbox
+        .client_builder()
+        .endpoint(Endpoint::custom("http://sandbox.invalid").unwrap())
+        .api_version(ApiVersion::V2)
+        .retry_policy(RetryPolicy::none())
+        .http_transport(transport)
+        .build()
+        .unwrap();
+    (sandbox, client, sent)
+}
+
+fn assert_refused(entry: &str, err: Error) {
+    match &err {
+        Error::InvalidRequest {
+            method,
+            parameter: Some(parameter),
+            reason,
+        } => {
+            assert_eq!(method, "getAllAuditLogs", "{entry}");
+            assert_eq!(parameter, "ToDate", "{entry}");
+            assert!(reason.contains("must be set together"), "{entry}: {reason}");
+        }
+        other => panic!("{entry}: expected the all-or-none rule, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_constraint_violation_is_refused_before_any_traffic_on_every_entry_point() {
+    let (sandbox, client, sent) = counted().await;
+    let from = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    // getAllAuditLogs: FromDate and ToDate are all-or-none.
+    let typed = || client.v2().get_all_audit_logs().from_date(from);
+    let half = || Params::new().with("FromDate", "2024-01-01T00:00:00Z");
+
+    assert_refused("send", typed().send().await.unwrap_err());
+    let first = Box::pin(typed().pages()).next().await.unwrap();
+    assert_refused("pages", first.unwrap_err());
+    let first = Box::pin(typed().into_stream()).next().await.unwrap();
+    assert_refused("into_stream", first.unwrap_err());
+    assert_refused(
+        "call_raw",
+        client
+            .call_raw("getAllAuditLogs", half())
+            .await
+            .unwrap_err(),
+    );
+    assert_refused(
+        "call_raw_as",
+        client
+            .call_raw_as("getAllAuditLogs", MethodKind::Read, half())
+            .await
+            .unwrap_err(),
+    );
+    let pages: Result<Vec<_>, _> = client
+        .pages_raw("getAllAuditLogs", half())
+        .try_collect()
+        .await;
+    assert_refused("pages_raw", pages.unwrap_err());
+    // `execute` with a CallInfo that names no spec: the method table's entry applies.
+    let info = CallInfo::new("getAllAuditLogs", MethodKind::Read);
+    assert_refused(
+        "execute",
+        client
+            .execute::<serde_json::Value>(info, half())
+            .await
+            .unwrap_err(),
+    );
+    let spec = methods::lookup("getAllAuditLogs").unwrap();
+    let mut walker = PageWalker::new(PagedCall::for_method(spec, ApiVersion::V2, &half()), half());
+    assert_refused(
+        "PageWalker",
+        walker
+            .next_page::<serde_json::Value>(&client)
+            .await
+            .unwrap()
+            .unwrap_err(),
+    );
+    let records: Result<Vec<serde_json::Value>, _> = paging::records(
+        client.clone(),
+        PagedCall::for_method(spec, ApiVersion::V2, &half()),
+        half(),
+    )
+    .try_collect()
+    .await;
+    assert_refused("paging::records", records.unwrap_err());
+
+    assert_eq!(sent.load(Ordering::SeqCst), 0, "no exchange was attempted");
+    assert!(sandbox.requests().is_empty(), "nothing reached the server");
+    assert_eq!(
+        client.stats().acquired,
+        0,
+        "no budget was taken for a refused call"
+    );
+
+    // The same calls with both dates go through.
+    let to = from + chrono::Duration::days(30);
+    typed().to_date(to).send().await.unwrap();
+    assert_eq!(sent.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn the_client_runs_over_an_injected_transport() {
+    let (sandbox, client, sent) = counted().await;
+    // A typed call, decoded into generated types.
+    let operators = client.v2().get_operators().send().await.unwrap();
+    assert!(!operators.data.unwrap().is_empty());
+    // A whole paged walk: every record of the sandbox's chat messages, page by page.
+    let messages: Vec<_> = client
+        .v1()
+        .get_all_chat_messages()
+        .page_size(100)
+        .into_stream()
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(messages.len(), 450, "150 chats × 3 messages");
+    let pages = sent.load(Ordering::SeqCst) - 1;
+    assert_eq!(pages, 5, "450 records in pages of 100");
+    // Signed like any other request: the sandbox checked every token.
+    let requests = sandbox.requests();
+    assert!(requests.iter().all(|r| r.authenticated));
+    assert_eq!(
+        requests[0].user_agent.as_deref(),
+        Some(bold360_sdk::USER_AGENT)
+    );
+    // Retries, the limiter and timeouts are the pipeline's, whatever the transport.
+    let retrying = sandbox
+        .client_builder()
+        .endpoint(Endpoint::custom("http://sandbox.invalid").unwrap())
+        .http_transport(sandbox.transport())
+        .request_timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+    sandbox.inject_fault(None, Fault::refusal(), 1);
+    retrying.v1().get_operators().send().await.unwrap();
+    let stats = retrying.stats();
+    assert_eq!((stats.refusals, stats.retries), (1, 1), "{stats:?}");
+    sandbox.inject_fault(None, Fault::Latency(Duration::from_secs(2)), 4);
+    let err = retrying
+        .v1()
+        .get_operators()
+        .retry_policy(RetryPolicy::none())
+        .send()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    // Without the transport, the same endpoint cannot be reached at all.
+    let direct = sandbox
+        .client_builder()
+        .endpoint(Endpoint::custom("http://sandbox.invalid").unwrap())
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = direct.v1().get_operators().send().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+}
+
+/// A layer of the user's own: sets the User-Agent and counts what passes through.
+struct Layer(Arc<AtomicUsize>);
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for Layer {
+    async fn handle(
+        &self,
+        mut req: bold360_sdk::reqwest::Request,
+        extensions: &mut axum::http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<bold360_sdk::reqwest::Response> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        req.headers_mut().insert(
+            bold360_sdk::reqwest::header::USER_AGENT,
+            "my-app-layer/1.0".parse().unwrap(),
+        );
+        next.run(req, extensions).await
+    }
+}
+
+#[tokio::test]
+async fn a_reqwest_middleware_client_carries_every_request() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let http = bold360_sdk::reqwest::Client::builder()
+        .redirect(bold360_sdk::reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let layered = reqwest_middleware::ClientBuilder::new(http)
+        .with(Layer(Arc::clone(&seen)))
+        .build();
+    let client = sandbox
+        .client_builder()
+        .http_transport(layered)
+        .build()
+        .unwrap();
+    sandbox.inject_fault(None, Fault::refusal(), 1);
+    let operators = client.v1().get_operators().send().await.unwrap();
+    assert!(!operators.data.unwrap().is_empty());
+    assert_eq!(seen.load(Ordering::SeqCst), 2, "the refusal and its retry");
+    let requests = sandbox.requests();
+    assert_eq!(requests.len(), 2);
+    assert!(requests
+        .iter()
+        .all(|r| r.authenticated && r.user_agent.as_deref() == Some("my-app-layer/1.0")));
+    // A connection failure through the middleware is a transport error like any other.
+    let closed = bold360_sdk::Client::builder()
+        .credentials(sandbox.credentials().clone())
+        .endpoint(Endpoint::custom("http://127.0.0.1:9").unwrap())
+        .retry_policy(RetryPolicy::none())
+        .http_transport(reqwest_middleware::ClientBuilder::new(Default::default()).build())
+        .build()
+        .unwrap();
+    let err = closed.v1().get_operators().send().await.unwrap_err();
+    assert!(matches!(err, Error::Transport { .. }), "{err:?}");
+    assert!(!err.to_string().contains("auth="), "{err}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn each_attempt_traces_its_decision() {
+    let (traces, guard) = common::capture_traces();
+    let (sandbox, _client, _) = counted().await;
+    let client = sandbox
+        .client_builder()
+        .endpoint(Endpoint::custom("http://sandbox.invalid").unwrap())
+        .http_transport(sandbox.transport())
+        .build()
+        .unwrap();
+    sandbox.inject_fault(None, Fault::refusal(), 1);
+    client.v1().get_operators().send().await.unwrap();
+    drop(guard);
+    let text = traces.text();
+    let retry = text
+        .lines()
+        .find(|l| l.contains("retrying"))
+        .unwrap_or_else(|| panic!("no retry event in:\n{text}"));
+    for field in [
+        "attempt=1",
+        "decision=\"retry\"",
+        "reason=\"refused by the server\"",
+        "delay_ms=",
+        "method=\"getOperators\"",
+    ] {
+        assert!(retry.contains(field), "{field} missing from {retry}");
+    }
+    let classified: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("attempt classified"))
+        .collect();
+    assert_eq!(classified.len(), 2, "{text}");
+    assert!(classified[1].contains("decision=\"success\""), "{text}");
+    assert!(classified[1].contains("attempt=2"), "{text}");
+}
