@@ -60,7 +60,7 @@ async fn single_record_calls_until(
                         .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
                         .is_ok()
                 {
-                    match v1.get_operator("9007199254740996").send().await {
+                    match v1.get_operator(9007199254740996u64).send().await {
                         Ok(_) => ok += 1,
                         Err(Error::TooManyRequests { .. }) => refused += 1,
                         Err(_) => other += 1,
@@ -295,7 +295,7 @@ async fn contended_rows() -> [Row; 2] {
             tick.tick().await;
             let v1 = theirs.v1();
             calls.push(tokio::spawn(async move {
-                v1.get_operator("9007199254740996").send().await
+                v1.get_operator(9007199254740996u64).send().await
             }));
         }
         let (mut ok, mut refused, mut other) = (0, 0, 0);

@@ -39,7 +39,10 @@ mod sealed {
 ///
 /// ```no_run
 /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-/// let chat = client.v1().get_chat("9007199254740993").send().await?;
+/// let chat = client.v1().get_chat(9007199254740993u64).send().await?;
+/// // IDs from text are validated: `parse` refuses anything but the digits of a 64-bit number.
+/// let id: bold360_sdk::ids::ChatId = "9007199254740993".parse().expect("an ID");
+/// let same = client.v1().get_chat(id).send().await?;
 /// let messages = client.v2().get_all_chat_messages().send().await?;
 /// # Ok(()) }
 /// ```

@@ -3,12 +3,13 @@
 use std::fmt;
 
 use indexmap::IndexMap;
-use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, MapAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
 use crate::params::{Params, ToParam};
+use crate::wire::WireValue;
 
 /// A decoded response: the envelope fields and the method's `Data`.
 ///
@@ -191,26 +192,21 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
                     match key.as_str() {
                         // `Status` decides success or failure: its name is matched without
                         // case, like its value.
+                        // A `Status` that is there but empty or null is not "success": the
+                        // answer fails closed.
                         k if k.eq_ignore_ascii_case("Status") => {
-                            env.status = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
+                            let status = map.next_value::<WireValue<String>>()?.0;
+                            env.status = Some(status.unwrap_or_default());
                         }
-                        "Message" => {
-                            env.message = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
-                        }
+                        "Message" => env.message = map.next_value::<WireValue<String>>()?.0,
                         "Data" => {
                             let raw: &'a RawValue = map.next_value()?;
                             env.data = (raw.get() != "null").then_some(raw);
                         }
-                        "Truncated" => {
-                            env.truncated = map.next_value::<Option<Loose<bool>>>()?.map(|l| l.0)
-                        }
+                        "Truncated" => env.truncated = map.next_value::<WireValue<bool>>()?.0,
                         "Next" => env.next = map.next_value()?,
-                        "NextPage" => {
-                            env.next_page = map.next_value::<Option<Loose<String>>>()?.map(|l| l.0)
-                        }
-                        "StatusCode" => {
-                            env.status_code = map.next_value::<Option<Loose<i64>>>()?.map(|l| l.0)
-                        }
+                        "NextPage" => env.next_page = map.next_value::<WireValue<String>>()?.0,
+                        "StatusCode" => env.status_code = map.next_value::<WireValue<i64>>()?.0,
                         "FieldTypes" => env.field_types = map.next_value()?,
                         _ => {
                             let value: Value = map.next_value()?;
@@ -222,50 +218,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
             }
         }
         d.deserialize_map(EnvelopeVisitor(std::marker::PhantomData))
-    }
-}
-
-/// A value the server may send in more than one JSON form: booleans as `true`, `"true"` or
-/// `1`; integers as numbers or strings; strings as strings or numbers.
-pub(crate) struct Loose<T>(pub T);
-
-impl<'de> Deserialize<'de> for Loose<bool> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Bool(b) => Ok(Loose(b)),
-            Value::Number(n) if n.as_u64() == Some(0) => Ok(Loose(false)),
-            Value::Number(n) if n.as_u64() == Some(1) => Ok(Loose(true)),
-            Value::String(s) if s.eq_ignore_ascii_case("true") || s == "1" => Ok(Loose(true)),
-            Value::String(s) if s.eq_ignore_ascii_case("false") || s == "0" => Ok(Loose(false)),
-            other => Err(de::Error::custom(format!(
-                "expected a boolean, got {other}"
-            ))),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Loose<i64> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::Number(n) if n.is_i64() => Ok(Loose(n.as_i64().unwrap_or_default())),
-            Value::String(s) => s
-                .trim()
-                .parse()
-                .map(Loose)
-                .map_err(|_| de::Error::custom(format!("expected an integer, got {s:?}"))),
-            other => Err(de::Error::custom(format!(
-                "expected an integer, got {other}"
-            ))),
-        }
-    }
-}
-
-impl<'de> Deserialize<'de> for Loose<String> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        match Value::deserialize(d)? {
-            Value::String(s) => Ok(Loose(s)),
-            other => Ok(Loose(other.to_string())),
-        }
     }
 }
 
@@ -358,17 +310,18 @@ mod tests {
         assert!(raw.data.is_none(), "Data: null is no data");
         assert_eq!(raw.truncated, Some(false));
         assert_eq!(raw.status_code, Some(7));
-        for truthy in ["true", "\"TRUE\"", "1", "\"1\""] {
+        // The same forms a record's boolean and integer fields accept (`wire`), no more.
+        for truthy in ["true", "\"TRUE\"", "1", "\"1\"", "\"yes\""] {
             let text = format!(r#"{{"Truncated":{truthy}}}"#);
             assert_eq!(parse_raw(&text).unwrap().truncated, Some(true), "{truthy}");
         }
-        for falsy in ["false", "\"False\"", "0", "\"0\""] {
+        for falsy in ["false", "\"False\"", "0", "\"0\"", "\"no\""] {
             let text = format!(r#"{{"Truncated":{falsy}}}"#);
             assert_eq!(parse_raw(&text).unwrap().truncated, Some(false), "{falsy}");
         }
         for bad in [
             r#"{"Truncated":2}"#,
-            r#"{"Truncated":"yes"}"#,
+            r#"{"Truncated":"maybe"}"#,
             r#"{"StatusCode":"x"}"#,
             r#"{"StatusCode":1.5}"#,
         ] {
@@ -378,6 +331,52 @@ mod tests {
             parse_raw(r#"{"Status":"success"} trailing"#).is_err(),
             "nothing after the envelope"
         );
+    }
+
+    /// The envelope's fields and a record's fields of the same type read every input alike:
+    /// there is one lenient decoder (`wire`).
+    #[test]
+    fn envelope_fields_and_record_fields_agree() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Record {
+            #[serde(default, deserialize_with = "crate::wire::deserialize_opt")]
+            flag: Option<bool>,
+            #[serde(default, deserialize_with = "crate::wire::deserialize_opt")]
+            code: Option<i64>,
+        }
+        for form in [
+            "true",
+            "false",
+            "\"TRUE\"",
+            "\"no\"",
+            "1",
+            "0",
+            "2",
+            "-1",
+            "1.0",
+            "1.5",
+            "\"\"",
+            "null",
+            "\"7\"",
+            "\" 8 \"",
+            "\"x\"",
+            "[1]",
+            "{}",
+            "9223372036854775808",
+        ] {
+            let record =
+                |field: &str| serde_json::from_str::<Record>(&format!(r#"{{"{field}":{form}}}"#));
+            let flag = record("flag").map(|r| r.flag).ok();
+            let truncated = parse_raw(&format!(r#"{{"Truncated":{form}}}"#))
+                .map(|e| e.truncated)
+                .ok();
+            assert_eq!(flag, truncated, "a boolean sent as {form}");
+            let code = record("code").map(|r| r.code).ok();
+            let status_code = parse_raw(&format!(r#"{{"StatusCode":{form}}}"#))
+                .map(|e| e.status_code)
+                .ok();
+            assert_eq!(code, status_code, "an integer sent as {form}");
+        }
     }
 
     #[test]

@@ -103,15 +103,19 @@ impl From<u64> for Id {
     }
 }
 
-impl From<&str> for Id {
-    fn from(v: &str) -> Self {
-        Self::new(v)
+/// Validated like [`Id::parse`]: text is never taken as an ID unchecked by a conversion.
+impl TryFrom<&str> for Id {
+    type Error = InvalidId;
+    fn try_from(v: &str) -> Result<Self, InvalidId> {
+        Self::parse(v)
     }
 }
 
-impl From<String> for Id {
-    fn from(v: String) -> Self {
-        Self::new(v)
+/// Validated like [`Id::parse`].
+impl TryFrom<String> for Id {
+    type Error = InvalidId;
+    fn try_from(v: String) -> Result<Self, InvalidId> {
+        Self::parse(&v)
     }
 }
 

@@ -1,7 +1,7 @@
 //! The definition of generated ID newtypes, kept here so the proc macro emits one line per
 //! type and every ID type behaves the same.
 
-/// Defines an ID newtype: exact text, conversions from `u64`, `&str`, `String` and [`Id`]
+/// Defines an ID newtype: exact text, conversions from `u64` and [`Id`], validated parsing from text
 /// (never from another kind), `ToParam`, lenient wire decoding and string serialization.
 ///
 /// Used by generated code; not a stable API.
@@ -39,14 +39,20 @@ macro_rules! __define_id_type {
                 Self($crate::Id::from(id))
             }
         }
-        impl ::std::convert::From<&str> for $name {
-            fn from(id: &str) -> Self {
-                Self($crate::Id::from(id))
+        impl ::std::convert::TryFrom<&str> for $name {
+            type Error = $crate::InvalidId;
+            /// Validated: the decimal digits of a 64-bit number (see `Id::parse`).
+            fn try_from(id: &str) -> ::std::result::Result<Self, $crate::InvalidId> {
+                $crate::Id::parse(id).map(Self)
             }
         }
-        impl ::std::convert::From<::std::string::String> for $name {
-            fn from(id: ::std::string::String) -> Self {
-                Self($crate::Id::from(id))
+        impl ::std::convert::TryFrom<::std::string::String> for $name {
+            type Error = $crate::InvalidId;
+            /// Validated: the decimal digits of a 64-bit number (see `Id::parse`).
+            fn try_from(
+                id: ::std::string::String,
+            ) -> ::std::result::Result<Self, $crate::InvalidId> {
+                $crate::Id::parse(&id).map(Self)
             }
         }
         impl ::std::str::FromStr for $name {

@@ -169,6 +169,17 @@ impl Wire for bool {
     }
 }
 
+/// An optional value read by its [`Wire`] rules, for `next_value::<WireValue<T>>()`: the
+/// envelope's own fields (`Truncated`, `StatusCode`, …) accept exactly the forms a record's
+/// fields of the same type do.
+pub(crate) struct WireValue<T>(pub Option<T>);
+
+impl<'de, T: Wire> serde::Deserialize<'de> for WireValue<T> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        deserialize_opt(d).map(WireValue)
+    }
+}
+
 impl Wire for String {
     const EXPECTING: &'static str = "a string";
     fn from_wire_str(text: &str) -> Result<Self, String> {

@@ -85,7 +85,7 @@ async fn a_429_with_retry_after_is_a_refusal_retried_no_sooner_than_asked() {
     let chat = sandbox.seeded_ids("chat")[0].clone();
     client
         .v1()
-        .update_chat(chat.as_str())
+        .update_chat(chat.parse::<bold360_sdk::ids::ChatId>().unwrap())
         .send()
         .await
         .expect("a refused write is sent again");

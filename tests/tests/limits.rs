@@ -173,7 +173,7 @@ async fn at_150_ms_more_than_nine_calls_run_at_once_and_none_is_held() {
             let v1 = client.v1();
             tokio::spawn(async move {
                 for _ in 0..5 {
-                    v1.get_operator("9007199254740996").send().await.unwrap();
+                    v1.get_operator(9007199254740996u64).send().await.unwrap();
                 }
             })
         })

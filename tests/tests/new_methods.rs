@@ -6,7 +6,7 @@ mod common;
 
 use std::collections::BTreeSet;
 
-use bold360_sdk::ids::OperatorId;
+use bold360_sdk::ids::{ContactId, OperatorId, VisitId};
 use bold360_sdk::methods::{get_chat_assignments, get_inactive_chats, get_visit};
 use bold360_sdk::sandbox::{Fault, Sandbox};
 use bold360_sdk::Error;
@@ -43,7 +43,7 @@ async fn get_visit_and_get_contact_in_both_versions() {
     let contact_id = sandbox.seeded_ids("contact")[5].clone();
     on_both_versions!(sandbox, client, |api| {
         let contact = api
-            .get_contact(contact_id.as_str())
+            .get_contact(contact_id.parse::<ContactId>().unwrap())
             .send()
             .await
             .unwrap()
@@ -55,7 +55,7 @@ async fn get_visit_and_get_contact_in_both_versions() {
             "the corrected field name decodes"
         );
         let visit: get_visit::Record = api
-            .get_visit(visit_id.as_str())
+            .get_visit(visit_id.parse::<VisitId>().unwrap())
             .send()
             .await
             .unwrap()
@@ -65,14 +65,16 @@ async fn get_visit_and_get_contact_in_both_versions() {
         assert_eq!(visit.extra["VisitID"], visit_id.as_str());
         assert!(visit.closed.is_some() && visit.city.is_some());
     });
-    let err = client.v1().get_visit("1").send().await.unwrap_err();
+    let err = client.v1().get_visit(1u64).send().await.unwrap_err();
     assert!(matches!(err, Error::Api { .. }), "{err:?}");
 }
 
 #[tokio::test]
 async fn conversions_page_completely_in_v1_offsets_and_v2_cursors() {
     let (sandbox, client) = sandbox_and_client().await;
-    let folder = bold360_sdk::ids::FolderId::from(sandbox.seeded_ids("folder")[0].as_str());
+    let folder = sandbox.seeded_ids("folder")[0]
+        .parse::<bold360_sdk::ids::FolderId>()
+        .unwrap();
     let v1: Vec<_> = client
         .v1()
         .get_conversions(folder.clone())
@@ -167,7 +169,7 @@ async fn text_chat_messages_and_canned_messages() {
     let text_chat = sandbox.seeded_ids("text_chat")[0].clone();
     let messages = client
         .v1()
-        .get_text_chat_messages(text_chat.as_str())
+        .get_text_chat_messages(text_chat.parse::<bold360_sdk::ids::TextChatId>().unwrap())
         .send()
         .await
         .unwrap()

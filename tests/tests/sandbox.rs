@@ -322,7 +322,7 @@ async fn writes_change_what_reads_return() {
     let after = v1.get_operators().send().await.unwrap().data.unwrap();
     assert_eq!(after.len(), agents.len() + 1);
     assert_eq!(
-        v1.get_operator(OperatorId::from(new_id.as_str()))
+        v1.get_operator(new_id)
             .send()
             .await
             .unwrap()
@@ -336,7 +336,7 @@ async fn writes_change_what_reads_return() {
     v1.set_operator_availability(
         agent.clone(),
         set_operator_availability::ServiceType::Chats,
-        "client-7",
+        7u64,
     )
     .status_type(set_operator_availability::StatusType::LoggedInAsAvailable)
     .send()

@@ -40,7 +40,7 @@ async fn run(sandbox: &Sandbox, clients: &[Client], calls: usize) -> Vec<Error> 
             tasks.push(tokio::spawn(async move {
                 let mut errors = Vec::new();
                 for _ in 0..calls / 12 {
-                    if let Err(e) = v1.get_operator("9007199254740996").send().await {
+                    if let Err(e) = v1.get_operator(9007199254740996u64).send().await {
                         errors.push(e);
                     }
                 }
@@ -217,7 +217,7 @@ async fn the_fallback_keeps_its_share_of_the_budget() {
     for _ in 0..21 {
         client
             .v1()
-            .get_operator("9007199254740996")
+            .get_operator(9007199254740996u64)
             .send()
             .await
             .unwrap();

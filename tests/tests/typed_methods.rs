@@ -138,9 +138,9 @@ async fn constraints_are_checked_before_sending() {
     let err = client
         .v1()
         .set_operator_availability(
-            "1",
+            1u64,
             bold360_sdk::methods::set_operator_availability::ServiceType::Chats,
-            "3",
+            3u64,
         )
         .send()
         .await

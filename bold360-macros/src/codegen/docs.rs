@@ -164,7 +164,7 @@ fn example(m: &Method, ctx: &Ctx, version: Option<Version>) -> Option<String> {
         .iter()
         .filter(|p| p.required && p.versions.contains(&v))
         .map(|p| match &p.ty {
-            TypeRef::Id => "\"9007199254740993\"".to_owned(),
+            TypeRef::Id => "9007199254740993u64".to_owned(),
             TypeRef::Integer | TypeRef::Count => "1".to_owned(),
             TypeRef::Number => "1.0".to_owned(),
             TypeRef::Boolean => "true".to_owned(),

@@ -34,14 +34,17 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
             /// use bold360_sdk::ids::{ChatId, OperatorId};
             /// let chat = ChatId::from(9007199254740993u64);
             /// assert_eq!(chat.as_str(), "9007199254740993");
-            /// let operator: OperatorId = "2150000000000001".into();
+            /// // Text is validated: the decimal digits of a 64-bit number.
+            /// let operator: OperatorId = "2150000000000001".parse().unwrap();
             /// assert_eq!(operator.to_string(), "2150000000000001");
+            /// assert!("21500-01".parse::<OperatorId>().is_err());
             /// ```
         }
     });
     quote! {
-        /// Identifier types, one per kind of ID. Each converts from `u64`, `&str`, `String` and
-        /// the untyped `Id`, but not from another kind.
+        /// Identifier types, one per kind of ID. Each converts from `u64` and the untyped
+        /// `Id`, parses (validated) from text with `str::parse` or `TryFrom`, and never
+        /// converts from another kind.
         #example
         pub mod ids {
             #reuse

@@ -157,7 +157,8 @@ impl Sandbox {
     /// let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
     /// let visits = sandbox.seeded_ids("visit");
     /// assert!(!visits.is_empty());
-    /// let visit = sandbox.client().unwrap().v1().get_visit(visits[0].as_str()).send().await.unwrap();
+    /// let id: bold360_sdk::ids::VisitId = visits[0].parse().unwrap();
+    /// let visit = sandbox.client().unwrap().v1().get_visit(id).send().await.unwrap();
     /// // The vendor's table for getVisit is cut off before VisitID: it arrives in `extra`.
     /// assert_eq!(visit.data.unwrap().extra["VisitID"], visits[0].as_str());
     /// # }

@@ -11,14 +11,14 @@ async fn calls(client: Client) -> Result<(), bold360_sdk::Error> {
     let folders = v1.get_folders().folder_type(get_folders::FolderType::Chats).send().await?;
     let _ = folders.data.map(|records| records.len());
     let page = v1
-        .get_inactive_chats(FolderId::from("9007199254740994"))
+        .get_inactive_chats("9007199254740994".parse::<FolderId>().unwrap())
         .from_date(chrono::Utc::now())
         .page_start(1000)
         .page_size(500)
         .send()
         .await?;
     let _ = (page.truncated, page.next);
-    v1.add_chat_message("9007199254740993", add_chat_message::Type::Operator)
+    v1.add_chat_message(9007199254740993u64, add_chat_message::Type::Operator)
         .message("hello")
         .send()
         .await?;

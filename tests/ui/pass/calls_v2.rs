@@ -14,7 +14,7 @@ async fn calls(client: Client) -> Result<(), bold360_sdk::Error> {
     let _: Option<String> = page.next_page;
     let invitations = v2.get_all_invitations().send().await?;
     let _ = invitations.truncated;
-    v2.edit_operator("2150000000000001")
+    v2.edit_operator(2150000000000001u64)
         .departments(r#"[{"DepartmentID":"1","Priority":1}]"#)
         .chat_name("Ada")
         .send()
