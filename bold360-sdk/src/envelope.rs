@@ -155,11 +155,12 @@ impl NextParams {
     }
 }
 
-/// The envelope with `Data` still undecoded, borrowed from the body.
-pub(crate) struct RawEnvelope<'a> {
+/// The envelope as read from the body, `Data` as `T`: `&RawValue` (undecoded, borrowed from
+/// the body) or the caller's type when decoding in one pass.
+pub(crate) struct RawEnvelope<T> {
     pub status: Option<String>,
     pub message: Option<String>,
-    pub data: Option<&'a RawValue>,
+    pub data: Option<T>,
     pub truncated: Option<bool>,
     pub next: Option<NextParams>,
     pub next_page: Option<String>,
@@ -168,15 +169,50 @@ pub(crate) struct RawEnvelope<'a> {
     pub extra: IndexMap<String, Value>,
 }
 
-impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
+impl<T> RawEnvelope<T> {
+    /// Fail closed: an object is a Bold360 answer only when it has a `Status` or one of the
+    /// envelope's own fields. A proxy's `{"error": "upstream request timeout"}` is not.
+    pub(crate) fn is_envelope(&self) -> bool {
+        self.status.is_some()
+            || self.data.is_some()
+            || self.truncated.is_some()
+            || self.next.is_some()
+            || self.next_page.is_some()
+            || self.status_code.is_some()
+    }
+
+    /// No `Status`, or `Status` says success (any case, surrounding spaces ignored).
+    pub(crate) fn status_ok(&self) -> bool {
+        self.status
+            .as_deref()
+            .is_none_or(|s| s.trim().eq_ignore_ascii_case("success"))
+    }
+
+    /// The public envelope with `data` as its `Data` (this one's `Data` is dropped).
+    pub(crate) fn into_envelope<D>(self, data: Option<D>) -> Envelope<D> {
+        Envelope {
+            status: self.status,
+            message: self.message,
+            data,
+            truncated: self.truncated,
+            next: self.next,
+            next_page: self.next_page,
+            status_code: self.status_code,
+            field_types: self.field_types,
+            extra: self.extra,
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for RawEnvelope<T> {
     fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Self, De::Error> {
-        struct EnvelopeVisitor<'a>(std::marker::PhantomData<&'a ()>);
-        impl<'de: 'a, 'a> Visitor<'de> for EnvelopeVisitor<'a> {
-            type Value = RawEnvelope<'a>;
+        struct EnvelopeVisitor<T>(std::marker::PhantomData<T>);
+        impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
+            type Value = RawEnvelope<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a Bold360 response object")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawEnvelope<'a>, M::Error> {
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawEnvelope<T>, M::Error> {
                 let mut env = RawEnvelope {
                     status: None,
                     message: None,
@@ -199,10 +235,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawEnvelope<'a> {
                             env.status = Some(status.unwrap_or_default());
                         }
                         "Message" => env.message = map.next_value::<WireValue<String>>()?.0,
-                        "Data" => {
-                            let raw: &'a RawValue = map.next_value()?;
-                            env.data = (raw.get() != "null").then_some(raw);
-                        }
+                        // `null` is no data.
+                        "Data" => env.data = map.next_value::<Option<T>>()?,
                         "Truncated" => env.truncated = map.next_value::<WireValue<bool>>()?.0,
                         "Next" => env.next = map.next_value()?,
                         "NextPage" => env.next_page = map.next_value::<WireValue<String>>()?.0,
@@ -246,8 +280,15 @@ pub(crate) fn decode_data<D: DeserializeOwned>(raw: &RawValue) -> Result<D, (Str
     }
 }
 
-/// Ensures the JSON text holds nothing after the envelope.
-pub(crate) fn parse_raw(text: &str) -> Result<RawEnvelope<'_>, serde_json::Error> {
+/// Reads the envelope with `Data` undecoded; the JSON text must hold nothing after it.
+pub(crate) fn parse_raw(text: &str) -> Result<RawEnvelope<&RawValue>, serde_json::Error> {
+    parse_as(text)
+}
+
+/// Reads the envelope with `Data` decoded as `D` in the same pass (no path tracking).
+pub(crate) fn parse_as<'a, T: Deserialize<'a>>(
+    text: &'a str,
+) -> Result<RawEnvelope<T>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let env = RawEnvelope::deserialize(&mut de)?;
     de.end()?;

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::send::Received;
 
-use crate::envelope::{decode_data, parse_raw, Envelope};
+use crate::envelope::{decode_data, parse_as, parse_raw, Envelope};
 use crate::error::Error;
 use crate::redact;
 
@@ -106,6 +106,17 @@ pub(crate) fn decode<D: DeserializeOwned>(
             http_error()
         });
     }
+    // The usual answer, a success with data that fits, is read in one pass. Anything else
+    // (an error status, data that does not decode, a foreign object) is read again below,
+    // where each case gets its own error and a failed decode its JSON path.
+    if success {
+        if let Ok(mut env) = parse_as::<D>(json) {
+            if env.is_envelope() && env.status_ok() {
+                let data = env.data.take();
+                return Ok(env.into_envelope(data));
+            }
+        }
+    }
     let raw = match parse_raw(json) {
         Ok(raw) => raw,
         Err(_) if !success => return Err(http_error()),
@@ -117,22 +128,10 @@ pub(crate) fn decode<D: DeserializeOwned>(
             })
         }
     };
-    // Fail closed: an object is a Bold360 answer only when it has a `Status` or one of the
-    // envelope's own fields. A proxy's `{"error": "upstream request timeout"}` is not.
-    let envelope_shaped = raw.status.is_some()
-        || raw.data.is_some()
-        || raw.truncated.is_some()
-        || raw.next.is_some()
-        || raw.next_page.is_some()
-        || raw.status_code.is_some();
-    if !envelope_shaped {
+    if !raw.is_envelope() {
         return Err(http_error());
     }
-    let status_ok = raw
-        .status
-        .as_deref()
-        .is_none_or(|s| s.trim().eq_ignore_ascii_case("success"));
-    if !status_ok {
+    if !raw.status_ok() {
         let message = raw.message.as_deref().unwrap_or("(no message)");
         if is_refusal(message) {
             return Err(refused(method, http_status));
@@ -157,17 +156,7 @@ pub(crate) fn decode<D: DeserializeOwned>(
         ),
         None => None,
     };
-    Ok(Envelope {
-        status: raw.status,
-        message: raw.message,
-        data,
-        truncated: raw.truncated,
-        next: raw.next,
-        next_page: raw.next_page,
-        status_code: raw.status_code,
-        field_types: raw.field_types,
-        extra: raw.extra,
-    })
+    Ok(raw.into_envelope(data))
 }
 
 fn refused(method: &str, http_status: u16) -> Error {
