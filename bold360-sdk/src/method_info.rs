@@ -55,6 +55,7 @@ pub enum Returns {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MethodInfo {
     name: &'static str,
+    aliases: &'static [&'static str],
     kind: MethodKind,
     returns: Returns,
     versions: &'static [ApiVersion],
@@ -69,6 +70,7 @@ impl MethodInfo {
     pub const fn new(name: &'static str, kind: MethodKind, returns: Returns) -> Self {
         Self {
             name,
+            aliases: &[],
             kind,
             returns,
             versions: &[ApiVersion::V1, ApiVersion::V2],
@@ -77,6 +79,12 @@ impl MethodInfo {
             v2: None,
             constraints: &[],
         }
+    }
+
+    /// Other names the service answers to for this method.
+    pub const fn with_aliases(mut self, aliases: &'static [&'static str]) -> Self {
+        self.aliases = aliases;
+        self
     }
 
     /// The versions the method exists in.
@@ -109,6 +117,16 @@ impl MethodInfo {
     /// The wire name.
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// Other names the service answers to (the vendor's older names).
+    pub fn aliases(&self) -> &'static [&'static str] {
+        self.aliases
+    }
+
+    /// Whether `method` is this method's name or one of its aliases.
+    pub fn answers_to(&self, method: &str) -> bool {
+        self.name == method || self.aliases.contains(&method)
     }
 
     /// Read (retried on transient failures) or write (retried only when refused).

@@ -67,6 +67,8 @@ pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
         DataShape::None => quote!(#rt::Returns::Nothing),
     };
     let versions = m.versions.iter().map(|v| version(*v, rt));
+    let aliases = &m.aliases;
+    let aliases = (!aliases.is_empty()).then(|| quote!(.with_aliases(&[#(#aliases),*])));
     let page_limit = m.max_page_size.map(|cap| quote!(.with_page_limit(#cap)));
     let paging = paging(m, rt);
     let constraints = constraints(m, rt);
@@ -74,6 +76,7 @@ pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
         (!constraints.is_empty()).then(|| quote!(.with_constraints(&[#(#constraints),*])));
     quote! {
         #rt::MethodInfo::new(#name, #kind, #returns)
+            #aliases
             .with_versions(&[#(#versions),*])
             #page_limit
             #(#paging)*

@@ -124,14 +124,16 @@ fn method_table(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
         /// Every documented method, in manifest order: what calling by wire name needs to know.
         pub static ALL: &[#rt::MethodInfo] = &[#(#entries),*];
 
-        /// A documented method by its wire name.
+        /// A documented method by its wire name or one of its aliases.
         ///
         /// ```
         /// let m = bold360_sdk::methods::lookup("getChat").unwrap();
         /// assert_eq!(m.kind(), bold360_sdk::MethodKind::Read);
+        /// let audit = bold360_sdk::methods::lookup("getAllAccessAuditLogs").unwrap();
+        /// assert_eq!(audit.name(), "getAllAuditLogs");
         /// ```
         pub fn lookup(method: &str) -> ::std::option::Option<&'static #rt::MethodInfo> {
-            ALL.iter().find(|m| m.name() == method)
+            ALL.iter().find(|m| m.answers_to(method))
         }
 
         /// The largest page any documented method allows: what a call to a method not in the

@@ -1137,6 +1137,7 @@ pub mod get_all_audit_logs {
             ::bold360_sdk::MethodKind::Read,
             ::bold360_sdk::Returns::List,
         )
+        .with_aliases(&["getAllAccessAuditLogs"])
         .with_versions(&[::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(
@@ -15641,16 +15642,18 @@ pub static ALL: &[::bold360_sdk::MethodInfo] = &[
     set_operator_availability::METHOD,
     update_chat::METHOD,
 ];
-/// A documented method by its wire name.
+/// A documented method by its wire name or one of its aliases.
 ///
 /// ```
 /// let m = bold360_sdk::methods::lookup("getChat").unwrap();
 /// assert_eq!(m.kind(), bold360_sdk::MethodKind::Read);
+/// let audit = bold360_sdk::methods::lookup("getAllAccessAuditLogs").unwrap();
+/// assert_eq!(audit.name(), "getAllAuditLogs");
 /// ```
 pub fn lookup(
     method: &str,
 ) -> ::std::option::Option<&'static ::bold360_sdk::MethodInfo> {
-    ALL.iter().find(|m| m.name() == method)
+    ALL.iter().find(|m| m.answers_to(method))
 }
 /// The largest page any documented method allows: what a call to a method not in the
 /// manifest reserves at most from the records budget.

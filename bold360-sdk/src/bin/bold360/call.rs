@@ -27,10 +27,7 @@ pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result
     let client = args::client(api, timeout)?;
     // Methods the manifest knows get their kind (reads are retried on transient failures);
     // others are classified by name (`get…` reads) unless --kind says otherwise.
-    let manifest = args::manifest()?;
-    let known = manifest
-        .method(method)
-        .and_then(|m| bold360_sdk::methods::lookup(&m.name));
+    let known = bold360_sdk::methods::lookup(method);
     let (wire, mut info, pages) = match known {
         Some(m) => (
             m.name().to_owned(),
