@@ -145,6 +145,13 @@ struct Clients {
     credentials: Credentials,
 }
 
+/// The hand-written clients' exchange: sign, GET, read the whole body.
+async fn hand_get(clients: &Clients) -> bytes::Bytes {
+    let url = hand_signed_url(&clients.base, &clients.credentials);
+    let response = clients.hand.get(url).send().await.unwrap();
+    response.bytes().await.unwrap()
+}
+
 async fn one_call(variant: Variant, clients: &Clients) -> usize {
     match variant {
         Variant::SdkTyped => {
@@ -159,33 +166,13 @@ async fn one_call(variant: Variant, clients: &Clients) -> usize {
             page.data.map_or(0, |d| d.len())
         }
         Variant::HandSameFields => {
-            let url = hand_signed_url(&clients.base, &clients.credentials);
-            let body = clients
-                .hand
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            serde_json::from_slice::<HandWrittenPage>(&body)
+            serde_json::from_slice::<HandWrittenPage>(&hand_get(clients).await)
                 .unwrap()
                 .data
                 .len()
         }
         Variant::HandFourFields => {
-            let url = hand_signed_url(&clients.base, &clients.credentials);
-            let body = clients
-                .hand
-                .get(url)
-                .send()
-                .await
-                .unwrap()
-                .bytes()
-                .await
-                .unwrap();
-            serde_json::from_slice::<FourFieldsPage>(&body)
+            serde_json::from_slice::<FourFieldsPage>(&hand_get(clients).await)
                 .unwrap()
                 .data
                 .len()

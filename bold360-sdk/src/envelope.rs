@@ -62,17 +62,28 @@ pub struct Envelope<D> {
 impl<D> Envelope<D> {
     /// Replaces the data, keeping the rest of the envelope.
     pub fn map_data<E>(self, f: impl FnOnce(D) -> E) -> Envelope<E> {
-        Envelope {
+        match self.try_map_data(|d| Ok::<E, std::convert::Infallible>(f(d))) {
+            Ok(envelope) => envelope,
+            Err(never) => match never {},
+        }
+    }
+
+    /// Replaces the data by `f`, which may fail, keeping the rest of the envelope.
+    pub(crate) fn try_map_data<E, X>(
+        self,
+        f: impl FnOnce(D) -> Result<E, X>,
+    ) -> Result<Envelope<E>, X> {
+        Ok(Envelope {
             status: self.status,
             message: self.message,
-            data: self.data.map(f),
+            data: self.data.map(f).transpose()?,
             truncated: self.truncated,
             next: self.next,
             next_page: self.next_page,
             status_code: self.status_code,
             field_types: self.field_types,
             extra: self.extra,
-        }
+        })
     }
 }
 
@@ -155,21 +166,7 @@ impl NextParams {
     }
 }
 
-/// The envelope as read from the body, `Data` as `T`: `&RawValue` (undecoded, borrowed from
-/// the body) or the caller's type when decoding in one pass.
-pub(crate) struct RawEnvelope<T> {
-    pub status: Option<String>,
-    pub message: Option<String>,
-    pub data: Option<T>,
-    pub truncated: Option<bool>,
-    pub next: Option<NextParams>,
-    pub next_page: Option<String>,
-    pub status_code: Option<i64>,
-    pub field_types: Option<Value>,
-    pub extra: IndexMap<String, Value>,
-}
-
-impl<T> RawEnvelope<T> {
+impl<T> Envelope<T> {
     /// Fail closed: an object is a Bold360 answer only when it has a `Status` or one of the
     /// envelope's own fields. A proxy's `{"error": "upstream request timeout"}` is not.
     pub(crate) fn is_envelope(&self) -> bool {
@@ -187,33 +184,21 @@ impl<T> RawEnvelope<T> {
             .as_deref()
             .is_none_or(|s| s.trim().eq_ignore_ascii_case("success"))
     }
-
-    /// The public envelope with `data` as its `Data` (this one's `Data` is dropped).
-    pub(crate) fn into_envelope<D>(self, data: Option<D>) -> Envelope<D> {
-        Envelope {
-            status: self.status,
-            message: self.message,
-            data,
-            truncated: self.truncated,
-            next: self.next,
-            next_page: self.next_page,
-            status_code: self.status_code,
-            field_types: self.field_types,
-            extra: self.extra,
-        }
-    }
 }
 
-impl<'de, T: Deserialize<'de>> Deserialize<'de> for RawEnvelope<T> {
+/// Reads an envelope as leniently as the client does: `Status` matched without case, the
+/// envelope's own fields in any of the forms record fields accept, unknown fields kept in
+/// order, `Data: null` as no data.
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Envelope<T> {
     fn deserialize<De: Deserializer<'de>>(d: De) -> Result<Self, De::Error> {
         struct EnvelopeVisitor<T>(std::marker::PhantomData<T>);
         impl<'de, T: Deserialize<'de>> Visitor<'de> for EnvelopeVisitor<T> {
-            type Value = RawEnvelope<T>;
+            type Value = Envelope<T>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a Bold360 response object")
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<RawEnvelope<T>, M::Error> {
-                let mut env = RawEnvelope {
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Envelope<T>, M::Error> {
+                let mut env = Envelope {
                     status: None,
                     message: None,
                     data: None,
@@ -281,16 +266,16 @@ pub(crate) fn decode_data<D: DeserializeOwned>(raw: &RawValue) -> Result<D, (Str
 }
 
 /// Reads the envelope with `Data` undecoded; the JSON text must hold nothing after it.
-pub(crate) fn parse_raw(text: &str) -> Result<RawEnvelope<&RawValue>, serde_json::Error> {
+pub(crate) fn parse_raw(text: &str) -> Result<Envelope<&RawValue>, serde_json::Error> {
     parse_as(text)
 }
 
 /// Reads the envelope with `Data` decoded as `D` in the same pass (no path tracking).
 pub(crate) fn parse_as<'a, T: Deserialize<'a>>(
     text: &'a str,
-) -> Result<RawEnvelope<T>, serde_json::Error> {
+) -> Result<Envelope<T>, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let env = RawEnvelope::deserialize(&mut de)?;
+    let env = Envelope::deserialize(&mut de)?;
     de.end()?;
     Ok(env)
 }

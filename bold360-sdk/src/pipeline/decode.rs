@@ -110,10 +110,9 @@ pub(crate) fn decode<D: DeserializeOwned>(
     // (an error status, data that does not decode, a foreign object) is read again below,
     // where each case gets its own error and a failed decode its JSON path.
     if success {
-        if let Ok(mut env) = parse_as::<D>(json) {
+        if let Ok(env) = parse_as::<D>(json) {
             if env.is_envelope() && env.status_ok() {
-                let data = env.data.take();
-                return Ok(env.into_envelope(data));
+                return Ok(env);
             }
         }
     }
@@ -146,17 +145,13 @@ pub(crate) fn decode<D: DeserializeOwned>(
     if !success {
         return Err(http_error());
     }
-    let data = match raw.data {
-        Some(raw_data) => Some(
-            decode_data(raw_data).map_err(|(path, message)| Error::Decode {
-                method: method.to_owned(),
-                path,
-                message: redact::scrub(&message, secrets),
-            })?,
-        ),
-        None => None,
-    };
-    Ok(raw.into_envelope(data))
+    raw.try_map_data(|raw_data| {
+        decode_data(raw_data).map_err(|(path, message)| Error::Decode {
+            method: method.to_owned(),
+            path,
+            message: redact::scrub(&message, secrets),
+        })
+    })
 }
 
 fn refused(method: &str, http_status: u16) -> Error {
