@@ -218,42 +218,6 @@ impl Client {
             .await
     }
 
-    /// Every page of any method by its wire name, `Data` as JSON, lazily: documented methods
-    /// page as the method table says for this handle's version; a name the SDK does not know
-    /// is one request (a `get…` name is a read).
-    ///
-    /// ```no_run
-    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-    /// use futures_util::TryStreamExt;
-    /// let pages: Vec<_> = client.pages_raw("getAllChatMessages", bold360_sdk::Params::new()).try_collect().await?;
-    /// # let _ = pages; Ok(()) }
-    /// ```
-    pub fn pages_raw(
-        &self,
-        method: &str,
-        params: impl Into<Params>,
-    ) -> impl futures_util::Stream<Item = Result<Envelope<crate::Records<Value>>, Error>> + Send
-    {
-        let params = params.into();
-        let call = match crate::methods::lookup(method) {
-            Some(info) => crate::paging::PagedCall::for_method(info, self.version, &params),
-            None => crate::paging::PagedCall {
-                method: std::borrow::Cow::Owned(method.to_owned()),
-                spec: None,
-                kind: MethodKind::from_name(method),
-                expected_records: reserved_records(
-                    &params,
-                    Some(u64::from(crate::methods::LARGEST_PAGE_LIMIT)),
-                    1,
-                ),
-                retry: None,
-                style: crate::paging::PageStyle::Single,
-                timeout: None,
-            },
-        };
-        crate::paging::pages::<Value>(self.clone(), call, params)
-    }
-
     /// [`call_raw`](Self::call_raw) with the method's kind given.
     ///
     /// ```no_run

@@ -5,10 +5,11 @@
 //! functions as the typed builders, so they never disagree. The pipeline's validate stage
 //! checks [`constraints`](MethodInfo::constraints) on every call of a documented method.
 
+use std::borrow::Cow;
+
 use crate::constraint::Constraint;
 use crate::endpoint::ApiVersion;
 use crate::error::Error;
-use crate::paging::PageStyle;
 use crate::params::Params;
 use crate::retry::MethodKind;
 
@@ -19,6 +20,28 @@ pub enum Paging {
     Next,
     /// v2 style: send back `NextPage` as this parameter.
     Cursor(&'static str),
+}
+
+/// How a method pages in the version called (from [`MethodInfo::page_style`](crate::MethodInfo::page_style)
+/// for documented methods).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PageStyle {
+    /// Send back the `Next` object.
+    Next,
+    /// Send back `NextPage` as this parameter.
+    Cursor(Cow<'static, str>),
+    /// This version does not page: one request.
+    Single,
+}
+
+impl From<Option<Paging>> for PageStyle {
+    fn from(paging: Option<Paging>) -> Self {
+        match paging {
+            Some(Paging::Next) => PageStyle::Next,
+            Some(Paging::Cursor(param)) => PageStyle::Cursor(Cow::Borrowed(param)),
+            None => PageStyle::Single,
+        }
+    }
 }
 
 /// What a method's `Data` holds.

@@ -22,37 +22,17 @@ use std::collections::{HashSet, VecDeque};
 
 use futures_util::stream::{self, Stream};
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use crate::client::{CallInfo, Client};
 use crate::endpoint::ApiVersion;
 use crate::envelope::Envelope;
 use crate::error::Error;
-use crate::method_info::MethodInfo;
+pub use crate::method_info::PageStyle;
+use crate::method_info::{reserved_records, MethodInfo};
 use crate::params::Params;
 use crate::records::Records;
 use crate::retry::{MethodKind, RetryPolicy};
-
-/// How a method pages in the version called (from [`MethodInfo::page_style`](crate::MethodInfo::page_style)
-/// for documented methods).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PageStyle {
-    /// Send back the `Next` object.
-    Next,
-    /// Send back `NextPage` as this parameter.
-    Cursor(Cow<'static, str>),
-    /// This version does not page: one request.
-    Single,
-}
-
-impl From<Option<crate::Paging>> for PageStyle {
-    fn from(paging: Option<crate::Paging>) -> Self {
-        match paging {
-            Some(crate::Paging::Next) => PageStyle::Next,
-            Some(crate::Paging::Cursor(param)) => PageStyle::Cursor(Cow::Borrowed(param)),
-            None => PageStyle::Single,
-        }
-    }
-}
 
 /// What a page walk calls, owned, so a walk can outlive the request that started it.
 ///
@@ -95,6 +75,43 @@ impl PagedCall {
             style: info.page_style(version),
             timeout: None,
         }
+    }
+}
+
+impl Client {
+    /// Every page of any method by its wire name, `Data` as JSON, lazily: documented methods
+    /// page as the method table says for this handle's version; a name the SDK does not know
+    /// is one request (a `get…` name is a read).
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+    /// use futures_util::TryStreamExt;
+    /// let pages: Vec<_> = client.pages_raw("getAllChatMessages", bold360_sdk::Params::new()).try_collect().await?;
+    /// # let _ = pages; Ok(()) }
+    /// ```
+    pub fn pages_raw(
+        &self,
+        method: &str,
+        params: impl Into<Params>,
+    ) -> impl Stream<Item = Result<Envelope<crate::Records<Value>>, Error>> + Send {
+        let params = params.into();
+        let call = match crate::methods::lookup(method) {
+            Some(info) => PagedCall::for_method(info, self.version, &params),
+            None => PagedCall {
+                method: std::borrow::Cow::Owned(method.to_owned()),
+                spec: None,
+                kind: MethodKind::from_name(method),
+                expected_records: reserved_records(
+                    &params,
+                    Some(u64::from(crate::methods::LARGEST_PAGE_LIMIT)),
+                    1,
+                ),
+                retry: None,
+                style: PageStyle::Single,
+                timeout: None,
+            },
+        };
+        pages::<Value>(self.clone(), call, params)
     }
 }
 

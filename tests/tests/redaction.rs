@@ -370,3 +370,39 @@ async fn sensitive_parameters_are_sent_but_never_printed() {
     assert_clean("the error", &error_texts(&err), &secrets);
     assert_clean("the traces", &traces.text(), &secrets);
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn each_attempt_traces_its_decision() {
+    let (traces, guard) = common::capture_traces();
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .endpoint(bold360_sdk::Endpoint::custom("http://sandbox.invalid").unwrap())
+        .http_transport(sandbox.transport())
+        .build()
+        .unwrap();
+    sandbox.inject_fault(None, bold360_sdk::sandbox::Fault::refusal(), 1);
+    client.v1().get_operators().send().await.unwrap();
+    drop(guard);
+    let text = traces.text();
+    let retry = text
+        .lines()
+        .find(|l| l.contains("retrying"))
+        .unwrap_or_else(|| panic!("no retry event in:\n{text}"));
+    for field in [
+        "attempt=1",
+        "decision=\"retry\"",
+        "reason=\"refused by the server\"",
+        "delay_ms=",
+        "method=\"getOperators\"",
+    ] {
+        assert!(retry.contains(field), "{field} missing from {retry}");
+    }
+    let classified: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("attempt classified"))
+        .collect();
+    assert_eq!(classified.len(), 2, "{text}");
+    assert!(classified[1].contains("decision=\"success\""), "{text}");
+    assert!(classified[1].contains("attempt=2"), "{text}");
+}

@@ -150,12 +150,33 @@ impl LimiterConfig {
     /// This config at `share` of its budget (for a fallback limiter).
     #[cfg(feature = "redis")]
     pub(crate) fn scaled(&self, share: f64) -> Self {
-        let scale = |n: u64| super::local::share_of(n, share);
+        let scale = |n: u64| share_of(n, share);
         Self {
             requests: scale(self.requests),
             records: scale(self.records),
             record_burst: scale(self.record_burst).min(scale(self.records)),
             ..self.clone()
         }
+    }
+}
+
+/// Scales a limit to a share of it, never below one.
+pub(crate) fn share_of(limit: u64, share: f64) -> u64 {
+    if share >= 1.0 {
+        limit
+    } else {
+        ((limit as f64 * share).floor() as u64).max(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn share_of_never_reaches_zero() {
+        assert_eq!(share_of(100, 1.0), 100);
+        assert_eq!(share_of(100, 0.8), 80);
+        assert_eq!(share_of(3, 0.2), 1);
     }
 }

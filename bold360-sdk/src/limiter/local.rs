@@ -4,7 +4,7 @@
 
 use tokio::time::Instant;
 
-use super::config::LimiterConfig;
+use super::config::{share_of, LimiterConfig};
 use super::gcra::Gcra;
 use super::window::SlidingWindow;
 
@@ -17,15 +17,6 @@ pub(crate) struct LocalBudget {
     request_limit: u64,
     record_limit: u64,
     next_id: u64,
-}
-
-/// Scales a limit to a share of it, never below one.
-pub(crate) fn share_of(limit: u64, share: f64) -> u64 {
-    if share >= 1.0 {
-        limit
-    } else {
-        ((limit as f64 * share).floor() as u64).max(1)
-    }
 }
 
 impl LocalBudget {
@@ -120,12 +111,5 @@ mod tests {
         );
         let admitted = (0..100).filter(|_| b.try_admit(t0, 0, 0.5).is_ok()).count();
         assert_eq!(admitted, 50);
-    }
-
-    #[test]
-    fn share_of_never_reaches_zero() {
-        assert_eq!(share_of(100, 1.0), 100);
-        assert_eq!(share_of(100, 0.8), 80);
-        assert_eq!(share_of(3, 0.2), 1);
     }
 }

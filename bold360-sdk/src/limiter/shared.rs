@@ -16,8 +16,9 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
+use super::config::share_of;
 use super::config::LimiterConfig;
-use super::local::{share_of, LocalBudget};
+use super::local::LocalBudget;
 
 /// How long a store that could not be reached is left alone before it is tried again, while
 /// the fallback budget serves.
