@@ -22,7 +22,7 @@ mod sign;
 pub(crate) mod url;
 mod validate;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use tracing::field::Empty;
@@ -31,6 +31,7 @@ use tracing::Instrument;
 use crate::client::{CallInfo, Client};
 use crate::envelope::{Envelope, RecordCount};
 use crate::error::Error;
+use crate::limiter::Permit;
 use crate::params::Params;
 use crate::transport::HttpRequest;
 use classify::{Attempt, Outcome, Verdict};
@@ -132,83 +133,36 @@ impl Client {
         attempt: Attempt,
     ) -> (Result<Envelope<D>, Error>, Verdict) {
         let shared = &*self.shared;
-        let method = info.method;
-        let policy = info.retry.unwrap_or(&shared.retry);
-        let decide = |outcome| classify::classify(outcome, attempt, policy, rand::random());
-        let mut permit = match limit::admit(&shared.limiter, method, info.expected_records).await {
-            Ok(permit) => permit,
-            Err(error) => {
-                let decision = decide(Outcome::Failed {
-                    error: &error,
-                    reached_server: false,
-                });
-                return (Err(error), decision.verdict);
-            }
-        };
-        tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
-        let credentials = &shared.credentials;
-        let token = sign::sign(credentials, &*shared.clock);
-        let secrets = sign::secrets(credentials, &token, params);
-        let url = url::build(
-            &shared.endpoint,
-            credentials.account_id(),
-            self.version,
-            method,
-            &token,
-            params,
-        );
-        let (result, decision, round_trip) = match url {
-            // A URL that cannot be built is never sent: the permit is released below.
-            Err(error) => {
-                let decision = decide(Outcome::Failed {
-                    error: &error,
-                    reached_server: false,
-                });
-                (Err(error), decision, Default::default())
-            }
-            Ok(url) => {
-                let timeout = info.timeout.unwrap_or(shared.request_timeout);
-                permit.mark_sent();
-                let request = HttpRequest::new(url, timeout);
-                match send::send(
-                    &*shared.transport,
-                    method,
-                    request,
-                    shared.max_body_size,
-                    &secrets,
-                )
-                .await
-                {
-                    Err(failure) => {
-                        let decision = decide(Outcome::Failed {
-                            error: &failure.error,
-                            reached_server: failure.reached_server,
-                        });
-                        (Err(failure.error), decision, Default::default())
-                    }
-                    Ok(received) => {
-                        tracing::Span::current().record("http.status", received.status);
-                        let result = decode::response::<D>(
-                            method,
-                            &received,
-                            shared.clock.now_millis(),
-                            &secrets,
-                        );
-                        let decision = decide(match &result {
-                            Ok(envelope) => Outcome::Answered {
-                                records: envelope.record_count() as u64,
-                            },
-                            Err(error) => Outcome::Failed {
-                                error,
-                                reached_server: true,
-                            },
-                        });
-                        (result, decision, received.round_trip)
-                    }
+        let (result, admitted) =
+            match limit::admit(&shared.limiter, info.method, info.expected_records).await {
+                Err(error) => (Err(error), None),
+                Ok(mut permit) => {
+                    tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
+                    let (result, reached_server, round_trip) =
+                        self.exchange::<D>(info, params, &mut permit).await;
+                    (result, Some((permit, reached_server, round_trip)))
                 }
-            }
+            };
+        let outcome = match &result {
+            Ok(envelope) => Outcome::Answered {
+                records: envelope.record_count() as u64,
+            },
+            Err(error) => Outcome::Failed {
+                error,
+                reached_server: admitted.as_ref().is_some_and(|(_, reached, _)| *reached),
+            },
         };
-        limit::settle(&shared.limiter, permit, method, decision.budget, round_trip);
+        let policy = info.retry.unwrap_or(&shared.retry);
+        let decision = classify::classify(outcome, attempt, policy, rand::random());
+        if let Some((permit, _, round_trip)) = admitted {
+            limit::settle(
+                &shared.limiter,
+                permit,
+                info.method,
+                decision.budget,
+                round_trip,
+            );
+        }
         tracing::debug!(
             attempt = attempt.number,
             decision = decision.verdict.name(),
@@ -220,8 +174,49 @@ impl Client {
         );
         (result, decision.verdict)
     }
+
+    /// Stages 2, 3, 5 and 6 with the budget admitted: the result, whether the request can
+    /// have reached the server, and the round trip to the response head.
+    async fn exchange<D: DeserializeOwned>(
+        &self,
+        info: CallInfo<'_>,
+        params: &Params,
+        permit: &mut Permit,
+    ) -> (Result<Envelope<D>, Error>, bool, Duration) {
+        let shared = &*self.shared;
+        let method = info.method;
+        let credentials = &shared.credentials;
+        let token = sign::sign(credentials, &*shared.clock);
+        let secrets = sign::secrets(credentials, &token, params);
+        let url = url::build(
+            &shared.endpoint,
+            credentials.account_id(),
+            self.version,
+            method,
+            &token,
+            params,
+        );
+        // A URL that cannot be built is never sent.
+        let url = match url {
+            Ok(url) => url,
+            Err(error) => return (Err(error), false, Duration::ZERO),
+        };
+        let timeout = info.timeout.unwrap_or(shared.request_timeout);
+        permit.mark_sent();
+        let request = HttpRequest::new(url, timeout);
+        let transport = &*shared.transport;
+        match send::send(transport, method, request, shared.max_body_size, &secrets).await {
+            Err(failure) => (Err(failure.error), failure.reached_server, Duration::ZERO),
+            Ok(received) => {
+                tracing::Span::current().record("http.status", received.status);
+                let now = shared.clock.now_millis();
+                let result = decode::response::<D>(method, &received, now, &secrets);
+                (result, true, received.round_trip)
+            }
+        }
+    }
 }
 
-fn millis(d: std::time::Duration) -> u64 {
+fn millis(d: Duration) -> u64 {
     u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
