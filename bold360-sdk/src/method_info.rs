@@ -44,7 +44,13 @@ impl From<Option<Paging>> for PageStyle {
     }
 }
 
-/// What a method's `Data` holds.
+/// What a method's `Data` holds; it decides how many records a call reserves by default.
+///
+/// ```
+/// use bold360_sdk::{methods, Returns};
+/// assert_eq!(methods::lookup("getChat").unwrap().returns(), Returns::Item);
+/// assert_eq!(methods::lookup("getOperators").unwrap().returns(), Returns::List);
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Returns {
     /// A list of records.

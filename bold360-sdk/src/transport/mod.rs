@@ -104,6 +104,12 @@ impl fmt::Debug for HttpRequest {
 pub type BodyStream = Pin<Box<dyn Stream<Item = Result<Bytes, TransportError>> + Send>>;
 
 /// What came back: status, headers and the body as a stream.
+///
+/// ```
+/// use bold360_sdk::transport::HttpResponse;
+/// let canned = HttpResponse::from_bytes(200, r#"{"Status":"success"}"#);
+/// assert_eq!((canned.status, canned.content_length), (200, Some(20)));
+/// ```
 pub struct HttpResponse {
     /// The HTTP status code.
     pub status: u16,
@@ -142,6 +148,14 @@ impl fmt::Debug for HttpResponse {
 ///
 /// Its message must not hold the request URL (it carries the token); the SDK scrubs known
 /// secrets from it anyway before it reaches an [`Error`](crate::Error).
+///
+/// ```
+/// use bold360_sdk::transport::{TransportError, TransportErrorKind};
+/// let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+/// let err = TransportError::new(TransportErrorKind::Connect, refused);
+/// // Never connected: the limiter gives the budget back, a read is retried.
+/// assert_eq!(err.kind(), TransportErrorKind::Connect);
+/// ```
 #[derive(Debug)]
 pub struct TransportError {
     kind: TransportErrorKind,
