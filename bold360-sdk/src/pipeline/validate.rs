@@ -89,4 +89,29 @@ mod tests {
         assert!(check_params("m", &Params::new().with("", "x")).is_err());
         assert!(check_params("m", &Params::new().with("a\nb", "x")).is_err());
     }
+
+    #[test]
+    fn a_documented_methods_rules_apply_only_with_its_spec() {
+        let spec = crate::methods::lookup("getAllAuditLogs").unwrap();
+        let half = Params::new().with("FromDate", "2024-01-01T00:00:00Z");
+        let err = validate("getAllAuditLogs", ApiVersion::V2, Some(spec), &half).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { parameter: Some(p), .. } if p == "ToDate"),
+            "{err}"
+        );
+        assert!(validate("getAllAuditLogs", ApiVersion::V2, None, &half).is_ok());
+        let both = half.clone().with("ToDate", "2024-02-01T00:00:00Z");
+        assert!(validate("getAllAuditLogs", ApiVersion::V2, Some(spec), &both).is_ok());
+        // Names are checked before the rules, with or without a spec.
+        let err = validate("get Chat", ApiVersion::V1, None, &Params::new()).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::InvalidRequest {
+                parameter: None,
+                ..
+            }
+        ));
+        let auth = Params::new().with("auth", "x");
+        assert!(validate("getChat", ApiVersion::V1, None, &auth).is_err());
+    }
 }

@@ -71,7 +71,18 @@ pub struct HttpRequest {
 }
 
 impl HttpRequest {
-    pub(crate) fn new(url: reqwest::Url, timeout: Duration) -> Self {
+    /// A request for `url` limited to `timeout`: what the pipeline hands a transport, and
+    /// what a test of your own transport can build.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use bold360_sdk::transport::HttpRequest;
+    /// let url = "http://127.0.0.1:9/aid/1/data/rest/json/v1/getChat?auth=secret&ChatID=5";
+    /// let request = HttpRequest::new(url.parse().unwrap(), Duration::from_secs(5));
+    /// // Debug never shows the query, where the token travels.
+    /// assert!(!format!("{request:?}").contains("secret"));
+    /// ```
+    pub fn new(url: reqwest::Url, timeout: Duration) -> Self {
         Self { url, timeout }
     }
 
