@@ -266,6 +266,9 @@ mod tests {
             (refusal(429, Some(60)), true, at(Read, 1, 0), 0.5, fail(TOO_LATE), Budget::Refused),
             (refusal(500, None), true, at(Read, 4, 0), 0.0, fail(NO_ATTEMPTS), Budget::Refused),
             (refusal(500, None), true, at(Read, 1, 29_500), 0.0, fail(TOO_LATE), Budget::Refused),
+            // Exactly at the time limit still retries; one millisecond past it does not.
+            (refusal(500, None), true, at(Read, 1, 29_000), 0.0, retry(1_000, REFUSED), Budget::Refused),
+            (refusal(500, None), true, at(Read, 1, 29_001), 0.0, fail(TOO_LATE), Budget::Refused),
             // Transient failures: reads back off exponentially (upper half, jittered), writes stop.
             (transport(), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Budget::Kept),
             (transport(), true, at(Read, 1, 0), 1.0, retry(200, TRANSIENT), Budget::Kept),
