@@ -265,4 +265,41 @@ mod tests {
         let list = MethodInfo::new("getXs", MethodKind::Read, Returns::List);
         assert_eq!(list.expected_records(&Params::new()), 100);
     }
+
+    #[test]
+    fn the_builder_sets_what_the_accessors_read() {
+        const RULES: &[Constraint] = &[Constraint::AllOrNone(&["FromDate", "ToDate"])];
+        const M: MethodInfo = MethodInfo::new("getWidgets", MethodKind::Read, Returns::List)
+            .with_aliases(&["getAllWidgets"])
+            .with_versions(&[ApiVersion::V2])
+            .with_page_limit(500)
+            .with_paging(ApiVersion::V2, Paging::Cursor("NextPage"))
+            .with_constraints(RULES);
+        assert_eq!(M.name(), "getWidgets");
+        assert_eq!(M.aliases(), ["getAllWidgets"]);
+        assert!(M.answers_to("getWidgets") && M.answers_to("getAllWidgets"));
+        assert!(!M.answers_to("getWidget"));
+        assert!(M.lists());
+        assert!(!MethodInfo::new("getWidget", MethodKind::Read, Returns::Item).lists());
+        assert_eq!(M.versions(), [ApiVersion::V2]);
+        assert!(M.has_version(ApiVersion::V2) && !M.has_version(ApiVersion::V1));
+        assert_eq!(M.page_limit(), Some(500));
+        assert_eq!(M.paging(ApiVersion::V2), Some(Paging::Cursor("NextPage")));
+        assert_eq!(M.paging(ApiVersion::V1), None);
+        assert_eq!(
+            M.page_style(ApiVersion::V2),
+            PageStyle::Cursor(Cow::Borrowed("NextPage"))
+        );
+        assert_eq!(M.constraints(), RULES);
+        let half = Params::new().with("FromDate", "x");
+        assert!(M.check(ApiVersion::V2, &half).is_err());
+        assert_eq!(M.expected_records(&Params::new()), 500);
+        let plain = MethodInfo::new("setX", MethodKind::Write, Returns::Nothing);
+        assert_eq!(plain.versions(), [ApiVersion::V1, ApiVersion::V2]);
+        assert_eq!((plain.page_limit(), plain.aliases().len()), (None, 0));
+        assert_eq!(plain.page_style(ApiVersion::V1), PageStyle::Single);
+        let v1 = plain.with_paging(ApiVersion::V1, Paging::Next);
+        assert_eq!(v1.paging(ApiVersion::V1), Some(Paging::Next));
+        assert_eq!(v1.paging(ApiVersion::V2), None);
+    }
 }
