@@ -257,3 +257,125 @@ async fn a_reqwest_middleware_client_carries_every_request() {
     assert!(matches!(err, Error::Transport { .. }), "{err:?}");
     assert!(!err.to_string().contains("auth="), "{err}");
 }
+
+/// Answers every request with `body`, in chunks of `chunk` bytes, announcing its length or
+/// not; or fails every request with `error`'s kind.
+struct Scripted {
+    body: &'static str,
+    chunk: usize,
+    announce: bool,
+    error: Option<bold360_sdk::transport::TransportErrorKind>,
+    sent: Arc<AtomicUsize>,
+}
+
+impl HttpTransport for Scripted {
+    fn send(&self, _request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        Box::pin(async move {
+            if let Some(kind) = self.error {
+                return Err(TransportError::new(kind, "scripted failure"));
+            }
+            let chunks: Vec<Result<bold360_sdk::transport::Bytes, TransportError>> = self
+                .body
+                .as_bytes()
+                .chunks(self.chunk)
+                .map(|c| Ok(bold360_sdk::transport::Bytes::copy_from_slice(c)))
+                .collect();
+            let mut response = HttpResponse::from_bytes(200, self.body);
+            response.content_length = self.announce.then_some(self.body.len() as u64);
+            response.body = Box::pin(futures_util::stream::iter(chunks));
+            Ok(response)
+        })
+    }
+}
+
+const PAGE: &str = r#"{"Status":"success","Data":[{"LoginID":"1"},{"LoginID":"2"}]}"#;
+
+fn scripted_client(transport: Scripted, max_body: u64) -> Client {
+    Client::builder()
+        .credentials(bold360_sdk::Credentials::new("1", "2", "k").unwrap())
+        .endpoint(Endpoint::custom("http://scripted.invalid").unwrap())
+        .max_body_size(max_body)
+        .retry_policy(RetryPolicy::none())
+        .http_transport(transport)
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn the_body_cap_is_exact_whether_the_length_is_announced_or_not() {
+    let len = PAGE.len() as u64;
+    for announce in [true, false] {
+        let at_cap = |max| {
+            let transport = Scripted {
+                body: PAGE,
+                chunk: 7,
+                announce,
+                error: None,
+                sent: Arc::default(),
+            };
+            scripted_client(transport, max)
+        };
+        let page = at_cap(len).call_raw("getOperators", Params::new()).await;
+        assert_eq!(
+            page.unwrap().record_count(),
+            2,
+            "a body of exactly the cap is read"
+        );
+        let err = at_cap(len - 1)
+            .call_raw("getOperators", Params::new())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::ResponseTooLarge { limit, .. } if limit == len - 1),
+            "announce={announce}: {err:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_request_the_transport_cannot_form_is_the_callers_error_and_not_retried() {
+    use bold360_sdk::transport::TransportErrorKind;
+    let sent = Arc::new(AtomicUsize::new(0));
+    let transport = Scripted {
+        body: PAGE,
+        chunk: 64,
+        announce: true,
+        error: Some(TransportErrorKind::Request),
+        sent: Arc::clone(&sent),
+    };
+    let client = Client::builder()
+        .credentials(bold360_sdk::Credentials::new("1", "2", "k").unwrap())
+        .endpoint(Endpoint::custom("http://scripted.invalid").unwrap())
+        .http_transport(transport)
+        .build()
+        .unwrap();
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest { reason, .. } if reason.contains("scripted failure")),
+        "{err:?}"
+    );
+    assert_eq!(sent.load(Ordering::SeqCst), 1, "not retried");
+    assert_eq!(client.stats().released, 1, "its budget was given back");
+}
+
+#[tokio::test]
+async fn a_read_is_attempted_exactly_as_often_as_the_policy_allows() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let client = sandbox
+        .client_builder()
+        .endpoint(Endpoint::custom("http://sandbox.invalid").unwrap())
+        .http_transport(sandbox.transport())
+        .retry_policy(
+            RetryPolicy::default()
+                .max_attempts(3)
+                .initial_backoff(Duration::from_millis(10)),
+        )
+        .build()
+        .unwrap();
+    sandbox.inject_fault(None, Fault::http(502, "<html>bad gateway</html>"), 5);
+    let err = client.v1().get_operators().send().await.unwrap_err();
+    assert!(matches!(err, Error::Http { status: 502, .. }), "{err:?}");
+    assert_eq!(sandbox.requests().len(), 3, "three attempts, no more");
+    assert_eq!(client.stats().retries, 2);
+}

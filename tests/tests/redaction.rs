@@ -398,6 +398,14 @@ async fn each_attempt_traces_its_decision() {
     ] {
         assert!(retry.contains(field), "{field} missing from {retry}");
     }
+    // A refusal waits out the server's one-second window (plus jitter).
+    let delay_ms: u64 = retry
+        .split("delay_ms=")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|digits| digits.parse().ok())
+        .unwrap_or_else(|| panic!("no delay_ms in {retry}"));
+    assert!((1_000..1_250).contains(&delay_ms), "{retry}");
     let classified: Vec<&str> = text
         .lines()
         .filter(|l| l.contains("attempt classified"))

@@ -20,10 +20,11 @@ use std::fmt;
 use std::pin::Pin;
 use std::time::Duration;
 
-use bytes::Bytes;
 use futures_util::future::BoxFuture;
 use futures_util::Stream;
 
+/// The chunk type of a [`BodyStream`], for transports of your own.
+pub use bytes::Bytes;
 pub use config::{TransportConfig, DEFAULT_MAX_BODY_SIZE, USER_AGENT};
 
 use crate::error::BoxError;
