@@ -15,7 +15,7 @@ use crate::env;
 use crate::envelope::Envelope;
 use crate::error::Error;
 use crate::limiter::{LimiterConfig, LimiterStats, RateLimiter};
-use crate::method_info::{reserved_records, MethodInfo};
+use crate::method_info::{unknown_method_records, MethodInfo};
 use crate::params::Params;
 use crate::retry::{MethodKind, RetryBudget, RetryPolicy};
 use crate::transport::{HttpTransport, TransportConfig};
@@ -234,10 +234,16 @@ impl Client {
         params: impl Into<Params>,
     ) -> Result<Envelope<Value>, Error> {
         let params = params.into();
-        // Whatever PageSize says, never reserve more than the method's documented page.
-        let cap = crate::methods::page_limit(method).unwrap_or(crate::methods::LARGEST_PAGE_LIMIT);
-        let expected = reserved_records(&params, Some(u64::from(cap)), 1);
-        let info = CallInfo::new(method, kind).expected_records(expected);
+        // A documented method reserves by its manifest entry (the one rule typed calls use);
+        // the name is sent as given (an alias stays an alias).
+        let info = match crate::methods::lookup(method) {
+            Some(spec) => CallInfo {
+                method,
+                kind,
+                ..CallInfo::for_method(spec, &params)
+            },
+            None => CallInfo::new(method, kind).expected_records(unknown_method_records(&params)),
+        };
         self.execute(info, params).await
     }
 }

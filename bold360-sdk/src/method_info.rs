@@ -234,6 +234,13 @@ impl MethodInfo {
     }
 }
 
+/// Records a call to a method the manifest does not describe reserves: its `PageSize`, at most
+/// the largest page any documented method serves, else one record.
+pub(crate) fn unknown_method_records(params: &Params) -> u64 {
+    let cap = u64::from(crate::methods::LARGEST_PAGE_LIMIT);
+    reserved_records(params, Some(cap), 1)
+}
+
 /// Records a call should reserve: the page size asked for (capped at `cap`), else `cap`, else
 /// `otherwise`.
 pub(crate) fn reserved_records(params: &Params, cap: Option<u64>, otherwise: u64) -> u64 {

@@ -29,7 +29,7 @@ use crate::endpoint::ApiVersion;
 use crate::envelope::Envelope;
 use crate::error::Error;
 pub use crate::method_info::PageStyle;
-use crate::method_info::{reserved_records, MethodInfo};
+use crate::method_info::{unknown_method_records, MethodInfo};
 use crate::params::Params;
 use crate::records::Records;
 use crate::retry::{MethodKind, RetryPolicy};
@@ -101,11 +101,7 @@ impl Client {
                 method: std::borrow::Cow::Owned(method.to_owned()),
                 spec: None,
                 kind: MethodKind::from_name(method),
-                expected_records: reserved_records(
-                    &params,
-                    Some(u64::from(crate::methods::LARGEST_PAGE_LIMIT)),
-                    1,
-                ),
+                expected_records: unknown_method_records(&params),
                 retry: None,
                 style: PageStyle::Single,
                 timeout: None,

@@ -18,11 +18,13 @@ impl HttpTransport for reqwest::Client {
 }
 
 /// A `reqwest` response as the pipeline reads it.
-pub(super) fn from_reqwest(response: reqwest::Response) -> HttpResponse {
+pub(super) fn from_reqwest(mut response: reqwest::Response) -> HttpResponse {
+    let content_length = response.content_length();
     HttpResponse {
         status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        content_length: response.content_length(),
+        // Taken, not copied: the body is read through `chunk`, which needs no headers.
+        headers: std::mem::take(response.headers_mut()),
+        content_length,
         body: Box::pin(futures_util::stream::unfold(
             Some(response),
             |response| async move {
