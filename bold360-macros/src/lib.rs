@@ -13,8 +13,8 @@
 //! bold360_macros::bold360_api!(path = "my-api-spec", extension = MyMethods);
 //! ```
 //!
-//! The entry point only parses its input and hands over to plain codegen functions (`codegen`)
-//! over `proc_macro2`, which are unit- and snapshot-tested on their own. A bad manifest fails
+//! The entry point only hands its input to `bold360_codegen::expand`, plain functions over
+//! `proc_macro2` that are unit-tested, benchmarked and golden-tested on their own. A bad manifest fails
 //! the build with one `compile_error!` per problem, each naming the file and JSON pointer.
 //!
 //! Rebuilds: with `embedded`, the manifest is part of the `bold360-api-spec` crate (its build
@@ -24,12 +24,10 @@
 //! watch a directory).
 #![deny(missing_docs)]
 
-mod codegen;
-
 use proc_macro::TokenStream;
 
 /// Generates the typed API from a manifest. See the crate docs for the two forms.
 #[proc_macro]
 pub fn bold360_api(input: TokenStream) -> TokenStream {
-    codegen::expand(input.into()).into()
+    bold360_codegen::expand(input.into()).into()
 }

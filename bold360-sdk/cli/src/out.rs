@@ -16,7 +16,7 @@ pub fn line(args: std::fmt::Arguments<'_>) {
         Err(e) if e.kind() == ErrorKind::BrokenPipe => std::process::exit(0),
         Err(e) => {
             eprintln!("bold360: cannot write to stdout: {e}");
-            std::process::exit(i32::from(crate::fail::USAGE));
+            std::process::exit(i32::from(crate::exit::USAGE));
         }
     }
 }

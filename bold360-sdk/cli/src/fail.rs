@@ -1,14 +1,8 @@
-//! Exit codes and the one-line error every failure prints.
+//! The one-line error every failure prints, with its exit code.
 
 use bold360_sdk::Error;
 
-pub const OK: u8 = 0;
-pub const INVALID: u8 = 1;
-pub const USAGE: u8 = 2;
-pub const API: u8 = 3;
-pub const NETWORK: u8 = 4;
-/// A method that does not page answered `Truncated`: records are missing (narrow the filter).
-pub const TRUNCATED: u8 = 5;
+use crate::exit::{API, NETWORK, TRUNCATED, USAGE};
 
 /// The failure for a truncated answer of a method that does not page.
 pub fn truncated(method: &str, records: u64) -> Failure {

@@ -30,6 +30,9 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// The context for code that names the runtime crate `rt` (`::bold360_sdk`); with an
+    /// `extension`, methods become traits of that name and the ID types of `runtime_manifest`
+    /// are reused instead of generated.
     pub fn new(rt: Path, extension: Option<Ident>, runtime_manifest: Option<&Manifest>) -> Self {
         let runtime_ids = runtime_manifest
             .map(|m| {

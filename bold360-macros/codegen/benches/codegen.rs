@@ -1,16 +1,9 @@
 //! Time to generate the typed API for the whole shipped manifest: validation of the embedded
-//! files, then code generation. Compiles the macro's own `codegen` module (a proc-macro crate
-//! cannot export functions), so it measures exactly what the macro runs.
+//! files, then code generation, through the same `bold360_codegen` functions the macro calls.
 //!
-//! `cargo bench -p bold360-macros --bench codegen`
+//! `cargo bench -p bold360-codegen --bench codegen`
 
-// Lint checks of all targets build this bench with `cfg(test)` but no test harness, so the
-// included module's unit tests compile to nothing and leave their imports unused.
-#![allow(unused_imports)]
-
-#[allow(dead_code)]
-#[path = "../src/codegen/mod.rs"]
-mod codegen;
+use bold360_codegen as codegen;
 
 use bold360_api_spec::Manifest;
 use criterion::{criterion_group, criterion_main, Criterion};

@@ -7,7 +7,8 @@ use std::path::Path;
 
 use bold360_sdk::trigger::{TriggerFields, TriggerVerifier};
 
-use crate::fail::{Failure, INVALID, OK};
+use crate::exit::{INVALID, OK};
+use crate::fail::Failure;
 
 pub fn run(url: &str, body: Option<&Path>) -> Result<u8, Failure> {
     let key = std::env::var("BOLD360_TRIGGER_KEY")

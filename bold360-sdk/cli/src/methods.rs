@@ -5,7 +5,8 @@ use bold360_api_spec::model::PagingStyle;
 use bold360_api_spec::Method;
 
 use crate::args;
-use crate::fail::{Failure, OK};
+use crate::exit::OK;
+use crate::fail::Failure;
 
 fn versions(m: &[bold360_api_spec::Version]) -> String {
     m.iter().map(|v| v.as_str()).collect::<Vec<_>>().join("+")

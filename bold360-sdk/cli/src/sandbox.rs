@@ -6,7 +6,8 @@ use std::time::Duration;
 use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::ExposeSecret;
 
-use crate::fail::{Failure, OK};
+use crate::exit::OK;
+use crate::fail::Failure;
 
 /// A latency: a number with `ms` or `s` (`150ms`, `0.3s`).
 pub fn parse_latency(text: &str) -> Result<Duration, String> {

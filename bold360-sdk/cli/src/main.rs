@@ -2,11 +2,11 @@
 //!
 //! Configuration comes from the environment (`BOLD360_ACCOUNT_ID`, `BOLD360_API_SETTING_ID`,
 //! `BOLD360_API_KEY`, `BOLD360_REGION`, `BOLD360_ENDPOINT`, `BOLD360_API_VERSION`).
-//! Exit codes: 0 success, 1 invalid (verify-trigger), 2 usage or configuration error, 3 API
-//! error, 4 network error.
+//! Exit codes: [`exit::CODES`].
 
 mod args;
 mod call;
+mod exit;
 mod export;
 mod fail;
 mod logging;
@@ -26,11 +26,7 @@ use clap::{Parser, Subcommand};
     name = "bold360",
     version,
     about = "Call, export and test the Bold360 REST API",
-    after_help = "Configuration: BOLD360_ACCOUNT_ID, BOLD360_API_SETTING_ID, BOLD360_API_KEY, \
-BOLD360_REGION (us|emea), BOLD360_ENDPOINT (a base URL), BOLD360_API_VERSION (v1|v2).\n\
-Exit codes: 0 success, 1 invalid (verify-trigger), 2 usage or configuration, 3 API error, 4 network error.\n\
-Logging: -v/-vv/-vvv, or RUST_LOG (e.g. RUST_LOG=bold360_sdk=debug), to stderr.\n\n\
-Try it offline:\n  bold360 sandbox --port 8080        (prints the variables to set)\n  bold360 call getOperators"
+    after_help = top_level_help()
 )]
 struct Cli {
     /// Log to stderr: -v each call and retry, -vv the limiter too, -vvv every crate.
@@ -134,13 +130,26 @@ not, with the reason.\n\nExample:\n  bold360 verify-trigger --url https://hooks.
     },
 }
 
+/// What `bold360 --help` prints after the subcommands (the exit codes from [`exit::CODES`]).
+fn top_level_help() -> String {
+    format!(
+        "Configuration: BOLD360_ACCOUNT_ID, BOLD360_API_SETTING_ID, BOLD360_API_KEY, \
+BOLD360_REGION (us|emea), BOLD360_ENDPOINT (a base URL), BOLD360_API_VERSION (v1|v2), \
+BOLD360_LIMITER_URL (redis://…: one budget for every process on the account).\n\
+{}\n\
+Logging: -v/-vv/-vvv, or RUST_LOG (e.g. RUST_LOG=bold360_sdk=debug), to stderr.\n\n\
+Try it offline:\n  bold360 sandbox --port 8080        (prints the variables to set)\n  bold360 call getOperators",
+        exit::summary()
+    )
+}
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {
             let _ = e.print();
             return if e.use_stderr() {
-                ExitCode::from(fail::USAGE)
+                ExitCode::from(exit::USAGE)
             } else {
                 ExitCode::SUCCESS
             };
@@ -151,7 +160,7 @@ fn main() -> ExitCode {
         Ok(r) => r,
         Err(e) => {
             eprintln!("bold360: cannot start: {e}");
-            return ExitCode::from(fail::USAGE);
+            return ExitCode::from(exit::USAGE);
         }
     };
     let result = runtime.block_on(async {

@@ -1,7 +1,8 @@
 //! `bold360 call METHOD [Param=Value …]`.
 
 use crate::args;
-use crate::fail::{Failure, OK};
+use crate::exit::OK;
+use crate::fail::Failure;
 use crate::out::outln;
 use crate::raw::RawData;
 use bold360_sdk::{CallInfo, MethodKind};

@@ -14,7 +14,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use crate::args;
-use crate::fail::{Failure, OK};
+use crate::exit::OK;
+use crate::fail::Failure;
 use crate::raw::{self, RawData};
 use bold360_sdk::paging::{PageWalker, PagedCall};
 use bold360_sdk::Params;
