@@ -1,17 +1,21 @@
 //! Single stages of the request pipeline, for the benchmarks (`__bench`). Not a stable API.
 
-use crate::{ApiVersion, Endpoint, Envelope, Error, Params};
+use crate::auth::credentials::Credentials;
+use crate::config::endpoint::{ApiVersion, Endpoint};
+use crate::error::Error;
+use crate::params::Params;
+use crate::response::envelope::Envelope;
 
 /// Signs and builds the URL of one call.
 pub fn signed_url(
-    credentials: &crate::Credentials,
+    credentials: &Credentials,
     millis: u64,
     endpoint: &Endpoint,
     version: ApiVersion,
     method: &str,
     params: &Params,
 ) -> Result<String, Error> {
-    let token = crate::signing::sign(credentials, millis);
+    let token = crate::auth::signing::sign(credentials, millis);
     crate::pipeline::url::build(
         endpoint,
         credentials.account_id(),

@@ -33,31 +33,26 @@
 // Generated code names this crate `::bold360_sdk`, as it would in a user's crate.
 extern crate self as bold360_sdk;
 
-mod api;
+mod auth;
 mod client;
-mod clock;
-mod constraint;
-mod credentials;
-mod endpoint;
-pub mod env;
-mod envelope;
+mod config;
+mod encoding;
 mod error;
-mod id;
-mod id_type;
-pub mod lenient;
+mod fields;
 mod limiter;
-mod method_info;
+mod method;
+pub mod methods;
 pub mod paging;
 mod params;
 mod pipeline;
-mod records;
 mod redact;
-mod reports;
-mod retry;
-pub mod signing;
+mod response;
 pub mod transport;
 pub mod trigger;
-pub mod wire;
+
+pub use auth::signing;
+pub use config::env;
+pub use fields::{lenient, wire};
 pub use futures_util::Stream;
 /// The HTTP client the SDK is built on, for [`ClientBuilder::http_client`] (same version).
 pub use reqwest;
@@ -65,33 +60,6 @@ pub use reqwest;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
-/// Every documented method as a typed call, generated at compile time from the manifest in
-/// `bold360-api-spec`: one module per method (its request builder, record type and enums),
-/// and the methods on [`Api<V1>`](crate::Api) / [`Api<V2>`](crate::Api) that create requests.
-///
-/// ```no_run
-/// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-/// use bold360_sdk::ids::FolderId;
-/// let page = client
-///     .v1()
-///     .get_inactive_chats(FolderId::from(9007199254740993u64))
-///     .page_size(500)
-///     .send()
-///     .await?;
-/// for chat in page.data.iter().flatten() {
-///     println!("{:?} in department {:?}", chat.chat_id, chat.department_id);
-/// }
-/// # Ok(()) }
-/// ```
-pub mod methods {
-    #[cfg(not(bold360_golden))]
-    bold360_macros::bold360_api!(embedded);
-    // `.ci/run` compiles the checked-in expansion in the macro's place
-    // (`cargo rustc -p bold360-sdk --lib -- --cfg bold360_golden`), so the golden file is not
-    // only compared with the expansion but compiled as the SDK's methods.
-    #[cfg(bold360_golden)]
-    include!("../../bold360-macros/tests/output/methods.rs");
-}
 pub use methods::ids;
 
 /// Typed calls for a manifest of your own (methods your account has that the vendor's pages
@@ -105,23 +73,24 @@ pub use methods::ids;
 /// ```
 pub use bold360_macros::bold360_api;
 
-pub use api::{Api, Version, V1, V2};
+pub use auth::credentials::Credentials;
+pub use client::api::{Api, Version, V1, V2};
+pub use client::reports::ReportPolling;
 pub use client::{CallInfo, Client, ClientBuilder, DEFAULT_MAX_PAGES};
-pub use clock::{Clock, ManualClock, SystemClock};
-pub use constraint::Constraint;
-pub use credentials::Credentials;
-pub use endpoint::{ApiVersion, Endpoint, Region};
-pub use envelope::{Envelope, NextParams, RecordCount};
+pub use config::clock::{Clock, ManualClock, SystemClock};
+pub use config::endpoint::{ApiVersion, Endpoint, Region};
 pub use error::{BoxError, Error};
-pub use id::{Id, InvalidId};
+pub use fields::id::{Id, InvalidId};
 pub use limiter::{
     LimiterConfig, LimiterError, LimiterStats, Permit, RateLimiter, DEFAULT_MAX_IN_FLIGHT,
 };
-pub use method_info::{MethodInfo, Paging, Returns};
+pub use method::constraint::Constraint;
+pub use method::info::{MethodInfo, Paging, Returns};
+pub use method::kind::MethodKind;
 pub use params::{Params, ToParam};
-pub use records::Records;
-pub use reports::ReportPolling;
-pub use retry::{MethodKind, RetryPolicy};
+pub use pipeline::retry::RetryPolicy;
+pub use response::envelope::{Envelope, NextParams, RecordCount};
+pub use response::records::Records;
 pub use secrecy::{ExposeSecret, SecretString};
 pub use transport::{HttpTransport, TransportConfig, DEFAULT_MAX_BODY_SIZE, USER_AGENT};
 

@@ -25,14 +25,15 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::client::{CallInfo, Client};
-use crate::endpoint::ApiVersion;
-use crate::envelope::Envelope;
+use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
-pub use crate::method_info::PageStyle;
-use crate::method_info::{unknown_method_records, MethodInfo};
+pub use crate::method::info::PageStyle;
+use crate::method::info::{unknown_method_records, MethodInfo};
+use crate::method::kind::MethodKind;
 use crate::params::Params;
-use crate::records::Records;
-use crate::retry::{MethodKind, RetryPolicy};
+use crate::pipeline::retry::RetryPolicy;
+use crate::response::envelope::Envelope;
+use crate::response::records::Records;
 
 /// What a page walk calls, owned, so a walk can outlive the request that started it.
 ///
@@ -93,7 +94,8 @@ impl Client {
         &self,
         method: &str,
         params: impl Into<Params>,
-    ) -> impl Stream<Item = Result<Envelope<crate::Records<Value>>, Error>> + Send {
+    ) -> impl Stream<Item = Result<Envelope<crate::response::records::Records<Value>>, Error>> + Send
+    {
         let params = params.into();
         let call = match crate::methods::lookup(method) {
             Some(info) => PagedCall::for_method(info, self.version, &params),
@@ -161,7 +163,7 @@ impl PageWalker {
     }
 
     /// Like [`next_page`](Self::next_page), decoding `Data` as `D` (e.g. the raw JSON).
-    pub async fn next_page_as<D: DeserializeOwned + crate::RecordCount>(
+    pub async fn next_page_as<D: DeserializeOwned + crate::response::envelope::RecordCount>(
         &mut self,
         client: &Client,
     ) -> Option<Result<Envelope<D>, Error>> {

@@ -4,7 +4,7 @@
 //! percent-encoded form); any `auth=` query value; and any run of 128 hex digits (the shape of
 //! a SHA-512 hash, which is what a leaked token is made of).
 
-use crate::pipeline::url::encode_component;
+use crate::encoding::encode_component;
 
 const REDACTED: &str = "[redacted]";
 /// Longest body excerpt kept in an error.

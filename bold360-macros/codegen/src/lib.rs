@@ -292,7 +292,8 @@ mod tests {
              // `bold360_api!(embedded)` inside `bold360_sdk::methods`. Do not edit by hand.\n\n{}",
             pretty(generate(&m, &sdk_ctx()))
         );
-        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/output/methods.rs");
+        let path =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/output/methods.rs");
         if std::env::var_os("BOLD360_BLESS").is_some() {
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
             std::fs::write(&path, &code).unwrap();

@@ -18,7 +18,8 @@
 use std::time::Duration;
 
 use crate::error::Error;
-use crate::retry::{MethodKind, RetryPolicy};
+use crate::method::kind::MethodKind;
+use crate::pipeline::retry::RetryPolicy;
 
 /// What one attempt came to, before deciding.
 #[derive(Debug, Clone, Copy)]
@@ -47,7 +48,7 @@ pub(crate) struct Attempt {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Decision {
     pub verdict: Verdict,
-    pub budget: Budget,
+    pub cost: Cost,
 }
 
 /// Success, retry, or failure, with the reason that goes into the trace.
@@ -76,7 +77,7 @@ impl Verdict {
 
 /// What the attempt cost the account's budget, for the limiter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Budget {
+pub(crate) enum Cost {
     /// Answered with this many records (0 for the API's own errors: nothing was served).
     Served(u64),
     /// Refused: nothing served, and the account is congested.
@@ -99,7 +100,7 @@ pub(crate) fn classify(
         Outcome::Answered { records } => {
             return Decision {
                 verdict: Verdict::Success,
-                budget: Budget::Served(records),
+                cost: Cost::Served(records),
             }
         }
         Outcome::Failed {
@@ -107,15 +108,15 @@ pub(crate) fn classify(
             reached_server,
         } => (error, reached_server),
     };
-    let budget = match error {
-        _ if !reached_server => Budget::Unsent,
-        Error::TooManyRequests { .. } => Budget::Refused,
-        Error::Api { .. } => Budget::Served(0),
-        _ => Budget::Kept,
+    let cost = match error {
+        _ if !reached_server => Cost::Unsent,
+        Error::TooManyRequests { .. } => Cost::Refused,
+        Error::Api { .. } => Cost::Served(0),
+        _ => Cost::Kept,
     };
     Decision {
         verdict: verdict(error, attempt, policy, jitter),
-        budget,
+        cost,
     }
 }
 
@@ -258,39 +259,38 @@ mod tests {
     fn decisions() {
         let policy = RetryPolicy::default();
         #[rustfmt::skip]
-        let rows: Vec<(Error, bool, Attempt, f64, Verdict, Budget)> = vec![
+        let rows: Vec<(Error, bool, Attempt, f64, Verdict, Cost)> = vec![
             // Refusals: any kind, one window plus jitter, or exactly the server's Retry-After.
-            (refusal(500, None), true, at(Read, 1, 0), 0.0, retry(1_000, REFUSED), Budget::Refused),
-            (refusal(500, None), true, at(Write, 1, 0), 0.999, retry(1_249, REFUSED), Budget::Refused),
-            (refusal(429, Some(2)), true, at(Write, 1, 0), 0.5, retry(2_000, REFUSED), Budget::Refused),
-            (refusal(429, Some(60)), true, at(Read, 1, 0), 0.5, fail(TOO_LATE), Budget::Refused),
-            (refusal(500, None), true, at(Read, 4, 0), 0.0, fail(NO_ATTEMPTS), Budget::Refused),
-            (refusal(500, None), true, at(Read, 1, 29_500), 0.0, fail(TOO_LATE), Budget::Refused),
+            (refusal(500, None), true, at(Read, 1, 0), 0.0, retry(1_000, REFUSED), Cost::Refused),
+            (refusal(500, None), true, at(Write, 1, 0), 0.999, retry(1_249, REFUSED), Cost::Refused),
+            (refusal(429, Some(2)), true, at(Write, 1, 0), 0.5, retry(2_000, REFUSED), Cost::Refused),
+            (refusal(429, Some(60)), true, at(Read, 1, 0), 0.5, fail(TOO_LATE), Cost::Refused),
+            (refusal(500, None), true, at(Read, 4, 0), 0.0, fail(NO_ATTEMPTS), Cost::Refused),
+            (refusal(500, None), true, at(Read, 1, 29_500), 0.0, fail(TOO_LATE), Cost::Refused),
             // Exactly at the time limit still retries; one millisecond past it does not.
-            (refusal(500, None), true, at(Read, 1, 29_000), 0.0, retry(1_000, REFUSED), Budget::Refused),
-            (refusal(500, None), true, at(Read, 1, 29_001), 0.0, fail(TOO_LATE), Budget::Refused),
+            (refusal(500, None), true, at(Read, 1, 29_000), 0.0, retry(1_000, REFUSED), Cost::Refused),
+            (refusal(500, None), true, at(Read, 1, 29_001), 0.0, fail(TOO_LATE), Cost::Refused),
             // Transient failures: reads back off exponentially (upper half, jittered), writes stop.
-            (transport(), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Budget::Kept),
-            (transport(), true, at(Read, 1, 0), 1.0, retry(200, TRANSIENT), Budget::Kept),
-            (transport(), true, at(Read, 2, 0), 0.0, retry(200, TRANSIENT), Budget::Kept),
-            (transport(), true, at(Read, 3, 0), 1.0, retry(800, TRANSIENT), Budget::Kept),
-            (transport(), true, at(Write, 1, 0), 0.0, fail(WRITE), Budget::Kept),
-            (transport(), false, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Budget::Unsent),
-            (transport(), false, at(Write, 1, 0), 0.0, fail(WRITE), Budget::Unsent),
-            (timeout(), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Budget::Kept),
-            (timeout(), true, at(Write, 1, 0), 0.0, fail(WRITE), Budget::Kept),
-            (http(502, None), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Budget::Kept),
-            (http(503, Some(3)), true, at(Read, 1, 0), 0.0, retry(3_000, TRANSIENT), Budget::Kept),
-            (http(503, Some(3)), true, at(Write, 1, 0), 0.0, fail(WRITE), Budget::Kept),
-            (http(408, None), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Budget::Kept),
-            (http(404, None), true, at(Read, 1, 0), 0.0, fail(FINAL), Budget::Kept),
+            (transport(), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Cost::Kept),
+            (transport(), true, at(Read, 1, 0), 1.0, retry(200, TRANSIENT), Cost::Kept),
+            (transport(), true, at(Read, 2, 0), 0.0, retry(200, TRANSIENT), Cost::Kept),
+            (transport(), true, at(Read, 3, 0), 1.0, retry(800, TRANSIENT), Cost::Kept),
+            (transport(), true, at(Write, 1, 0), 0.0, fail(WRITE), Cost::Kept),
+            (transport(), false, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Cost::Unsent),
+            (transport(), false, at(Write, 1, 0), 0.0, fail(WRITE), Cost::Unsent),
+            (timeout(), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Cost::Kept),
+            (timeout(), true, at(Write, 1, 0), 0.0, fail(WRITE), Cost::Kept),
+            (http(502, None), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Cost::Kept),
+            (http(503, Some(3)), true, at(Read, 1, 0), 0.0, retry(3_000, TRANSIENT), Cost::Kept),
+            (http(503, Some(3)), true, at(Write, 1, 0), 0.0, fail(WRITE), Cost::Kept),
+            (http(408, None), true, at(Read, 1, 0), 0.0, retry(100, TRANSIENT), Cost::Kept),
+            (http(404, None), true, at(Read, 1, 0), 0.0, fail(FINAL), Cost::Kept),
             // The API's own answer and undecodable data: final, nothing served.
-            (api(), true, at(Read, 1, 0), 0.0, fail(FINAL), Budget::Served(0)),
-            (decode_error(), true, at(Read, 1, 0), 0.0, fail(FINAL), Budget::Kept),
-            (Error::invalid_request("m", Some("X"), "bad"), false, at(Read, 1, 0), 0.0, fail(FINAL), Budget::Unsent),
+            (api(), true, at(Read, 1, 0), 0.0, fail(FINAL), Cost::Served(0)),
+            (decode_error(), true, at(Read, 1, 0), 0.0, fail(FINAL), Cost::Kept),
+            (Error::invalid_request("m", Some("X"), "bad"), false, at(Read, 1, 0), 0.0, fail(FINAL), Cost::Unsent),
         ];
-        for (i, (error, reached_server, attempt, jitter, verdict, budget)) in
-            rows.iter().enumerate()
+        for (i, (error, reached_server, attempt, jitter, verdict, cost)) in rows.iter().enumerate()
         {
             let outcome = Outcome::Failed {
                 error,
@@ -301,7 +301,7 @@ mod tests {
                 got,
                 Decision {
                     verdict: *verdict,
-                    budget: *budget
+                    cost: *cost
                 },
                 "row {i}: {error}"
             );
@@ -320,7 +320,7 @@ mod tests {
             got,
             Decision {
                 verdict: Verdict::Success,
-                budget: Budget::Served(37)
+                cost: Cost::Served(37)
             }
         );
         assert_eq!(got.verdict.name(), "success");

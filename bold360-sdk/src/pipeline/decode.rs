@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 
 use super::send::Received;
 
-use crate::envelope::{decode_data, parse_as, parse_raw, Envelope};
 use crate::error::Error;
 use crate::redact;
+use crate::response::envelope::{decode_data, parse_as, parse_raw, Envelope};
 
 /// The text that marks the server's account-wide refusal.
 const REFUSAL: &str = "too many simultaneous requests";
@@ -300,7 +300,7 @@ mod tests {
         #[test]
         fn arbitrary_bodies_never_panic(body in proptest::collection::vec(proptest::num::u8::ANY, 0..512), status in 100u16..600) {
             let _ = decode::<Value>("m", status, &body, &["secret"]);
-            let _ = decode::<crate::Records<Value>>("m", status, &body, &["secret"]);
+            let _ = decode::<crate::response::records::Records<Value>>("m", status, &body, &["secret"]);
         }
 
         /// Envelope-like JSON with arbitrary values in every known field never panics, and an
@@ -321,7 +321,7 @@ mod tests {
             object.insert("Message".into(), Value::String(format!("{message} secret")));
             let body = serde_json::to_vec(&Value::Object(object)).unwrap();
             for status in [200, 500] {
-                if let Err(e) = decode::<crate::Records<Value>>("m", status, &body, &["secret"]) {
+                if let Err(e) = decode::<crate::response::records::Records<Value>>("m", status, &body, &["secret"]) {
                     proptest::prop_assert!(!e.to_string().contains("secret"), "{}", e);
                 }
             }
@@ -472,7 +472,7 @@ mod tests {
         #[derive(serde::Deserialize, Debug)]
         struct Rec {
             #[serde(rename = "ChatID")]
-            _chat_id: crate::Id,
+            _chat_id: crate::fields::id::Id,
         }
         let err = decode::<Vec<Rec>>(
             "m",

@@ -1,26 +1,34 @@
 //! The request pipeline: the path every call takes, whichever entry point built it (a typed
 //! `send()`, a page of `pages()` or `into_stream()`, `call_raw`, `pages_raw`, `execute`, the
-//! `bold360` CLI). One module per stage, in the order a call goes through them:
+//! `bold360` CLI). One module per stage, in the order the code runs them:
 //!
 //! 1. [`validate`] — method and parameter names, and the method's rules from the manifest
 //!    (required parameters, all-or-none, exactly-one-of). Once per call, before anything else.
-//! 2. [`sign`] — a fresh SHA-512 `auth` token per attempt, and the secrets to scrub.
-//! 3. [`url`] — the URL, every component percent-encoded (RFC 3986).
-//! 4. [`limit`] — room in the account's budget (requests and records per second).
+//! 2. [`limit`] — wait for room in the account's budget (requests and records per second).
+//!    Admission comes before signing, so a long wait never sends an old token.
+//! 3. [`sign`] — a fresh SHA-512 `auth` token for this attempt, and the secrets to scrub.
+//! 4. [`url`] — the URL, every component percent-encoded (RFC 3986).
 //! 5. [`send`] — one exchange over the client's transport, bounded in time and size.
 //! 6. [`decode`] — status, `Retry-After` and body into an envelope or a typed error.
-//! 7. [`classify`] — success, retry after how long, or failure; what the attempt cost the
-//!    budget (the limiter hears refusals from here).
+//! 7. [`classify`] — success, retry after how long, or failure, and what the attempt cost
+//!    the account's budget (`classify::Cost`).
+//! 8. [`settle`] — tell the limiter that cost: records served, a refusal (which also cuts the
+//!    rate), a request that never left (given back), or an unknown fate (kept).
 //!
-//! Stages 2–7 repeat for each attempt while classify says retry and the retry budget allows.
+//! Stages 2–8 are one attempt (`Client::attempt`); stages 3–6 are its exchange with the
+//! server (`Client::exchange`). Attempts repeat while classify says retry and the retry
+//! budget allows.
 
 mod classify;
 mod decode;
 mod limit;
 mod send;
+mod settle;
 mod sign;
 pub(crate) mod url;
 mod validate;
+
+pub(crate) mod retry;
 
 use std::time::{Duration, Instant};
 
@@ -29,10 +37,10 @@ use tracing::field::Empty;
 use tracing::Instrument;
 
 use crate::client::{CallInfo, Client};
-use crate::envelope::{Envelope, RecordCount};
 use crate::error::Error;
 use crate::limiter::Permit;
 use crate::params::Params;
+use crate::response::envelope::{Envelope, RecordCount};
 use crate::transport::HttpRequest;
 use classify::{Attempt, Outcome, Verdict};
 
@@ -40,8 +48,8 @@ pub(crate) use decode::decode as decode_body;
 
 impl Client {
     /// The path every call takes (typed, raw and paged): validate, then for each attempt
-    /// sign, build the URL, wait for the budget, send, decode `Data` as `D` and classify,
-    /// retrying as the method's kind allows. For calls by name that need control over the
+    /// wait for the budget, sign, build the URL, send, decode `Data` as `D`, classify and
+    /// settle, retrying as the method's kind allows. For calls by name that need control over the
     /// kind, the records reserved, the retry policy or the timeout.
     ///
     /// A documented method's rules are checked here whatever `info` says: `info.spec` when
@@ -82,12 +90,12 @@ impl Client {
                 let (result, verdict) = self.attempt(info, &params, attempt).await;
                 let Verdict::Retry { after, reason } = verdict else {
                     if result.is_ok() {
-                        self.shared.retry_budget.deposit();
+                        self.state.retry_budget.deposit();
                     }
                     break result;
                 };
-                let limiter = &self.shared.limiter;
-                if !self.shared.retry_budget.withdraw() {
+                let limiter = &self.state.limiter;
+                if !self.state.retry_budget.withdraw() {
                     limiter.count_retry_denied();
                     tracing::warn!(
                         attempt = number,
@@ -125,22 +133,33 @@ impl Client {
         .await
     }
 
-    /// Stages 2–7 once: the result and classify's verdict on it.
+    /// Stages 2–8 once (limit, exchange, classify, settle): the result and classify's verdict.
     async fn attempt<D: DeserializeOwned + RecordCount>(
         &self,
         info: CallInfo<'_>,
         params: &Params,
         attempt: Attempt,
     ) -> (Result<Envelope<D>, Error>, Verdict) {
-        let shared = &*self.shared;
+        let state = &*self.state;
         let (result, admitted) =
-            match limit::admit(&shared.limiter, info.method, info.expected_records).await {
+            match limit::admit(&state.limiter, info.method, info.expected_records).await {
                 Err(error) => (Err(error), None),
                 Ok(mut permit) => {
                     tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
-                    let (result, reached_server, round_trip) =
-                        self.exchange::<D>(info, params, &mut permit).await;
-                    (result, Some((permit, reached_server, round_trip)))
+                    let exchange = self.exchange::<D>(info, params, &mut permit).await;
+                    let Exchange {
+                        result,
+                        reached_server,
+                        round_trip,
+                    } = exchange;
+                    (
+                        result,
+                        Some(Admitted {
+                            permit,
+                            reached_server,
+                            round_trip,
+                        }),
+                    )
                 }
             };
         let outcome = match &result {
@@ -149,18 +168,18 @@ impl Client {
             },
             Err(error) => Outcome::Failed {
                 error,
-                reached_server: admitted.as_ref().is_some_and(|(_, reached, _)| *reached),
+                reached_server: admitted.as_ref().is_some_and(|a| a.reached_server),
             },
         };
-        let policy = info.retry.unwrap_or(&shared.retry);
+        let policy = info.retry.unwrap_or(&state.retry);
         let decision = classify::classify(outcome, attempt, policy, rand::random());
-        if let Some((permit, _, round_trip)) = admitted {
-            limit::settle(
-                &shared.limiter,
-                permit,
+        if let Some(admitted) = admitted {
+            settle::settle(
+                &state.limiter,
+                admitted.permit,
                 info.method,
-                decision.budget,
-                round_trip,
+                decision.cost,
+                admitted.round_trip,
             );
         }
         tracing::debug!(
@@ -175,21 +194,21 @@ impl Client {
         (result, decision.verdict)
     }
 
-    /// Stages 2, 3, 5 and 6 with the budget admitted: the result, whether the request can
-    /// have reached the server, and the round trip to the response head.
+    /// Stages 3–6 with the budget admitted (sign, url, send, decode): the result, whether the
+    /// request can have reached the server, and the round trip to the response head.
     async fn exchange<D: DeserializeOwned>(
         &self,
         info: CallInfo<'_>,
         params: &Params,
         permit: &mut Permit,
-    ) -> (Result<Envelope<D>, Error>, bool, Duration) {
-        let shared = &*self.shared;
+    ) -> Exchange<D> {
+        let state = &*self.state;
         let method = info.method;
-        let credentials = &shared.credentials;
-        let token = sign::sign(credentials, &*shared.clock);
+        let credentials = &state.credentials;
+        let token = sign::sign(credentials, &*state.clock);
         let secrets = sign::secrets(credentials, &token, params);
         let url = url::build(
-            &shared.endpoint,
+            &state.endpoint,
             credentials.account_id(),
             self.version,
             method,
@@ -199,22 +218,56 @@ impl Client {
         // A URL that cannot be built is never sent.
         let url = match url {
             Ok(url) => url,
-            Err(error) => return (Err(error), false, Duration::ZERO),
+            Err(error) => return Exchange::unsent(error),
         };
-        let timeout = info.timeout.unwrap_or(shared.request_timeout);
+        let timeout = info.timeout.unwrap_or(state.request_timeout);
         permit.mark_sent();
         let request = HttpRequest::new(url, timeout);
-        let transport = &*shared.transport;
-        match send::send(transport, method, request, shared.max_body_size, &secrets).await {
-            Err(failure) => (Err(failure.error), failure.reached_server, Duration::ZERO),
+        let transport = &*state.transport;
+        match send::send(transport, method, request, state.max_body_size, &secrets).await {
+            Err(failure) => Exchange {
+                result: Err(failure.error),
+                reached_server: failure.reached_server,
+                round_trip: Duration::ZERO,
+            },
             Ok(received) => {
                 tracing::Span::current().record("http.status", received.status);
-                let now = shared.clock.now_millis();
-                let result = decode::response::<D>(method, &received, now, &secrets);
-                (result, true, received.round_trip)
+                let now = state.clock.now_millis();
+                Exchange {
+                    result: decode::response::<D>(method, &received, now, &secrets),
+                    reached_server: true,
+                    round_trip: received.round_trip,
+                }
             }
         }
     }
+}
+
+/// What one exchange with the server (stages 3–6) came to.
+struct Exchange<D> {
+    result: Result<Envelope<D>, Error>,
+    /// Whether the request can have reached the server (false: nothing was spent).
+    reached_server: bool,
+    /// From sending to the response head (zero when nothing came back).
+    round_trip: Duration,
+}
+
+impl<D> Exchange<D> {
+    /// An exchange that stopped before anything was sent.
+    fn unsent(error: Error) -> Self {
+        Self {
+            result: Err(error),
+            reached_server: false,
+            round_trip: Duration::ZERO,
+        }
+    }
+}
+
+/// An admitted attempt after its exchange: what settling it needs.
+struct Admitted {
+    permit: Permit,
+    reached_server: bool,
+    round_trip: Duration,
 }
 
 fn millis(d: Duration) -> u64 {

@@ -1,11 +1,11 @@
-//! Stage 2, sign: a fresh `auth` token for each attempt (a retried call is signed again, so a
+//! Stage 3, sign: a fresh `auth` token for each attempt (a retried call is signed again, so a
 //! long back-off never sends an expired token), and the secrets this attempt must keep out of
 //! anything it reports.
 
-use crate::clock::Clock;
-use crate::credentials::Credentials;
+use crate::auth::credentials::Credentials;
+use crate::auth::signing::{self, AuthToken};
+use crate::config::clock::Clock;
 use crate::params::Params;
-use crate::signing::{self, AuthToken};
 
 /// Signs one attempt at the clock's current time.
 pub(crate) fn sign(credentials: &Credentials, clock: &dyn Clock) -> AuthToken {
@@ -32,7 +32,7 @@ pub(crate) fn secrets<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ManualClock;
+    use crate::config::clock::ManualClock;
 
     #[test]
     fn secrets_hold_key_token_hash_and_sensitive_values() {

@@ -1,29 +1,17 @@
-//! Stage 3, build the URL: `{base}/aid/{AccountID}/data/rest/json/{v1|v2}/{method}?auth=…&…`.
+//! Stage 4, url: `{base}/aid/{AccountID}/data/rest/json/{v1|v2}/{method}?auth=…&…`.
 //!
 //! Every name and value is percent-encoded as RFC 3986 requires of query components, leaving only
 //! the unreserved characters `A-Z a-z 0-9 - . _ ~` as they are. That is stricter than form
 //! encoding on purpose: `+` must reach the server as `%2B` (a literal plus), a space as `%20`,
 //! and `&`, `=`, `:` and non-ASCII text must never be read as structure.
 
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::Url;
 
-use crate::endpoint::{ApiVersion, Endpoint};
+use crate::auth::signing::AuthToken;
+use crate::config::endpoint::{ApiVersion, Endpoint};
+use crate::encoding::encode_component;
 use crate::error::Error;
 use crate::params::Params;
-use crate::signing::AuthToken;
-
-/// Everything but the unreserved characters.
-const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'.')
-    .remove(b'_')
-    .remove(b'~');
-
-/// Percent-encodes one query component.
-pub(crate) fn encode_component(text: &str) -> impl std::fmt::Display + '_ {
-    utf8_percent_encode(text, COMPONENT)
-}
 
 /// Builds the full URL of one call. Names and parameters must have been validated.
 pub(crate) fn build(
@@ -96,8 +84,8 @@ mod tests {
         fn any_parameters_build_a_url_or_an_error(
             pairs in proptest::collection::vec(("[A-Za-z][A-Za-z0-9]{0,8}", ".{0,40}"), 0..6)
         ) {
-            let creds = crate::Credentials::new("1", "2", "k").unwrap();
-            let token = crate::signing::sign(&creds, 0);
+            let creds = crate::auth::credentials::Credentials::new("1", "2", "k").unwrap();
+            let token = crate::auth::signing::sign(&creds, 0);
             let endpoint = Endpoint::custom("http://127.0.0.1:9").unwrap();
             let mut params = Params::new();
             for (n, v) in &pairs {
@@ -110,7 +98,7 @@ mod tests {
             proptest::prop_assert_eq!(query, expected);
         }
     }
-    use crate::{signing, Credentials};
+    use crate::auth::{credentials::Credentials, signing};
 
     fn url_for(params: &Params) -> Url {
         let creds = Credentials::new("100001", "2000001", "k").unwrap();

@@ -3,9 +3,9 @@
 //! checked for every call; a documented method's rules (required parameters, parameters that
 //! go together or exclude each other) for every call of it, whichever entry point built it.
 
-use crate::endpoint::ApiVersion;
+use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
-use crate::method_info::MethodInfo;
+use crate::method::info::MethodInfo;
 use crate::params::Params;
 
 /// Checks one call. `spec` is the method's entry in the manifest, when it has one.

@@ -9,7 +9,7 @@ use futures_util::future::BoxFuture;
 use futures_util::StreamExt;
 use tower::ServiceExt;
 
-use super::server::{self, Shared};
+use super::server::{self, SandboxState};
 use crate::transport::{
     HttpRequest, HttpResponse, HttpTransport, TransportError, TransportErrorKind,
 };
@@ -22,9 +22,9 @@ pub struct InMemoryTransport {
 }
 
 impl InMemoryTransport {
-    pub(super) fn new(shared: Arc<Shared>) -> Self {
+    pub(super) fn new(state: Arc<SandboxState>) -> Self {
         Self {
-            router: server::router(shared),
+            router: server::router(state),
         }
     }
 }
@@ -46,7 +46,7 @@ impl HttpTransport for InMemoryTransport {
                 None => url.path().to_owned(),
             };
             let http_request = axum::http::Request::get(target)
-                .header(axum::http::header::USER_AGENT, crate::USER_AGENT)
+                .header(axum::http::header::USER_AGENT, crate::transport::USER_AGENT)
                 .body(Body::empty())
                 .map_err(|e| TransportError::new(TransportErrorKind::Request, e))?;
             let response = match router.oneshot(http_request).await {

@@ -52,17 +52,17 @@ pub use limits::SandboxLimits;
 #[cfg(feature = "redis")]
 pub use redis::{LocalRedis, REDIS_SERVER_VAR};
 
-use crate::clock::{Clock, SystemClock};
-use crate::credentials::Credentials;
-use crate::endpoint::Endpoint;
+use crate::auth::credentials::Credentials;
+use crate::client::{Client, ClientBuilder};
+use crate::config::clock::{Clock, SystemClock};
+use crate::config::endpoint::Endpoint;
 use crate::error::Error;
-use crate::{Client, ClientBuilder};
 
 /// A running sandbox. Stops when dropped.
 pub struct Sandbox {
     base_url: String,
     addr: SocketAddr,
-    shared: Arc<server::Shared>,
+    state: Arc<server::SandboxState>,
     shutdown: Option<oneshot::Sender<()>>,
 }
 
@@ -89,13 +89,13 @@ impl Sandbox {
 
     /// The credentials the sandbox accepts.
     pub fn credentials(&self) -> &Credentials {
-        &self.shared.credentials
+        &self.state.credentials
     }
 
     /// A client builder aimed at this sandbox with its credentials.
     pub fn client_builder(&self) -> ClientBuilder {
         Client::builder()
-            .credentials(self.shared.credentials.clone())
+            .credentials(self.state.credentials.clone())
             .endpoint(Endpoint::custom(&self.base_url).expect("the sandbox's own URL is valid"))
     }
 
@@ -125,13 +125,13 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn transport(&self) -> InMemoryTransport {
-        InMemoryTransport::new(Arc::clone(&self.shared))
+        InMemoryTransport::new(Arc::clone(&self.state))
     }
 
     /// Makes the next `times` requests (to `method`, or to any method when `None`) fail with
     /// `fault`. Rules are used in the order they were added.
     pub fn inject_fault(&self, method: Option<&str>, fault: Fault, times: usize) {
-        self.shared
+        self.state
             .faults
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -140,7 +140,7 @@ impl Sandbox {
 
     /// Every request received so far, oldest first.
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        self.shared
+        self.state
             .log
             .lock()
             .unwrap_or_else(|e| e.into_inner())
@@ -164,13 +164,13 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn seeded_ids(&self, entity: &str) -> Vec<String> {
-        let store = self.shared.store.lock().unwrap_or_else(|e| e.into_inner());
+        let store = self.state.store.lock().unwrap_or_else(|e| e.into_inner());
         synthetic::ids(&store, entity)
     }
 
     /// Counters of what the sandbox has done.
     pub fn stats(&self) -> SandboxStats {
-        self.shared.stats.snapshot()
+        self.state.stats.snapshot()
     }
 }
 
@@ -186,7 +186,7 @@ impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Sandbox")
             .field("base_url", &self.base_url)
-            .field("credentials", &self.shared.credentials)
+            .field("credentials", &self.state.credentials)
             .finish_non_exhaustive()
     }
 }
@@ -287,7 +287,7 @@ impl SandboxBuilder {
                     .expect("default sandbox credentials are valid")
             }
         };
-        let shared = Arc::new(server::Shared::new(
+        let state = Arc::new(server::SandboxState::new(
             credentials,
             self.clock,
             self.limits,
@@ -297,7 +297,7 @@ impl SandboxBuilder {
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
-        let router = server::router(Arc::clone(&shared));
+        let router = server::router(Arc::clone(&state));
         tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -308,7 +308,7 @@ impl SandboxBuilder {
         Ok(Sandbox {
             base_url: format!("http://{addr}"),
             addr,
-            shared,
+            state,
             shutdown: Some(tx),
         })
     }

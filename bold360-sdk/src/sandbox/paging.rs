@@ -20,7 +20,7 @@ impl Window {
         let parse = |name: &str| -> Result<Option<String>, String> {
             p.get(name)
                 .map(|v| {
-                    crate::wire::parse_datetime(v)
+                    crate::fields::wire::parse_datetime(v)
                         .map(iso)
                         .ok_or_else(|| format!("Invalid {name}: {v}"))
                 })

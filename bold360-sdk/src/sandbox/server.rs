@@ -17,11 +17,11 @@ use super::data::Store;
 use super::faults::{Fault, Faults};
 use super::limits::{Gate, SandboxLimits};
 use super::{methods, order, Counters, Log, RecordedRequest};
-use crate::clock::Clock;
-use crate::credentials::Credentials;
-use crate::signing::{self, TokenRejection, TOKEN_LIFETIME};
+use crate::auth::credentials::Credentials;
+use crate::auth::signing::{self, TokenRejection, TOKEN_LIFETIME};
+use crate::config::clock::Clock;
 
-pub(crate) struct Shared {
+pub(crate) struct SandboxState {
     pub manifest: bold360_api_spec::Manifest,
     pub gate: Gate,
     pub latency: Duration,
@@ -33,7 +33,7 @@ pub(crate) struct Shared {
     pub stats: Counters,
 }
 
-impl Shared {
+impl SandboxState {
     pub(crate) fn new(
         credentials: Credentials,
         clock: Arc<dyn Clock>,
@@ -56,24 +56,24 @@ impl Shared {
     }
 }
 
-pub(crate) fn router(shared: Arc<Shared>) -> Router {
+pub(crate) fn router(state: Arc<SandboxState>) -> Router {
     Router::new()
         .route(
             "/aid/{account}/data/rest/json/{version}/{method}",
             get(handle),
         )
         .fallback(|| async { plain(StatusCode::NOT_FOUND, "404 Not Found") })
-        .with_state(shared)
+        .with_state(state)
 }
 
 async fn handle(
-    State(shared): State<Arc<Shared>>,
+    State(state): State<Arc<SandboxState>>,
     Path((account, version, method)): Path<(String, String, String)>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
     // Field order differs from one response to the next.
-    let rotation = shared.stats.requests.fetch_add(1, Ordering::Relaxed) as usize;
+    let rotation = state.stats.requests.fetch_add(1, Ordering::Relaxed) as usize;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .into_owned()
         .collect();
@@ -87,8 +87,8 @@ async fn handle(
         .find(|(n, _)| n == "callback")
         .map(|(_, v)| v.clone());
 
-    let auth_result = authenticate(&shared, &account, auth.as_deref());
-    shared
+    let auth_result = authenticate(&state, &account, auth.as_deref());
+    state
         .log
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -104,16 +104,16 @@ async fn handle(
             received_at: std::time::Instant::now(),
         });
 
-    if !shared.gate.admit(&shared.stats).await {
+    if !state.gate.admit(&state.stats).await {
         return plain(
             StatusCode::INTERNAL_SERVER_ERROR,
             "500 Too many simultaneous requests",
         );
     }
-    if !shared.latency.is_zero() {
-        tokio::time::sleep(shared.latency).await;
+    if !state.latency.is_zero() {
+        tokio::time::sleep(state.latency).await;
     }
-    let fault = shared
+    let fault = state
         .faults
         .lock()
         .unwrap_or_else(|e| e.into_inner())
@@ -121,15 +121,15 @@ async fn handle(
     let mut slow = None;
     match fault {
         Some(Fault::Latency(delay)) => {
-            shared.stats.faults.fetch_add(1, Ordering::Relaxed);
+            state.stats.faults.fetch_add(1, Ordering::Relaxed);
             tokio::time::sleep(delay).await;
         }
         Some(Fault::SlowBody(total)) => {
-            shared.stats.faults.fetch_add(1, Ordering::Relaxed);
+            state.stats.faults.fetch_add(1, Ordering::Relaxed);
             slow = Some(total);
         }
         Some(fault) => {
-            shared.stats.faults.fetch_add(1, Ordering::Relaxed);
+            state.stats.faults.fetch_add(1, Ordering::Relaxed);
             return fault_response(fault);
         }
         None => {}
@@ -137,14 +137,14 @@ async fn handle(
 
     let envelope = match auth_result {
         Err(message) => {
-            shared.stats.auth_failures.fetch_add(1, Ordering::Relaxed);
+            state.stats.auth_failures.fetch_add(1, Ordering::Relaxed);
             error_envelope(&message)
         }
         Ok(()) => match version.as_str() {
             "v1" | "v2" => {
                 let result = {
-                    let mut store = shared.store.lock().unwrap_or_else(|e| e.into_inner());
-                    methods::dispatch(&mut store, &shared.manifest, &method, &version, &params)
+                    let mut store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+                    methods::dispatch(&mut store, &state.manifest, &method, &version, &params)
                 };
                 match result {
                     Ok(reply) => {
@@ -153,11 +153,11 @@ async fn handle(
                             Some(Value::Object(_)) => 1,
                             _ => 0,
                         };
-                        shared
+                        state
                             .stats
                             .records_served
                             .fetch_add(records, Ordering::Relaxed);
-                        shared.gate.served(records);
+                        state.gate.served(records);
                         success_envelope(reply)
                     }
                     Err(message) => error_envelope(&message),
@@ -187,8 +187,8 @@ async fn handle(
         .unwrap_or_else(|_| plain(StatusCode::INTERNAL_SERVER_ERROR, "response error"))
 }
 
-fn authenticate(shared: &Shared, account: &str, auth: Option<&str>) -> Result<(), String> {
-    if account != shared.credentials.account_id() {
+fn authenticate(state: &SandboxState, account: &str, auth: Option<&str>) -> Result<(), String> {
+    if account != state.credentials.account_id() {
         return Err(format!("Invalid account ID {account}"));
     }
     let Some(token) = auth else {
@@ -196,8 +196,8 @@ fn authenticate(shared: &Shared, account: &str, auth: Option<&str>) -> Result<()
     };
     signing::verify(
         token,
-        &shared.credentials,
-        shared.clock.now_millis(),
+        &state.credentials,
+        state.clock.now_millis(),
         TOKEN_LIFETIME,
     )
     .map_err(|rejection| match rejection {

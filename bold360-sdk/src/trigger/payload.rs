@@ -28,7 +28,7 @@ macro_rules! payload {
         pub struct $name {
             $(
                 $(#[$fdoc])*
-                #[serde(rename = $wire, default, deserialize_with = "crate::wire::deserialize_opt", skip_serializing_if = "Option::is_none")]
+                #[serde(rename = $wire, default, deserialize_with = "crate::fields::wire::deserialize_opt", skip_serializing_if = "Option::is_none")]
                 pub $field: Option<$ty>,
             )*
             /// Fields not listed above, as sent (including `signed` and `signature`).
@@ -140,7 +140,7 @@ payload!(
         /// `StatusType`: 0 offline, 1 away, 2 available.
         status_type: i64 = "StatusType",
         /// `CustomOperatorStatusID`
-        custom_operator_status_id: crate::Id = "CustomOperatorStatusID",
+        custom_operator_status_id: crate::fields::id::Id = "CustomOperatorStatusID",
         /// `ServiceTypeID`: 1 chats, 3 emails, 5 tickets, 9 SMS, 10 Twitter, 15 messaging.
         service_type_id: i64 = "ServiceTypeID",
         /// `ClientID`

@@ -7,7 +7,7 @@ use sha2::{Digest, Sha512};
 
 use super::encode::encode_uri_component;
 use super::fields::{SignedFields, TriggerFields};
-use crate::signing::constant_time_eq;
+use crate::auth::signing::constant_time_eq;
 
 /// Why a trigger request is not trusted.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! The budget shared through Redis: every admission, settlement and release is one atomic
-//! server-side script (`shared.lua`) over keys named by the account ID, timed by Redis's own
+//! server-side script (`redis.lua`) over keys named by the account ID, timed by Redis's own
 //! clock, so any number of processes on any hosts stay inside the account's limits together.
 //!
 //! Why the `redis` crate: it is the Rust client the Redis project itself points to, with an
@@ -16,9 +16,9 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-use super::config::share_of;
-use super::config::LimiterConfig;
 use super::local::LocalBudget;
+use crate::limiter::config::share_of;
+use crate::limiter::config::LimiterConfig;
 
 /// How long a store that could not be reached is left alone before it is tried again, while
 /// the fallback budget serves.
@@ -37,7 +37,7 @@ pub(crate) enum Booking {
     Fallback(u64),
 }
 
-pub(crate) struct SharedBudget {
+pub(crate) struct RedisBudget {
     client: redis::Client,
     /// `host:port/db`, for messages: never the URL, which may carry a password.
     location: String,
@@ -51,9 +51,9 @@ pub(crate) struct SharedBudget {
     retry_store_at: Mutex<Option<Instant>>,
 }
 
-impl fmt::Debug for SharedBudget {
+impl fmt::Debug for RedisBudget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SharedBudget")
+        f.debug_struct("RedisBudget")
             .field("store", &self.location)
             .field("key", &self.keys[0])
             .field("fallback", &self.config.fallback_share)
@@ -65,7 +65,7 @@ fn micros(d: Duration) -> u64 {
     u64::try_from(d.as_micros()).unwrap_or(u64::MAX)
 }
 
-impl SharedBudget {
+impl RedisBudget {
     /// Checks the URL; connects on first use.
     pub(crate) fn new(
         url: &SecretString,
@@ -84,7 +84,7 @@ impl SharedBudget {
             client,
             location,
             connection: OnceCell::new(),
-            script: Script::new(include_str!("shared.lua")),
+            script: Script::new(include_str!("redis.lua")),
             keys: [
                 format!("{prefix}:log"),
                 format!("{prefix}:units"),

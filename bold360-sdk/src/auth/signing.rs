@@ -11,7 +11,7 @@ use std::time::Duration;
 use secrecy::{ExposeSecret, SecretString};
 use sha2::{Digest, Sha512};
 
-use crate::credentials::Credentials;
+use crate::auth::credentials::Credentials;
 
 /// How long the service accepts a token after its timestamp.
 pub const TOKEN_LIFETIME: Duration = Duration::from_secs(5 * 60);

@@ -11,7 +11,7 @@ use std::marker::PhantomData;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::de::{self, Deserializer, Visitor};
 
-use crate::id::Id;
+use crate::fields::id::Id;
 
 /// A type that can be read from any of the JSON forms the service uses for it.
 pub trait Wire: Sized {

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use crate::api::{Api, Version};
+use crate::client::api::{Api, Version};
 use crate::error::Error;
 use crate::ids::ReportId;
 use crate::methods::get_report;

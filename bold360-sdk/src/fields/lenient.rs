@@ -51,7 +51,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::wire::Wire;
+use crate::fields::wire::Wire;
 
 /// A map key, borrowed from the input when it can be.
 #[derive(Debug, Clone, PartialEq, Eq)]

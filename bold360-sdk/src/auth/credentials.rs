@@ -4,7 +4,7 @@ use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use crate::env;
+use crate::config::env;
 use crate::error::Error;
 
 /// Account ID, API setting ID and API key.

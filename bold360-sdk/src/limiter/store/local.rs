@@ -4,9 +4,9 @@
 
 use tokio::time::Instant;
 
-use super::config::{share_of, LimiterConfig};
-use super::gcra::Gcra;
-use super::window::SlidingWindow;
+use crate::limiter::config::{share_of, LimiterConfig};
+use crate::limiter::gcra::Gcra;
+use crate::limiter::window::SlidingWindow;
 
 #[derive(Debug)]
 pub(crate) struct LocalBudget {

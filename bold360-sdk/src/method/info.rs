@@ -7,11 +7,11 @@
 
 use std::borrow::Cow;
 
-use crate::constraint::Constraint;
-use crate::endpoint::ApiVersion;
+use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
+use crate::method::constraint::Constraint;
+use crate::method::kind::MethodKind;
 use crate::params::Params;
-use crate::retry::MethodKind;
 
 /// How a method pages in one version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

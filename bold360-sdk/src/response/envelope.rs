@@ -8,8 +8,8 @@ use serde::{Deserialize, Deserializer};
 use serde_json::value::RawValue;
 use serde_json::Value;
 
+use crate::fields::wire::WireValue;
 use crate::params::{Params, ToParam};
-use crate::wire::WireValue;
 
 /// A decoded response: the envelope fields and the method's `Data`.
 ///
@@ -365,9 +365,9 @@ mod tests {
     fn envelope_fields_and_record_fields_agree() {
         #[derive(Debug, serde::Deserialize)]
         struct Record {
-            #[serde(default, deserialize_with = "crate::wire::deserialize_opt")]
+            #[serde(default, deserialize_with = "crate::fields::wire::deserialize_opt")]
             flag: Option<bool>,
-            #[serde(default, deserialize_with = "crate::wire::deserialize_opt")]
+            #[serde(default, deserialize_with = "crate::fields::wire::deserialize_opt")]
             code: Option<i64>,
         }
         for form in [

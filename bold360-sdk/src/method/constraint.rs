@@ -2,7 +2,7 @@
 //! together), from the manifest. The pipeline's validate stage checks them on every call of a
 //! documented method, whatever built the call: a typed request, a page walk, a call by name.
 
-use crate::endpoint::ApiVersion;
+use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
 use crate::params::Params;
 

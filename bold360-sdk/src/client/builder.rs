@@ -1,262 +1,20 @@
-//! The client and its configuration. The path each call takes is the
-//! [`pipeline`](crate::pipeline)'s.
+//! The client's configuration, from code or from the environment.
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
 use secrecy::SecretString;
-use serde_json::Value;
 
-use crate::clock::{Clock, SystemClock};
-use crate::credentials::Credentials;
-use crate::endpoint::{ApiVersion, Endpoint, Region};
-use crate::env;
-use crate::envelope::Envelope;
+use super::{Client, ClientState, DEFAULT_MAX_PAGES};
+use crate::auth::credentials::Credentials;
+use crate::config::clock::{Clock, SystemClock};
+use crate::config::endpoint::{ApiVersion, Endpoint, Region};
+use crate::config::env;
 use crate::error::Error;
-use crate::limiter::{LimiterConfig, LimiterStats, RateLimiter};
-use crate::method_info::{unknown_method_records, MethodInfo};
-use crate::params::Params;
-use crate::retry::{MethodKind, RetryBudget, RetryPolicy};
+use crate::limiter::{LimiterConfig, RateLimiter};
+use crate::pipeline::retry::{RetryBudget, RetryPolicy};
 use crate::transport::{HttpTransport, TransportConfig};
-
-/// A Bold360 API client.
-///
-/// Cheap to clone: clones share the connection pool and configuration.
-/// [`with_version`](Self::with_version) gives a handle on the other API version that shares
-/// them too.
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), bold360_sdk::Error> {
-/// use bold360_sdk::{ApiVersion, Client, Credentials, Region};
-/// let client = Client::builder()
-///     .credentials(Credentials::new("100001", "2000001", "secret-key")?)
-///     .region(Region::Emea)
-///     .api_version(ApiVersion::V2)
-///     .build()?;
-/// let chats = client.call_raw("getInactiveChats", [("FolderID", "5")]).await?;
-/// println!("{} chats", chats.record_count());
-/// # Ok(()) }
-/// ```
-#[derive(Clone)]
-pub struct Client {
-    pub(crate) shared: Arc<Shared>,
-    pub(crate) version: ApiVersion,
-}
-
-/// What every clone of a client shares: the pipeline's configuration and state.
-pub(crate) struct Shared {
-    pub(crate) transport: Arc<dyn HttpTransport>,
-    pub(crate) credentials: Credentials,
-    pub(crate) endpoint: Endpoint,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) retry_budget: RetryBudget,
-    pub(crate) limiter: RateLimiter,
-    pub(crate) request_timeout: Duration,
-    pub(crate) max_body_size: u64,
-    pub(crate) max_pages: u64,
-}
-
-/// Default of [`ClientBuilder::max_pages`]: 100,000 pages (100 million records at the usual
-/// 1,000 per page), far beyond any real result, so only a misbehaving server reaches it.
-pub const DEFAULT_MAX_PAGES: u64 = 100_000;
-
-/// What the client needs to know about a call beyond its parameters, for
-/// [`Client::execute`].
-///
-/// ```
-/// use bold360_sdk::{CallInfo, MethodKind};
-/// let info = CallInfo::new("getChat", MethodKind::Read).expected_records(1);
-/// assert_eq!(info.method, "getChat");
-/// ```
-#[derive(Debug, Clone, Copy)]
-#[non_exhaustive]
-pub struct CallInfo<'a> {
-    /// The wire name.
-    pub method: &'a str,
-    /// The method's manifest entry, whose rules the pipeline checks before sending. `None`:
-    /// the method table's entry for `method`, if it has one.
-    pub spec: Option<&'static MethodInfo>,
-    /// Read or write, for the retry decision.
-    pub kind: MethodKind,
-    /// Records the response is expected to hold, reserved from the records budget until the
-    /// real count is known.
-    pub expected_records: u64,
-    /// A retry policy for this call instead of the client's.
-    pub retry: Option<&'a RetryPolicy>,
-    /// A limit on each attempt instead of the client's request timeout.
-    pub timeout: Option<Duration>,
-}
-
-impl<'a> CallInfo<'a> {
-    /// A call expecting one record, with the client's retry policy.
-    pub fn new(method: &'a str, kind: MethodKind) -> Self {
-        Self {
-            method,
-            spec: None,
-            kind,
-            expected_records: 1,
-            retry: None,
-            timeout: None,
-        }
-    }
-
-    /// A documented method's call: its kind from the method table, and the records it
-    /// reserves from `PageSize` (capped at the method's page limit), else a typical page for
-    /// lists and one record otherwise.
-    ///
-    /// ```
-    /// use bold360_sdk::{methods, CallInfo, MethodKind, Params};
-    /// let params = Params::new().with("PageSize", 1_000_000);
-    /// let info = CallInfo::for_method(methods::lookup("getAllChatMessages").unwrap(), &params);
-    /// assert_eq!((info.kind, info.expected_records), (MethodKind::Read, 1000));
-    /// ```
-    pub fn for_method(info: &'static MethodInfo, params: &Params) -> Self {
-        CallInfo {
-            spec: Some(info),
-            ..CallInfo::new(info.name(), info.kind())
-                .expected_records(info.expected_records(params))
-        }
-    }
-
-    /// Sets the expected record count.
-    pub fn expected_records(mut self, records: u64) -> Self {
-        self.expected_records = records;
-        self
-    }
-
-    /// Uses this retry policy for the call.
-    pub fn retry(mut self, policy: Option<&'a RetryPolicy>) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Limits each attempt of the call to `timeout` (`None`: the client's request timeout).
-    pub fn timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.timeout = timeout;
-        self
-    }
-}
-
-impl Client {
-    /// A builder with defaults: region US, API v1, system clock, default timeouts and retries.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
-    }
-
-    /// A client configured from the `BOLD360_*` environment variables.
-    ///
-    /// See [`ClientBuilder::from_env`].
-    pub fn from_env() -> Result<Self, Error> {
-        ClientBuilder::from_env()?.build()
-    }
-
-    /// The API version this handle calls.
-    pub fn api_version(&self) -> ApiVersion {
-        self.version
-    }
-
-    /// A handle on another API version sharing this one's pool and configuration.
-    pub fn with_version(&self, version: ApiVersion) -> Self {
-        Self {
-            shared: Arc::clone(&self.shared),
-            version,
-        }
-    }
-
-    /// The base URL requests go to.
-    pub fn endpoint(&self) -> &Endpoint {
-        &self.shared.endpoint
-    }
-
-    /// The rate limiter this client (and its clones) use.
-    pub fn rate_limiter(&self) -> &RateLimiter {
-        &self.shared.limiter
-    }
-
-    /// Counters of waits, retries and refusals, for monitoring.
-    pub fn stats(&self) -> LimiterStats {
-        self.shared.limiter.stats()
-    }
-
-    /// How many pages one paged walk may fetch before it stops with [`Error::Paging`]
-    /// (see [`ClientBuilder::max_pages`]).
-    pub fn max_pages(&self) -> u64 {
-        self.shared.max_pages
-    }
-
-    /// The account this client calls for.
-    pub fn account_id(&self) -> &str {
-        self.shared.credentials.account_id()
-    }
-
-    /// Calls any method by name: signed, encoded, decoded and retried like the typed methods,
-    /// returning the envelope with `Data` as JSON. For methods the SDK does not describe yet.
-    ///
-    /// Its kind comes from its name ([`MethodKind::from_name`]): `get…` methods are reads
-    /// (transient failures retried), anything else a write (only refusals retried). Use
-    /// [`call_raw_as`](Self::call_raw_as) to say otherwise.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-    /// use bold360_sdk::Params;
-    /// let envelope = client
-    ///     .call_raw("getCustomOperatorStatuses", Params::new().with("ServiceTypeID", 1))
-    ///     .await?;
-    /// for status in envelope.data.iter().flat_map(|d| d.as_array()).flatten() {
-    ///     println!("{status}");
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub async fn call_raw(
-        &self,
-        method: &str,
-        params: impl Into<Params>,
-    ) -> Result<Envelope<Value>, Error> {
-        self.call_raw_as(method, MethodKind::from_name(method), params)
-            .await
-    }
-
-    /// [`call_raw`](Self::call_raw) with the method's kind given.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-    /// use bold360_sdk::{MethodKind, Params};
-    /// // A write that happens to start with "get": never sent twice.
-    /// client.call_raw_as("getAndResetCounter", MethodKind::Write, Params::new()).await?;
-    /// # Ok(()) }
-    /// ```
-    pub async fn call_raw_as(
-        &self,
-        method: &str,
-        kind: MethodKind,
-        params: impl Into<Params>,
-    ) -> Result<Envelope<Value>, Error> {
-        let params = params.into();
-        // A documented method reserves by its manifest entry (the one rule typed calls use);
-        // the name is sent as given (an alias stays an alias).
-        let info = match crate::methods::lookup(method) {
-            Some(spec) => CallInfo {
-                method,
-                kind,
-                ..CallInfo::for_method(spec, &params)
-            },
-            None => CallInfo::new(method, kind).expected_records(unknown_method_records(&params)),
-        };
-        self.execute(info, params).await
-    }
-}
-
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("endpoint", &self.shared.endpoint.as_str())
-            .field("version", &self.version)
-            .field("credentials", &self.shared.credentials)
-            .finish_non_exhaustive()
-    }
-}
 
 /// Configures a [`Client`].
 ///
@@ -522,7 +280,7 @@ impl ClientBuilder {
             }
         };
         Ok(Client {
-            shared: Arc::new(Shared {
+            state: Arc::new(ClientState {
                 transport: match self.http {
                     Some(transport) => transport,
                     None => Arc::new(self.transport.build()?),

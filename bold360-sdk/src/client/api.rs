@@ -5,7 +5,7 @@
 use std::marker::PhantomData;
 
 use crate::client::Client;
-use crate::endpoint::ApiVersion;
+use crate::config::endpoint::ApiVersion;
 
 /// Marker of API v1 (offset paging with `PageStart`/`PageSize` and `Next`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]

@@ -6,7 +6,7 @@ use serde::de::value::MapAccessDeserializer;
 use serde::de::{MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::envelope::RecordCount;
+use crate::response::envelope::RecordCount;
 
 /// The records of a list response. Decodes from an array, and also from a single object
 /// (which some servers send when there is exactly one record).
