@@ -83,7 +83,7 @@ impl Params {
             .iter()
             .filter(|(n, _)| self.is_sensitive(n))
             .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !crate::fields::wire::is_blank(v))
     }
 
     /// Builder form of [`set`](Self::set).
@@ -106,9 +106,25 @@ impl Params {
             .map(|(_, v)| v.as_str())
     }
 
-    /// True when `name` is set.
+    /// True when `name` is present, whatever its value (even an empty one).
     pub fn contains(&self, name: &str) -> bool {
         self.get(name).is_some()
+    }
+
+    /// True when `name` is set: present with a value that is not blank
+    /// ([`wire::is_blank`](crate::wire::is_blank), the one rule for "no value"). This is what
+    /// a method's rules (required, all-or-none, exactly-one-of) count, in the SDK and the
+    /// sandbox alike.
+    ///
+    /// ```
+    /// use bold360_sdk::Params;
+    /// let p = Params::new().with("ChatID", "").with("FolderID", 5u64);
+    /// assert!(p.contains("ChatID") && !p.is_set("ChatID"));
+    /// assert!(p.is_set("FolderID"));
+    /// ```
+    pub fn is_set(&self, name: &str) -> bool {
+        self.get(name)
+            .is_some_and(|v| !crate::fields::wire::is_blank(v))
     }
 
     /// Names and values in sending order.

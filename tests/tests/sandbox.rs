@@ -166,6 +166,53 @@ async fn served_message(
     body["Message"].as_str().unwrap().to_owned()
 }
 
+/// One rule for "is this parameter set" and one for "is this an ID", shared by the SDK and the
+/// sandbox: an empty or blank value is not set (the vendor's pages give it no meaning), and a
+/// malformed ID is refused naming the parameter, by the SDK's `Id::parse`.
+#[tokio::test]
+async fn empty_values_and_malformed_ids_are_judged_as_the_sdk_judges_them() {
+    let (sandbox, client) = sandbox_and_client().await;
+    for empty in ["", "  "] {
+        assert_eq!(
+            served_message(&sandbox, "v1", "getChat", &[("ChatID", empty)]).await,
+            "Missing ChatID",
+            "{empty:?} is not a value"
+        );
+        let before = sandbox.requests().len();
+        let err = client
+            .call_raw("getChat", Params::new().with("ChatID", empty))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest { parameter: Some(p), .. } if p == "ChatID"),
+            "{err}"
+        );
+        assert_eq!(sandbox.requests().len(), before, "the SDK sent nothing");
+    }
+    // All-or-none counts an empty value as not set, in both.
+    let half = [("FromDate", "2024-01-01T00:00:00Z"), ("ToDate", "")];
+    let served = served_message(&sandbox, "v2", "getAllAuditLogs", &half).await;
+    assert!(served.contains("ToDate is missing"), "{served}");
+    let err = client
+        .with_version(ApiVersion::V2)
+        .call_raw("getAllAuditLogs", half)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("ToDate is missing"), "{err}");
+    // A malformed ID: an error naming the parameter, not an empty folder.
+    for bad in ["X", "-1", "1.5", "18446744073709551616"] {
+        let message =
+            served_message(&sandbox, "v1", "getInactiveChats", &[("FolderID", bad)]).await;
+        assert!(
+            message.starts_with("Invalid FolderID: "),
+            "{bad}: {message}"
+        );
+    }
+    // The text `null` is a value (getSetupFolders gives it a meaning), not an absence.
+    let message = served_message(&sandbox, "v1", "getChat", &[("ChatID", "null")]).await;
+    assert!(message.starts_with("Invalid ChatID: "), "{message}");
+}
+
 #[tokio::test]
 async fn the_protocol_is_checked_as_the_service_does() {
     let (sandbox, client) = sandbox_and_client().await;
@@ -188,7 +235,7 @@ async fn the_protocol_is_checked_as_the_service_does() {
     ];
     assert_eq!(
         served_message(&sandbox, "v1", "setOperatorAvailability", &availability).await,
-        "Exactly one of StatusType, CustomOperatorStatusID must be given"
+        "exactly one of StatusType, CustomOperatorStatusID must be set; none is set"
     );
     // The SDK refuses the calls the manifest rules out before sending them.
     let before = sandbox.requests().len();

@@ -125,7 +125,7 @@ impl<'de, T: Wire> Visitor<'de> for LenientVisitor<T> {
         d.deserialize_any(self)
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Lenient<T>, E> {
-        if v.trim().is_empty() {
+        if crate::fields::wire::is_blank(v) {
             return Ok(Lenient::Fits(None));
         }
         Ok(settle(T::from_wire_str(v), || Value::from(v)))

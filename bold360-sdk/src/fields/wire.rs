@@ -13,6 +13,24 @@ use serde::de::{self, Deserializer, Visitor};
 
 use crate::fields::id::Id;
 
+/// The one rule for a value that is there in form only: an empty or blank string means "no
+/// value", as `null` and absence do. Record fields (here and in [`lenient`](crate::lenient))
+/// read such text as `None`, and a request parameter with such a value is not set
+/// ([`Params::is_set`](crate::Params::is_set)), in the SDK and in the sandbox alike. The
+/// vendor's pages give an empty value no meaning of its own: where a parameter's presence
+/// matters they speak of a value or of leaving it out ("omitted = ignore hierarchy",
+/// getSetupFolders), never of an empty one.
+///
+/// ```
+/// use bold360_sdk::wire::is_blank;
+/// assert!(is_blank("") && is_blank("  "));
+/// assert!(!is_blank("null"), "the text null is a value (getSetupFolders gives it a meaning)");
+/// assert!(!is_blank("0"));
+/// ```
+pub fn is_blank(text: &str) -> bool {
+    text.trim().is_empty()
+}
+
 /// A type that can be read from any of the JSON forms the service uses for it.
 pub trait Wire: Sized {
     /// What the type is, for error messages.
@@ -67,7 +85,7 @@ pub fn deserialize_opt<'de, D: Deserializer<'de>, T: Wire>(d: D) -> Result<Optio
             d.deserialize_any(self)
         }
         fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<T>, E> {
-            if v.trim().is_empty() {
+            if is_blank(v) {
                 return Ok(None);
             }
             T::from_wire_str(v).map(Some).map_err(E::custom)
@@ -202,11 +220,8 @@ impl Wire for Id {
     fn from_wire_str(text: &str) -> Result<Self, String> {
         Ok(Id::new(text))
     }
-    fn from_wire_f64(_: f64) -> Result<Self, String> {
-        Err(
-            "an ID arrived as a floating-point number, which cannot be trusted to hold every digit"
-                .to_owned(),
-        )
+    fn from_wire_f64(value: f64) -> Result<Self, String> {
+        Id::from_float(value)
     }
 }
 

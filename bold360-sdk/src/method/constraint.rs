@@ -32,7 +32,7 @@ impl Constraint {
     pub fn check(&self, method: &str, version: ApiVersion, params: &Params) -> Result<(), Error> {
         match *self {
             Constraint::Required(name, versions) => {
-                if versions.contains(&version) && !params.contains(name) {
+                if versions.contains(&version) && !params.is_set(name) {
                     return Err(Error::invalid_request(
                         method,
                         Some(name),
@@ -48,11 +48,7 @@ impl Constraint {
 }
 
 fn exactly_one_of(method: &str, params: &Params, names: &[&str]) -> Result<(), Error> {
-    let set: Vec<&str> = names
-        .iter()
-        .copied()
-        .filter(|n| params.contains(n))
-        .collect();
+    let set: Vec<&str> = names.iter().copied().filter(|n| params.is_set(n)).collect();
     if set.len() == 1 {
         return Ok(());
     }
@@ -72,7 +68,7 @@ fn all_or_none(method: &str, params: &Params, names: &[&str]) -> Result<(), Erro
     let missing: Vec<&str> = names
         .iter()
         .copied()
-        .filter(|n| !params.contains(n))
+        .filter(|n| !params.is_set(n))
         .collect();
     if missing.is_empty() || missing.len() == names.len() {
         return Ok(());

@@ -19,6 +19,7 @@ impl MethodKind {
     /// assert_eq!(MethodKind::from_name("getDepartments"), MethodKind::Read);
     /// assert_eq!(MethodKind::from_name("deleteChat"), MethodKind::Write);
     /// assert_eq!(MethodKind::from_name("getter"), MethodKind::Write);
+    /// assert_eq!(MethodKind::from_name("getaway"), MethodKind::Write);
     /// ```
     pub fn from_name(method: &str) -> Self {
         let reads = method

@@ -1,25 +1,44 @@
 //! What the manifest promises about a request, checked as the service does: the method exists
-//! in the version called, required parameters are present (`Missing <Param>`), and rules over
-//! several parameters hold.
+//! in the version called, required parameters are present (`Missing <Param>`), rules over
+//! several parameters hold, and an ID parameter holds an ID (`Invalid <Param>`).
+//!
+//! The rules are the SDK's own, called as a library — [`Constraint::check`] over
+//! [`Params::is_set`](crate::Params::is_set) for presence, [`Id::parse`] for IDs — so the
+//! sandbox cannot drift from what the SDK refuses before sending. Only the wording of the
+//! answer is the service's.
 
-use bold360_api_spec::{Constraint, Manifest, Method, Version};
+use bold360_api_spec::{Manifest, Method, TypeRef, Version};
+
+use crate::config::endpoint::ApiVersion;
+use crate::fields::id::Id;
+use crate::fields::wire::is_blank;
+use crate::method::constraint::Constraint;
+use crate::params::Params as SdkParams;
 
 /// The request's parameters, by name.
 pub(crate) struct Params<'a>(pub &'a [(String, String)]);
 
 impl Params<'_> {
-    /// A parameter's value, when present and not empty.
+    /// A parameter's value, when it is set (present and not blank: the SDK's rule).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.0
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
-            .filter(|v| !v.is_empty())
+            .filter(|v| !is_blank(v))
     }
 
     /// A required parameter, or the service's `Missing <Param>` message.
     pub(crate) fn required(&self, name: &str) -> Result<&str, String> {
         self.get(name).ok_or_else(|| format!("Missing {name}"))
+    }
+
+    fn to_sdk(&self) -> SdkParams {
+        let mut params = SdkParams::new();
+        for (name, value) in self.0 {
+            params.set(name.as_str(), value.as_str());
+        }
+        params
     }
 }
 
@@ -33,9 +52,9 @@ pub(crate) fn check<'m>(
     let spec = manifest
         .method(method)
         .ok_or_else(|| format!("Unknown method {method}"))?;
-    let version = match version {
-        "v1" => Version::V1,
-        "v2" => Version::V2,
+    let (version, api) = match version {
+        "v1" => (Version::V1, ApiVersion::V1),
+        "v2" => (Version::V2, ApiVersion::V2),
         other => return Err(format!("Unknown API version {other}")),
     };
     if !spec.has_version(version) {
@@ -44,27 +63,29 @@ pub(crate) fn check<'m>(
             version.as_str()
         ));
     }
-    for param in spec
-        .params
-        .iter()
-        .filter(|q| q.required && q.versions.contains(&version))
-    {
-        p.required(&param.name)?;
+    // The sandbox serves the manifest the SDK's method table was generated from.
+    let info =
+        crate::methods::lookup(&spec.name).ok_or_else(|| format!("Unknown method {method}"))?;
+    let params = p.to_sdk();
+    for constraint in info.constraints() {
+        constraint
+            .check(&spec.name, api, &params)
+            .map_err(|error| match constraint {
+                Constraint::Required(name, _) => format!("Missing {name}"),
+                _ => reason(error),
+            })?;
     }
-    for constraint in &spec.constraints {
-        match constraint {
-            Constraint::ExactlyOneOf(names) => {
-                if names.iter().filter(|n| p.get(n).is_some()).count() != 1 {
-                    return Err(format!("Exactly one of {} must be given", names.join(", ")));
-                }
-            }
-            Constraint::AllOrNone(names) => {
-                let given = names.iter().filter(|n| p.get(n).is_some()).count();
-                if given != 0 && given != names.len() {
-                    return Err(format!("{} must be given together", names.join(" and ")));
-                }
-            }
+    for param in spec.params.iter().filter(|q| q.ty == TypeRef::Id) {
+        if let Some(value) = p.get(&param.name) {
+            Id::parse(value).map_err(|e| format!("Invalid {}: {e}", param.name))?;
         }
     }
     Ok(spec)
+}
+
+fn reason(error: crate::error::Error) -> String {
+    match error {
+        crate::error::Error::InvalidRequest { reason, .. } => reason,
+        other => other.to_string(),
+    }
 }

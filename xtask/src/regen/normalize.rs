@@ -343,6 +343,16 @@ impl Builder<'_> {
     }
 }
 
+/// Read or write, by the SDK's rule (`MethodKind::from_name`), so that a call by name and the
+/// method's manifest entry always agree: `get` followed by an upper-case letter reads
+/// (`getChat`); `getaway` is a write.
+pub fn kind_of(name: &str) -> Kind {
+    match bold360_sdk::MethodKind::from_name(name) {
+        bold360_sdk::MethodKind::Read => Kind::Read,
+        bold360_sdk::MethodKind::Write => Kind::Write,
+    }
+}
+
 /// Builds one method from its pages (one per version, or one for both).
 pub fn build_method(
     name: &str,
@@ -358,11 +368,7 @@ pub fn build_method(
             name: name.to_owned(),
             aliases: Vec::new(),
             versions: Vec::new(),
-            kind: if name.starts_with("get") {
-                Kind::Read
-            } else {
-                Kind::Write
-            },
+            kind: kind_of(name),
             description: first.description.clone(),
             category: category.map(str::to_owned),
             data: DataShape::Object,
@@ -507,6 +513,18 @@ pub fn derive_paging(method: &Method) -> Option<Paging> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_kind_is_the_sdk_rule() {
+        assert_eq!(kind_of("getChat"), Kind::Read);
+        assert_eq!(
+            kind_of("getaway"),
+            Kind::Write,
+            "get must be followed by a word"
+        );
+        assert_eq!(kind_of("get"), Kind::Write);
+        assert_eq!(kind_of("setOperatorAvailability"), Kind::Write);
+    }
 
     #[test]
     fn vendor_types_map_to_the_vocabulary() {
