@@ -51,7 +51,7 @@ use std::marker::PhantomData;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::{Map, Value};
 
-use crate::fields::wire::Wire;
+use crate::fields::wire::{Decoded, Wire, WireVisitor};
 
 /// A map key, borrowed from the input when it can be.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,71 +86,12 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
     }
 }
 
-/// A decoded field value, or the value as sent when it does not fit.
-enum Lenient<T> {
-    Fits(Option<T>),
-    Misfit(Value, String),
-}
-
 struct Seed<T>(PhantomData<T>);
 
 impl<'de, T: Wire> DeserializeSeed<'de> for Seed<T> {
-    type Value = Lenient<T>;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Lenient<T>, D::Error> {
-        d.deserialize_option(LenientVisitor(PhantomData))
-    }
-}
-
-struct LenientVisitor<T>(PhantomData<T>);
-
-fn settle<T>(result: Result<T, String>, raw: impl FnOnce() -> Value) -> Lenient<T> {
-    match result {
-        Ok(v) => Lenient::Fits(Some(v)),
-        Err(why) => Lenient::Misfit(raw(), why),
-    }
-}
-
-impl<'de, T: Wire> Visitor<'de> for LenientVisitor<T> {
-    type Value = Lenient<T>;
-    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("any JSON value")
-    }
-    fn visit_none<E: de::Error>(self) -> Result<Lenient<T>, E> {
-        Ok(Lenient::Fits(None))
-    }
-    fn visit_unit<E: de::Error>(self) -> Result<Lenient<T>, E> {
-        Ok(Lenient::Fits(None))
-    }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Lenient<T>, D::Error> {
-        d.deserialize_any(self)
-    }
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<Lenient<T>, E> {
-        if crate::fields::wire::is_blank(v) {
-            return Ok(Lenient::Fits(None));
-        }
-        Ok(settle(T::from_wire_str(v), || Value::from(v)))
-    }
-    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Lenient<T>, E> {
-        Ok(settle(T::from_wire_u64(v), || Value::from(v)))
-    }
-    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Lenient<T>, E> {
-        Ok(settle(T::from_wire_i64(v), || Value::from(v)))
-    }
-    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Lenient<T>, E> {
-        Ok(settle(T::from_wire_f64(v), || Value::from(v)))
-    }
-    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Lenient<T>, E> {
-        Ok(settle(T::from_wire_bool(v), || Value::from(v)))
-    }
-    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Lenient<T>, A::Error> {
-        let value: Value =
-            serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-        Ok(settle(T::from_wire_json(value.clone()), || value))
-    }
-    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Lenient<T>, A::Error> {
-        let value: Value =
-            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
-        Ok(settle(T::from_wire_json(value.clone()), || value))
+    type Value = Decoded<T>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Decoded<T>, D::Error> {
+        d.deserialize_option(WireVisitor(PhantomData))
     }
 }
 
@@ -164,8 +105,8 @@ pub fn field<'de, A: MapAccess<'de>, T: Wire>(
     extra: &mut Map<String, Value>,
 ) -> Result<Option<T>, A::Error> {
     match map.next_value_seed(Seed::<T>(PhantomData))? {
-        Lenient::Fits(value) => Ok(value),
-        Lenient::Misfit(raw, why) => {
+        Decoded::Fits(value) => Ok(value),
+        Decoded::Misfit(raw, why) => {
             tracing::warn!(
                 method,
                 field,

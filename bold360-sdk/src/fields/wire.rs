@@ -67,57 +67,78 @@ pub trait Wire: Sized {
     }
 }
 
-/// Deserializes an optional field: `null`, `""` and absence are `None`.
+/// Deserializes an optional field: `null`, a blank string ([`is_blank`]) and absence are
+/// `None`; a value that does not fit `T` is an error.
 pub fn deserialize_opt<'de, D: Deserializer<'de>, T: Wire>(d: D) -> Result<Option<T>, D::Error> {
-    struct OptVisitor<T>(PhantomData<T>);
-    impl<'de, T: Wire> Visitor<'de> for OptVisitor<T> {
-        type Value = Option<T>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str(T::EXPECTING)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
-            Ok(None)
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
-            d.deserialize_any(self)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<T>, E> {
-            if is_blank(v) {
-                return Ok(None);
-            }
-            T::from_wire_str(v).map(Some).map_err(E::custom)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<T>, E> {
-            T::from_wire_u64(v).map(Some).map_err(E::custom)
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<T>, E> {
-            T::from_wire_i64(v).map(Some).map_err(E::custom)
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Option<T>, E> {
-            T::from_wire_f64(v).map(Some).map_err(E::custom)
-        }
-        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Option<T>, E> {
-            T::from_wire_bool(v).map(Some).map_err(E::custom)
-        }
-        fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
-            let value =
-                serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
-            T::from_wire_json(value)
-                .map(Some)
-                .map_err(de::Error::custom)
-        }
-        fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
-            let value =
-                serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
-            T::from_wire_json(value)
-                .map(Some)
-                .map_err(de::Error::custom)
-        }
+    match d.deserialize_option(WireVisitor::<T>(PhantomData))? {
+        Decoded::Fits(value) => Ok(value),
+        Decoded::Misfit(_, why) => Err(de::Error::custom(why)),
     }
-    d.deserialize_option(OptVisitor(PhantomData))
+}
+
+/// A field's value read by the wire rules: it fits `T` (or is absent), or it does not, with
+/// the value as sent and why.
+pub(crate) enum Decoded<T> {
+    Fits(Option<T>),
+    Misfit(serde_json::Value, String),
+}
+
+fn fit<T>(result: Result<T, String>, raw: impl FnOnce() -> serde_json::Value) -> Decoded<T> {
+    match result {
+        Ok(v) => Decoded::Fits(Some(v)),
+        Err(why) => Decoded::Misfit(raw(), why),
+    }
+}
+
+/// The one visitor that reads a field's JSON by the wire rules, for strict fields
+/// ([`deserialize_opt`]) and lenient record fields ([`lenient::field`](crate::lenient::field))
+/// alike: absence, `null` and blank text are `None`; every other form goes to `T`'s
+/// [`Wire`] methods, in one pass (no intermediate `Value` unless the value is an array or an
+/// object, or does not fit).
+pub(crate) struct WireVisitor<T>(pub(crate) PhantomData<T>);
+
+impl<'de, T: Wire> Visitor<'de> for WireVisitor<T> {
+    type Value = Decoded<T>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "any JSON value (read as {})", T::EXPECTING)
+    }
+    fn visit_none<E: de::Error>(self) -> Result<Decoded<T>, E> {
+        Ok(Decoded::Fits(None))
+    }
+    fn visit_unit<E: de::Error>(self) -> Result<Decoded<T>, E> {
+        Ok(Decoded::Fits(None))
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Decoded<T>, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Decoded<T>, E> {
+        if is_blank(v) {
+            return Ok(Decoded::Fits(None));
+        }
+        Ok(fit(T::from_wire_str(v), || serde_json::Value::from(v)))
+    }
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Decoded<T>, E> {
+        Ok(fit(T::from_wire_u64(v), || serde_json::Value::from(v)))
+    }
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Decoded<T>, E> {
+        Ok(fit(T::from_wire_i64(v), || serde_json::Value::from(v)))
+    }
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Decoded<T>, E> {
+        Ok(fit(T::from_wire_f64(v), || serde_json::Value::from(v)))
+    }
+    fn visit_bool<E: de::Error>(self, v: bool) -> Result<Decoded<T>, E> {
+        Ok(fit(T::from_wire_bool(v), || serde_json::Value::from(v)))
+    }
+    fn visit_seq<A: de::SeqAccess<'de>>(self, seq: A) -> Result<Decoded<T>, A::Error> {
+        let value: serde_json::Value =
+            serde::Deserialize::deserialize(de::value::SeqAccessDeserializer::new(seq))?;
+        Ok(fit(T::from_wire_json(value.clone()), || value))
+    }
+    fn visit_map<A: de::MapAccess<'de>>(self, map: A) -> Result<Decoded<T>, A::Error> {
+        let value: serde_json::Value =
+            serde::Deserialize::deserialize(de::value::MapAccessDeserializer::new(map))?;
+        Ok(fit(T::from_wire_json(value.clone()), || value))
+    }
 }
 
 impl Wire for i64 {
@@ -384,6 +405,10 @@ mod wire_forms {
     fn a_form_no_json_has_names_the_type_expected() {
         let bytes = serde::de::value::BytesDeserializer::<serde::de::value::Error>::new(b"1");
         let err = deserialize_opt::<_, i64>(bytes).unwrap_err();
-        assert!(err.to_string().contains("expected an integer"), "{err}");
+        assert!(
+            err.to_string()
+                .contains("expected any JSON value (read as an integer)"),
+            "{err}"
+        );
     }
 }
