@@ -66,14 +66,14 @@ impl PagedCall {
     /// The walk of a documented method in `version`: its kind, paging and page limit from the
     /// method table; `params` decide how many records each page reserves (`PageSize`, capped
     /// at the method's page limit).
-    pub fn for_method(info: &'static MethodInfo, version: ApiVersion, params: &Params) -> Self {
+    pub fn for_method(spec: &'static MethodInfo, version: ApiVersion, params: &Params) -> Self {
         Self {
-            method: Cow::Borrowed(info.name()),
-            spec: Some(info),
-            kind: info.kind(),
-            expected_records: info.expected_records(params),
+            method: Cow::Borrowed(spec.name()),
+            spec: Some(spec),
+            kind: spec.kind(),
+            expected_records: spec.expected_records(params),
             retry: None,
-            style: info.page_style(version),
+            style: spec.page_style(version),
             timeout: None,
         }
     }
@@ -98,7 +98,7 @@ impl Client {
     {
         let params = params.into();
         let call = match crate::methods::lookup(method) {
-            Some(info) => PagedCall::for_method(info, self.version, &params),
+            Some(spec) => PagedCall::for_method(spec, self.version, &params),
             None => PagedCall {
                 method: std::borrow::Cow::Owned(method.to_owned()),
                 spec: None,
@@ -181,12 +181,12 @@ impl PageWalker {
                 client.max_pages()
             ));
         }
-        let mut info = CallInfo::new(method, self.call.kind)
+        let mut call = CallInfo::new(method, self.call.kind)
             .expected_records(self.call.expected_records)
             .retry(self.call.retry.as_ref())
             .timeout(self.call.timeout);
-        info.spec = self.call.spec;
-        let page = match client.execute::<D>(info, params.clone()).await {
+        call.spec = self.call.spec;
+        let page = match client.execute::<D>(call, params.clone()).await {
             Ok(page) => page,
             Err(e) => return Some(Err(e)),
         };

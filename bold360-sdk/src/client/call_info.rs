@@ -57,11 +57,11 @@ impl<'a> CallInfo<'a> {
     /// let info = CallInfo::for_method(methods::lookup("getAllChatMessages").unwrap(), &params);
     /// assert_eq!((info.kind, info.expected_records), (MethodKind::Read, 1000));
     /// ```
-    pub fn for_method(info: &'static MethodInfo, params: &Params) -> Self {
+    pub fn for_method(spec: &'static MethodInfo, params: &Params) -> Self {
         CallInfo {
-            spec: Some(info),
-            ..CallInfo::new(info.name(), info.kind())
-                .expected_records(info.expected_records(params))
+            spec: Some(spec),
+            ..CallInfo::new(spec.name(), spec.kind())
+                .expected_records(spec.expected_records(params))
         }
     }
 

@@ -166,7 +166,7 @@ impl Client {
         let params = params.into();
         // A documented method reserves by its manifest entry (the one rule typed calls use);
         // the name is sent as given (an alias stays an alias).
-        let info = match crate::methods::lookup(method) {
+        let call = match crate::methods::lookup(method) {
             Some(spec) => CallInfo {
                 method,
                 kind,
@@ -174,7 +174,7 @@ impl Client {
             },
             None => CallInfo::new(method, kind).expected_records(unknown_method_records(&params)),
         };
-        self.execute(info, params).await
+        self.execute(call, params).await
     }
 }
 

@@ -52,25 +52,25 @@ impl Client {
     /// settle, retrying as the method's kind allows. For calls by name that need control over the
     /// kind, the records reserved, the retry policy or the timeout.
     ///
-    /// A documented method's rules are checked here whatever `info` says: `info.spec` when
-    /// set, else the method table entry of `info.method`.
+    /// A documented method's rules are checked here whatever `call` says: `call.spec` when
+    /// set, else the method table entry of `call.method`.
     ///
     /// ```no_run
     /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
     /// use bold360_sdk::{CallInfo, MethodKind, Params};
-    /// let info = CallInfo::new("getOperators", MethodKind::Read).expected_records(50);
-    /// let page = client.execute::<serde_json::Value>(info, Params::new()).await?;
+    /// let call = CallInfo::new("getOperators", MethodKind::Read).expected_records(50);
+    /// let page = client.execute::<serde_json::Value>(call, Params::new()).await?;
     /// # let _ = page; Ok(()) }
     /// ```
-    pub async fn execute<D>(&self, info: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
+    pub async fn execute<D>(&self, call: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
     where
         D: DeserializeOwned + RecordCount,
     {
-        let spec = info.spec.or_else(|| crate::methods::lookup(info.method));
-        validate::validate(info.method, self.version, spec, &params)?;
+        let spec = call.spec.or_else(|| crate::methods::lookup(call.method));
+        validate::validate(call.method, self.version, spec, &params)?;
         let span = tracing::info_span!(
             "bold360.call",
-            method = info.method,
+            method = call.method,
             version = self.version.as_str(),
             http.status = Empty,
             records = Empty,
@@ -83,11 +83,11 @@ impl Client {
             let mut number = 1;
             let result = loop {
                 let attempt = Attempt {
-                    kind: info.kind,
+                    kind: call.kind,
                     number,
                     elapsed: started.elapsed(),
                 };
-                let (result, verdict) = self.attempt(info, &params, attempt).await;
+                let (result, verdict) = self.attempt(call, &params, attempt).await;
                 let Verdict::Retry { after, reason } = verdict else {
                     if result.is_ok() {
                         self.state.retry_budget.deposit();
@@ -136,17 +136,17 @@ impl Client {
     /// Stages 2–8 once (limit, exchange, classify, settle): the result and classify's verdict.
     async fn attempt<D: DeserializeOwned + RecordCount>(
         &self,
-        info: CallInfo<'_>,
+        call: CallInfo<'_>,
         params: &Params,
         attempt: Attempt,
     ) -> (Result<Envelope<D>, Error>, Verdict) {
         let state = &*self.state;
         let (result, admitted) =
-            match limit::admit(&state.limiter, info.method, info.expected_records).await {
+            match limit::admit(&state.limiter, call.method, call.expected_records).await {
                 Err(error) => (Err(error), None),
                 Ok(mut permit) => {
                     tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
-                    let exchange = self.exchange::<D>(info, params, &mut permit).await;
+                    let exchange = self.exchange::<D>(call, params, &mut permit).await;
                     let Exchange {
                         result,
                         reached_server,
@@ -171,13 +171,13 @@ impl Client {
                 reached_server: admitted.as_ref().is_some_and(|a| a.reached_server),
             },
         };
-        let policy = info.retry.unwrap_or(&state.retry);
+        let policy = call.retry.unwrap_or(&state.retry);
         let decision = classify::classify(outcome, attempt, policy, rand::random());
         if let Some(admitted) = admitted {
             settle::settle(
                 &state.limiter,
                 admitted.permit,
-                info.method,
+                call.method,
                 decision.cost,
                 admitted.round_trip,
             );
@@ -198,12 +198,12 @@ impl Client {
     /// request can have reached the server, and the round trip to the response head.
     async fn exchange<D: DeserializeOwned>(
         &self,
-        info: CallInfo<'_>,
+        call: CallInfo<'_>,
         params: &Params,
         permit: &mut Permit,
     ) -> Exchange<D> {
         let state = &*self.state;
-        let method = info.method;
+        let method = call.method;
         let credentials = &state.credentials;
         let token = sign::sign(credentials, &*state.clock);
         let secrets = sign::secrets(credentials, &token, params);
@@ -220,7 +220,7 @@ impl Client {
             Ok(url) => url,
             Err(error) => return Exchange::unsent(error),
         };
-        let timeout = info.timeout.unwrap_or(state.request_timeout);
+        let timeout = call.timeout.unwrap_or(state.request_timeout);
         permit.mark_sent();
         let request = HttpRequest::new(url, timeout);
         let transport = &*state.transport;

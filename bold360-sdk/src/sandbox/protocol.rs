@@ -64,10 +64,10 @@ pub(crate) fn check<'m>(
         ));
     }
     // The sandbox serves the manifest the SDK's method table was generated from.
-    let info =
+    let rules =
         crate::methods::lookup(&spec.name).ok_or_else(|| format!("Unknown method {method}"))?;
     let params = p.to_sdk();
-    for constraint in info.constraints() {
+    for constraint in rules.constraints() {
         constraint
             .check(&spec.name, api, &params)
             .map_err(|error| match constraint {
