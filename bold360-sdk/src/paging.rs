@@ -24,7 +24,7 @@ use futures_util::stream::{self, Stream};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::client::{CallInfo, Client};
+use crate::client::Client;
 use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
 pub use crate::method::info::PageStyle;
@@ -32,6 +32,7 @@ use crate::method::info::{unknown_method_records, MethodInfo};
 use crate::method::kind::MethodKind;
 use crate::params::Params;
 use crate::pipeline::retry::RetryPolicy;
+use crate::pipeline::CallInfo;
 use crate::response::envelope::Envelope;
 use crate::response::records::Records;
 

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::fields::id::Id;
+
 /// The query parameters of one call, in the order they will be sent.
 ///
 /// Setting a name twice replaces the first value in place, so a parameter is never sent twice.
@@ -83,7 +85,7 @@ impl Params {
             .iter()
             .filter(|(n, _)| self.is_sensitive(n))
             .map(|(_, v)| v.as_str())
-            .filter(|v| !crate::fields::wire::is_blank(v))
+            .filter(|v| !crate::fields::blank::is_blank(v))
     }
 
     /// Builder form of [`set`](Self::set).
@@ -124,7 +126,7 @@ impl Params {
     /// ```
     pub fn is_set(&self, name: &str) -> bool {
         self.get(name)
-            .is_some_and(|v| !crate::fields::wire::is_blank(v))
+            .is_some_and(|v| !crate::fields::blank::is_blank(v))
     }
 
     /// Names and values in sending order.
@@ -220,6 +222,12 @@ display_to_param!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
 impl ToParam for DateTime<Utc> {
     fn to_param(&self) -> String {
         self.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    }
+}
+
+impl ToParam for Id {
+    fn to_param(&self) -> String {
+        self.as_str().to_owned()
     }
 }
 

@@ -26,7 +26,7 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
     let defs = id_types(manifest, ctx)
         .into_iter()
         .filter(|(name, _)| ctx.extension.is_none() || !ctx.runtime_ids.contains(name))
-        .map(|(name, entity)| id_type(&name, &entity, ctx));
+        .map(|(name, entity)| define_id_type(&name, &entity, ctx));
     let example = ctx.doc_root.is_some().then(|| {
         quote! {
             ///
@@ -53,7 +53,7 @@ pub fn ids_module(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
     }
 }
 
-fn id_type(name: &str, entity: &str, ctx: &Ctx) -> TokenStream {
+fn define_id_type(name: &str, entity: &str, ctx: &Ctx) -> TokenStream {
     let rt = &ctx.rt;
     let ty = names::ident(name);
     let doc = format!(

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use super::{Client, ClientState, DEFAULT_MAX_PAGES};
+use super::{Client, DEFAULT_MAX_PAGES};
 use crate::auth::credentials::Credentials;
 use crate::config::clock::{Clock, SystemClock};
 use crate::config::endpoint::{ApiVersion, Endpoint, Region};
@@ -14,6 +14,7 @@ use crate::config::env;
 use crate::error::Error;
 use crate::limiter::{LimiterConfig, RateLimiter};
 use crate::pipeline::retry::{RetryBudget, RetryPolicy};
+use crate::pipeline::Pipeline;
 use crate::transport::{HttpTransport, TransportConfig};
 
 /// Configures a [`Client`].
@@ -280,7 +281,7 @@ impl ClientBuilder {
             }
         };
         Ok(Client {
-            state: Arc::new(ClientState {
+            pipeline: Arc::new(Pipeline {
                 transport: match self.http {
                     Some(transport) => transport,
                     None => Arc::new(self.transport.build()?),

@@ -3,29 +3,24 @@
 
 pub(crate) mod api;
 mod builder;
-mod call_info;
 pub(crate) mod reports;
 
 pub use builder::ClientBuilder;
-pub use call_info::CallInfo;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::auth::credentials::Credentials;
-use crate::config::clock::Clock;
 use crate::config::endpoint::{ApiVersion, Endpoint};
 use crate::error::Error;
 use crate::limiter::{LimiterStats, RateLimiter};
 use crate::method::info::unknown_method_records;
 use crate::method::kind::MethodKind;
 use crate::params::Params;
-use crate::pipeline::retry::{RetryBudget, RetryPolicy};
-use crate::response::envelope::Envelope;
-use crate::transport::HttpTransport;
+use crate::pipeline::{CallInfo, Pipeline};
+use crate::response::envelope::{Envelope, RecordCount};
+use serde::de::DeserializeOwned;
 
 /// A Bold360 API client.
 ///
@@ -47,22 +42,8 @@ use crate::transport::HttpTransport;
 /// ```
 #[derive(Clone)]
 pub struct Client {
-    pub(crate) state: Arc<ClientState>,
+    pub(crate) pipeline: Arc<Pipeline>,
     pub(crate) version: ApiVersion,
-}
-
-/// What every clone of a client shares: the pipeline's configuration and state.
-pub(crate) struct ClientState {
-    pub(crate) transport: Arc<dyn HttpTransport>,
-    pub(crate) credentials: Credentials,
-    pub(crate) endpoint: Endpoint,
-    pub(crate) clock: Arc<dyn Clock>,
-    pub(crate) retry: RetryPolicy,
-    pub(crate) retry_budget: RetryBudget,
-    pub(crate) limiter: RateLimiter,
-    pub(crate) request_timeout: Duration,
-    pub(crate) max_body_size: u64,
-    pub(crate) max_pages: u64,
 }
 
 /// Default of [`ClientBuilder::max_pages`]: 100,000 pages (100 million records at the usual
@@ -90,35 +71,35 @@ impl Client {
     /// A handle on another API version sharing this one's pool and configuration.
     pub fn with_version(&self, version: ApiVersion) -> Self {
         Self {
-            state: Arc::clone(&self.state),
+            pipeline: Arc::clone(&self.pipeline),
             version,
         }
     }
 
     /// The base URL requests go to.
     pub fn endpoint(&self) -> &Endpoint {
-        &self.state.endpoint
+        &self.pipeline.endpoint
     }
 
     /// The rate limiter this client (and its clones) use.
     pub fn rate_limiter(&self) -> &RateLimiter {
-        &self.state.limiter
+        &self.pipeline.limiter
     }
 
     /// Counters of waits, retries and refusals, for monitoring.
     pub fn stats(&self) -> LimiterStats {
-        self.state.limiter.stats()
+        self.pipeline.limiter.stats()
     }
 
     /// How many pages one paged walk may fetch before it stops with [`Error::Paging`]
     /// (see [`ClientBuilder::max_pages`]).
     pub fn max_pages(&self) -> u64 {
-        self.state.max_pages
+        self.pipeline.max_pages
     }
 
     /// The account this client calls for.
     pub fn account_id(&self) -> &str {
-        self.state.credentials.account_id()
+        self.pipeline.credentials.account_id()
     }
 
     /// Calls any method by name: signed, encoded, decoded and retried like the typed methods,
@@ -178,12 +159,36 @@ impl Client {
     }
 }
 
+impl Client {
+    /// The path every call takes (typed, raw and paged): validate, then for each attempt
+    /// wait for the budget, sign, build the URL, send, decode `Data` as `D`, classify and
+    /// settle, retrying as the method's kind allows. For calls by name that need control over the
+    /// kind, the records reserved, the retry policy or the timeout.
+    ///
+    /// A documented method's rules are checked here whatever `call` says: `call.spec` when
+    /// set, else the method table entry of `call.method`.
+    ///
+    /// ```no_run
+    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+    /// use bold360_sdk::{CallInfo, MethodKind, Params};
+    /// let call = CallInfo::new("getOperators", MethodKind::Read).expected_records(50);
+    /// let page = client.execute::<serde_json::Value>(call, Params::new()).await?;
+    /// # let _ = page; Ok(()) }
+    /// ```
+    pub async fn execute<D>(&self, call: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
+    where
+        D: DeserializeOwned + RecordCount,
+    {
+        self.pipeline.execute(self.version, call, params).await
+    }
+}
+
 impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
-            .field("endpoint", &self.state.endpoint.as_str())
+            .field("endpoint", &self.pipeline.endpoint.as_str())
             .field("version", &self.version)
-            .field("credentials", &self.state.credentials)
+            .field("credentials", &self.pipeline.credentials)
             .finish_non_exhaustive()
     }
 }

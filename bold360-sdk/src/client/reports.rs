@@ -8,8 +8,8 @@ use tokio::time::Instant;
 
 use crate::client::api::{Api, Version};
 use crate::error::Error;
-use crate::ids::ReportId;
 use crate::methods::get_report;
+use crate::methods::ids::ReportId;
 
 /// How to poll a report job.
 ///

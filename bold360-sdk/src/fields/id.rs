@@ -7,8 +7,6 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::params::ToParam;
-
 /// An identifier exactly as the server wrote it, whether it came as a string or a number.
 ///
 /// ```
@@ -126,12 +124,6 @@ impl TryFrom<String> for Id {
     type Error = InvalidId;
     fn try_from(v: String) -> Result<Self, InvalidId> {
         Self::parse(&v)
-    }
-}
-
-impl ToParam for Id {
-    fn to_param(&self) -> String {
-        self.0.to_string()
     }
 }
 

@@ -15,18 +15,29 @@
 //! 8. [`settle`] — tell the limiter that cost: records served, a refusal (which also cuts the
 //!    rate), a request that never left (given back), or an unknown fate (kept).
 //!
-//! Stages 2–8 are one attempt (`Client::attempt`); stages 3–6 are its exchange with the
-//! server (`Client::exchange`). Attempts repeat while classify says retry and the retry
+//! Stages 2–8 are one attempt (`Pipeline::attempt`); stages 3–6 are its exchange with the
+//! server (`Pipeline::exchange`). Attempts repeat while classify says retry and the retry
 //! budget allows.
 
-mod classify;
-mod decode;
-mod limit;
-mod send;
-mod settle;
-mod sign;
-pub(crate) mod url;
-mod validate;
+// The stages, in the order a call runs them.
+mod validate; // 1
+
+mod limit; // 2
+
+mod sign; // 3
+
+pub(crate) mod url; // 4
+
+mod send; // 5
+
+mod decode; // 6
+
+mod classify; // 7
+
+mod settle; // 8
+
+// What a call is, and how failed attempts are retried.
+mod call_info;
 
 pub(crate) mod retry;
 
@@ -36,42 +47,55 @@ use serde::de::DeserializeOwned;
 use tracing::field::Empty;
 use tracing::Instrument;
 
-use crate::client::{CallInfo, Client};
 use crate::error::Error;
-use crate::limiter::Permit;
+use std::sync::Arc;
+
+use crate::auth::credentials::Credentials;
+use crate::config::clock::Clock;
+use crate::config::endpoint::{ApiVersion, Endpoint};
+use crate::limiter::{Permit, RateLimiter};
 use crate::params::Params;
 use crate::response::envelope::{Envelope, RecordCount};
 use crate::transport::HttpRequest;
+use crate::transport::HttpTransport;
 use classify::{Attempt, Outcome, Verdict};
+use retry::{RetryBudget, RetryPolicy};
 
+pub use call_info::CallInfo;
 pub(crate) use decode::decode as decode_body;
 
-impl Client {
-    /// The path every call takes (typed, raw and paged): validate, then for each attempt
-    /// wait for the budget, sign, build the URL, send, decode `Data` as `D`, classify and
-    /// settle, retrying as the method's kind allows. For calls by name that need control over the
-    /// kind, the records reserved, the retry policy or the timeout.
-    ///
-    /// A documented method's rules are checked here whatever `call` says: `call.spec` when
-    /// set, else the method table entry of `call.method`.
-    ///
-    /// ```no_run
-    /// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
-    /// use bold360_sdk::{CallInfo, MethodKind, Params};
-    /// let call = CallInfo::new("getOperators", MethodKind::Read).expected_records(50);
-    /// let page = client.execute::<serde_json::Value>(call, Params::new()).await?;
-    /// # let _ = page; Ok(()) }
-    /// ```
-    pub async fn execute<D>(&self, call: CallInfo<'_>, params: Params) -> Result<Envelope<D>, Error>
+/// The pipeline's configuration and state, shared by every clone of a client (and by its
+/// handles on the other API version).
+pub(crate) struct Pipeline {
+    pub(crate) transport: Arc<dyn HttpTransport>,
+    pub(crate) credentials: Credentials,
+    pub(crate) endpoint: Endpoint,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) retry_budget: RetryBudget,
+    pub(crate) limiter: RateLimiter,
+    pub(crate) request_timeout: Duration,
+    pub(crate) max_body_size: u64,
+    pub(crate) max_pages: u64,
+}
+
+impl Pipeline {
+    /// The path every call takes, for a client on `version` (see [`Client::execute`](crate::Client::execute)).
+    pub(crate) async fn execute<D>(
+        &self,
+        version: ApiVersion,
+        call: CallInfo<'_>,
+        params: Params,
+    ) -> Result<Envelope<D>, Error>
     where
         D: DeserializeOwned + RecordCount,
     {
         let spec = call.spec.or_else(|| crate::methods::lookup(call.method));
-        validate::validate(call.method, self.version, spec, &params)?;
+        validate::validate(call.method, version, spec, &params)?;
         let span = tracing::info_span!(
             "bold360.call",
             method = call.method,
-            version = self.version.as_str(),
+            version = version.as_str(),
             http.status = Empty,
             records = Empty,
             attempts = Empty,
@@ -87,15 +111,15 @@ impl Client {
                     number,
                     elapsed: started.elapsed(),
                 };
-                let (result, verdict) = self.attempt(call, &params, attempt).await;
+                let (result, verdict) = self.attempt(version, call, &params, attempt).await;
                 let Verdict::Retry { after, reason } = verdict else {
                     if result.is_ok() {
-                        self.state.retry_budget.deposit();
+                        self.retry_budget.deposit();
                     }
                     break result;
                 };
-                let limiter = &self.state.limiter;
-                if !self.state.retry_budget.withdraw() {
+                let limiter = &self.limiter;
+                if !self.retry_budget.withdraw() {
                     limiter.count_retry_denied();
                     tracing::warn!(
                         attempt = number,
@@ -136,17 +160,18 @@ impl Client {
     /// Stages 2–8 once (limit, exchange, classify, settle): the result and classify's verdict.
     async fn attempt<D: DeserializeOwned + RecordCount>(
         &self,
+        version: ApiVersion,
         call: CallInfo<'_>,
         params: &Params,
         attempt: Attempt,
     ) -> (Result<Envelope<D>, Error>, Verdict) {
-        let state = &*self.state;
+        let state = self;
         let (result, admitted) =
             match limit::admit(&state.limiter, call.method, call.expected_records).await {
                 Err(error) => (Err(error), None),
                 Ok(mut permit) => {
                     tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
-                    let exchange = self.exchange::<D>(call, params, &mut permit).await;
+                    let exchange = self.exchange::<D>(version, call, params, &mut permit).await;
                     let Exchange {
                         result,
                         reached_server,
@@ -198,11 +223,12 @@ impl Client {
     /// request can have reached the server, and the round trip to the response head.
     async fn exchange<D: DeserializeOwned>(
         &self,
+        version: ApiVersion,
         call: CallInfo<'_>,
         params: &Params,
         permit: &mut Permit,
     ) -> Exchange<D> {
-        let state = &*self.state;
+        let state = self;
         let method = call.method;
         let credentials = &state.credentials;
         let token = sign::sign(credentials, &*state.clock);
@@ -210,7 +236,7 @@ impl Client {
         let url = url::build(
             &state.endpoint,
             credentials.account_id(),
-            self.version,
+            version,
             method,
             &token,
             params,

@@ -4,7 +4,7 @@ use indexmap::IndexMap;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::verify::TriggerError;
+use super::error::TriggerError;
 
 /// A trigger's fields by name, in the order they arrived, **as received: not verified**.
 /// Values are text: JSON numbers and booleans as written, `null` as empty, nested structures

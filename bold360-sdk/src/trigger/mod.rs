@@ -24,6 +24,7 @@
 #[cfg(feature = "trigger-axum")]
 mod axum_extractor;
 mod encode;
+mod error;
 mod fields;
 pub mod payload;
 mod replay;
@@ -32,6 +33,7 @@ mod verify;
 #[cfg(feature = "trigger-axum")]
 pub use axum_extractor::{TriggerConfig, TriggerRejection, VerifiedTrigger};
 pub use encode::encode_uri_component;
+pub use error::TriggerError;
 pub use fields::{SignedFields, TriggerFields};
 pub use replay::ReplayGuard;
-pub use verify::{string_to_sign, TriggerError, TriggerVerifier};
+pub use verify::{string_to_sign, TriggerVerifier};

@@ -18,7 +18,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{ChatId, ChatMessageId, ClientId, DepartmentId, FolderId, OperatorId};
+use crate::methods::ids::{ChatId, ChatMessageId, ClientId, DepartmentId, FolderId, OperatorId};
 
 macro_rules! payload {
     ($(#[$doc:meta])* $name:ident { $($(#[$fdoc:meta])* $field:ident: $ty:ty = $wire:literal,)* }) => {

@@ -10,8 +10,8 @@ use std::collections::{HashSet, VecDeque};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
+use super::error::TriggerError;
 use super::fields::SignedFields;
-use super::verify::TriggerError;
 
 /// Remembers the signatures of recently accepted triggers.
 ///
