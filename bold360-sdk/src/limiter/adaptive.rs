@@ -251,6 +251,35 @@ mod tests {
         assert!((FLOOR..0.21).contains(&share), "{share}");
     }
 
+    fn baseline_of(usual: Duration) -> Baseline {
+        Baseline {
+            usual: Some(usual),
+            ..Baseline::default()
+        }
+    }
+
+    #[test]
+    fn slow_means_more_than_a_quarter_plus_40_ms_over_the_baseline() {
+        // 1.25 × 100 ms + 40 ms = 165 ms: exactly that is not slow, a nanosecond more is.
+        assert!(!baseline_of(ms(100)).observe(ms(165)));
+        assert!(baseline_of(ms(100)).observe(ms(165) + Duration::from_nanos(1)));
+        assert!(
+            !Baseline::default().observe(ms(10_000)),
+            "the first sample sets the baseline"
+        );
+    }
+
+    #[test]
+    fn the_baseline_follows_a_faster_sample_at_once_and_a_slower_one_by_a_sixteenth() {
+        let mut b = baseline_of(ms(100));
+        assert!(!b.observe(ms(132)));
+        assert_eq!(b.usual, Some(ms(102)), "100 + (132 - 100) / 16");
+        assert!(!b.observe(ms(90)));
+        assert_eq!(b.usual, Some(ms(90)));
+        assert!(!b.observe(ms(90)));
+        assert_eq!(b.usual, Some(ms(90)), "the same sample keeps it");
+    }
+
     #[test]
     fn baselines_are_per_method() {
         let t0 = Instant::now();

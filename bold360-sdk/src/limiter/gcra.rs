@@ -96,6 +96,35 @@ mod tests {
     }
 
     #[test]
+    fn more_units_than_reserved_push_the_schedule_later() {
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut g = Gcra::new(100, Duration::from_secs(1), 1);
+        g.reserve(t0, 1, 1.0);
+        assert_eq!(g.earliest(t0, 1, 1.0), ms(10));
+        g.adjust(t0, 1, 3, 1.0);
+        assert_eq!(
+            g.earliest(t0, 1, 1.0),
+            ms(30),
+            "two more units: 20 ms later"
+        );
+        // Charged after the schedule ran dry: from now, not from the old schedule.
+        g.adjust(ms(50), 1, 2, 1.0);
+        assert_eq!(g.earliest(ms(50), 1, 1.0), ms(60));
+        // Exactly what was reserved changes nothing.
+        g.adjust(ms(50), 4, 4, 1.0);
+        assert_eq!(g.earliest(ms(50), 1, 1.0), ms(60));
+    }
+
+    #[test]
+    fn adjusting_an_empty_schedule_changes_nothing() {
+        let t0 = Instant::now();
+        let mut g = Gcra::new(100, Duration::from_secs(1), 1);
+        g.adjust(t0, 1, 5, 1.0);
+        assert_eq!(g.earliest(t0, 1, 1.0), t0);
+    }
+
+    #[test]
     fn a_share_of_the_rate_spaces_units_further_apart() {
         let t0 = Instant::now();
         let mut g = Gcra::new(100, Duration::from_secs(1), 1);

@@ -52,7 +52,8 @@ impl SlidingWindow {
         self.earliest_within(now, units, self.limit)
     }
 
-    /// [`earliest`](Self::earliest) against a lower limit (a share of the budget).
+    /// [`earliest`](Self::earliest) against a lower limit (a share of the budget), clamped to
+    /// `1..=` the window's own limit; `units` above it count as the limit.
     pub(crate) fn earliest_within(&mut self, now: Instant, units: u64, limit: u64) -> Instant {
         self.expire(now);
         let limit = limit.clamp(1, self.limit);
@@ -60,14 +61,18 @@ impl SlidingWindow {
         if self.sum + units <= limit {
             return now;
         }
+        // The units that must leave the window first; reservations leave oldest first. As
+        // `units <= limit`, the excess is at most what the window holds, so one of them frees
+        // it (`now` only satisfies the type).
+        let excess = self.sum + units - limit;
         let mut freed = 0;
-        for entry in &self.entries {
-            freed += entry.units;
-            if self.sum - freed + units <= limit {
-                return entry.at + self.length;
-            }
-        }
-        self.entries.back().map_or(now, |e| e.at + self.length)
+        self.entries
+            .iter()
+            .find(|entry| {
+                freed += entry.units;
+                freed >= excess
+            })
+            .map_or(now, |entry| entry.at + self.length)
     }
 
     /// Records a reservation made at `at`.
@@ -123,6 +128,57 @@ mod tests {
         );
         assert_eq!(w.used(ms(999)), 2);
         assert_eq!(w.used(ms(1000)), 0);
+    }
+
+    #[test]
+    fn a_lower_limit_counts_what_the_window_already_holds() {
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut w = SlidingWindow::new(10, Duration::from_secs(1));
+        w.reserve(1, t0, 3);
+        w.reserve(2, ms(100), 2);
+        assert_eq!(w.earliest_within(ms(200), 1, 6), ms(200), "5 + 1 fit in 6");
+        assert_eq!(
+            w.earliest_within(ms(200), 2, 6),
+            ms(1000),
+            "one unit too many: the first reservation must leave"
+        );
+        assert_eq!(
+            w.earliest_within(ms(200), 4, 6),
+            ms(1000),
+            "three too many: the first reservation (3) frees exactly that"
+        );
+        assert_eq!(
+            w.earliest_within(ms(200), 5, 6),
+            ms(1100),
+            "four too many: the first (3) is not enough, the second must leave too"
+        );
+        assert_eq!(
+            w.earliest_within(ms(200), 50, 6),
+            ms(1100),
+            "more than the limit counts as the limit"
+        );
+        assert_eq!(
+            w.earliest_within(ms(200), 5, 100),
+            ms(200),
+            "a limit above the window's is the window's: 5 + 5 fit in 10"
+        );
+        assert_eq!(w.earliest_within(ms(200), 6, 100), ms(1000));
+        let mut empty = SlidingWindow::new(10, Duration::from_secs(1));
+        assert_eq!(empty.earliest_within(t0, 1, 0), t0, "a limit of 0 is 1");
+        empty.reserve(1, t0, 1);
+        assert_eq!(empty.earliest_within(t0, 1, 0), ms(1000));
+    }
+
+    #[test]
+    fn settling_changes_what_the_window_holds_and_unknown_ids_change_nothing() {
+        let t0 = Instant::now();
+        let mut w = SlidingWindow::new(10, Duration::from_secs(1));
+        w.reserve(7, t0, 4);
+        w.settle(7, 6);
+        assert_eq!(w.used(t0), 6);
+        w.settle(8, 0);
+        assert_eq!(w.used(t0), 6);
     }
 
     #[test]

@@ -102,6 +102,38 @@ mod tests {
     }
 
     #[test]
+    fn every_admission_has_its_own_id_so_a_refund_finds_its_own_reservation() {
+        let t0 = Instant::now();
+        let mut b = LocalBudget::new(&LimiterConfig::default().guard(Duration::ZERO));
+        let ids: Vec<u64> = (0..3).map(|_| b.try_admit(t0, 1, 1.0).unwrap()).collect();
+        assert_eq!(ids, [0, 1, 2]);
+    }
+
+    #[test]
+    fn a_refund_lands_on_its_own_reservation() {
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let config = LimiterConfig::default()
+            .guard(Duration::ZERO)
+            .records_per_second(20)
+            .requests_per_second(100);
+        let mut b = LocalBudget::new(&config);
+        let first = b.try_admit(t0, 10, 1.0).unwrap();
+        let second = b.try_admit(ms(500), 10, 1.0).unwrap();
+        b.settle(ms(500), second, 10, 0);
+        // The first reservation's 10 records stay until it leaves the window at 1 s; the
+        // second's were given back. Had the refund landed on the first, the window would hold
+        // the second's 10 until 1.5 s.
+        let mut window = crate::limiter::window::SlidingWindow::new(20, Duration::from_secs(1));
+        window.reserve(first, t0, 10);
+        assert_eq!(
+            b.records.earliest(ms(600), 20),
+            window.earliest(ms(600), 20)
+        );
+        assert_eq!(b.records.earliest(ms(600), 20), ms(1000));
+    }
+
+    #[test]
     fn a_share_admits_proportionally_fewer() {
         let t0 = Instant::now();
         let mut b = LocalBudget::new(
