@@ -26,11 +26,21 @@ use crate::fields::id::Id;
 /// assert_eq!(params.get("Password"), Some("hunter2"));
 /// assert!(!format!("{params:?}").contains("hunter2"));
 /// ```
-#[derive(Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, Eq)]
 pub struct Params {
     entries: Vec<(String, String)>,
     /// Names whose values are secrets.
     sensitive: Vec<String>,
+    /// Set by generated request builders: every documented value came from a typed setter,
+    /// whose type already holds the manifest's, so the validate stage does not check values
+    /// again (and an enum's `Unknown` value, a deliberate choice, goes as given).
+    typed: bool,
+}
+
+impl PartialEq for Params {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries && self.sensitive == other.sensitive
+    }
 }
 
 impl std::fmt::Debug for Params {
@@ -72,6 +82,19 @@ impl Params {
             self.sensitive.push(name.clone());
         }
         self.set(name, value)
+    }
+
+    /// Marks values as set by a generated request builder's typed setters. Used by generated
+    /// code; not a stable API.
+    #[doc(hidden)]
+    pub fn __typed(mut self) -> Self {
+        self.typed = true;
+        self
+    }
+
+    /// Whether the values were set by typed setters (see [`__typed`](Self::__typed)).
+    pub(crate) fn is_typed(&self) -> bool {
+        self.typed
     }
 
     /// True when `name` was set with [`set_sensitive`](Self::set_sensitive).

@@ -270,7 +270,11 @@ async fn pages_raw_walks_any_method_by_name_like_the_typed_stream() {
     let client = sandbox.client().unwrap();
     for version in [bold360_sdk::ApiVersion::V1, bold360_sdk::ApiVersion::V2] {
         let handle = client.with_version(version);
-        let params = bold360_sdk::Params::new().with("PageSize", 500);
+        // PageSize is documented for v1 only: the v2 walk uses the server's pages (1,000).
+        let params = match version {
+            bold360_sdk::ApiVersion::V1 => bold360_sdk::Params::new().with("PageSize", 500),
+            bold360_sdk::ApiVersion::V2 => bold360_sdk::Params::new(),
+        };
         let pages: Vec<_> = handle
             .pages_raw("getAllChatMessages", params)
             .try_collect()

@@ -2,7 +2,7 @@
 //! place the manifest's kind, data shape, versions, paging, page limit and parameter rules
 //! become the runtime's `MethodInfo`.
 
-use bold360_api_spec::{Constraint, DataShape, Kind, Method, Version};
+use bold360_api_spec::{Constraint, DataShape, Kind, Method, Param, TypeRef, Version};
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -57,6 +57,49 @@ fn constraints(m: &Method, rt: &syn::Path) -> Vec<TokenStream> {
     required.chain(rules).collect()
 }
 
+/// A parameter's `ParamType`: an enum carries its values, variant names and meanings.
+fn param_type(p: &Param, m: &Method, rt: &syn::Path) -> TokenStream {
+    match &p.ty {
+        TypeRef::Id => quote!(#rt::ParamType::Id),
+        TypeRef::Integer => quote!(#rt::ParamType::Integer),
+        TypeRef::Count => quote!(#rt::ParamType::Count),
+        TypeRef::Number => quote!(#rt::ParamType::Number),
+        TypeRef::Boolean => quote!(#rt::ParamType::Boolean),
+        TypeRef::String => quote!(#rt::ParamType::String),
+        TypeRef::Datetime => quote!(#rt::ParamType::DateTime),
+        TypeRef::Json => quote!(#rt::ParamType::Json),
+        TypeRef::Enum(name) => match m.enums.get(name) {
+            Some(values) => {
+                let names = super::enums::variant_names(values);
+                let entries = values.iter().zip(&names).map(|((value, meaning), name)| {
+                    quote!(#rt::EnumValue { value: #value, name: #name, meaning: #meaning })
+                });
+                quote!(#rt::ParamType::Enum(&[#(#entries),*]))
+            }
+            // Validation guarantees every enum a parameter names is defined.
+            None => quote!(#rt::ParamType::String),
+        },
+    }
+}
+
+/// `ParamInfo` of every documented parameter, in the versions the method has.
+fn params(m: &Method, rt: &syn::Path) -> Vec<TokenStream> {
+    m.params
+        .iter()
+        .map(|p| {
+            let name = &p.name;
+            let ty = param_type(p, m, rt);
+            let versions = p
+                .versions
+                .iter()
+                .filter(|v| m.versions.contains(v))
+                .map(|v| version(*v, rt));
+            let sensitive = p.sensitive.then(|| quote!(.sensitive()));
+            quote!(#rt::ParamInfo::new(#name, #ty, &[#(#versions),*]) #sensitive)
+        })
+        .collect()
+}
+
 /// The `MethodInfo` constant expression of `m`.
 pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
     let name = &m.name;
@@ -74,6 +117,8 @@ pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
     let constraints = constraints(m, rt);
     let constraints =
         (!constraints.is_empty()).then(|| quote!(.with_constraints(&[#(#constraints),*])));
+    let params = params(m, rt);
+    let params = (!params.is_empty()).then(|| quote!(.with_params(&[#(#params),*])));
     quote! {
         #rt::MethodInfo::new(#name, #kind, #returns)
             #aliases
@@ -81,5 +126,6 @@ pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
             #page_limit
             #(#paging)*
             #constraints
+            #params
     }
 }

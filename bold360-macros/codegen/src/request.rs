@@ -115,7 +115,7 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
 
             #[doc(hidden)]
             pub fn __new(api: #rt::Api<V>, params: #rt::Params) -> Self {
-                Self { api, params, retry: ::std::option::Option::None, timeout: ::std::option::Option::None }
+                Self { api, params: params.__typed(), retry: ::std::option::Option::None, timeout: ::std::option::Option::None }
             }
 
             #(#generic)*

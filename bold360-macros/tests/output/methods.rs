@@ -149,6 +149,58 @@ pub mod add_chat_message {
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Type",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "Operator",
+                                name: "Operator",
+                                meaning: "agent",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "System",
+                                name: "System",
+                                meaning: "system",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "Visitor",
+                                name: "Visitor",
+                                meaning: "customer",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Name",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Message",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatMessageID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///Values of `Type`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -299,7 +351,7 @@ pub mod add_chat_message {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -389,6 +441,40 @@ pub mod assign_chat {
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "DepartmentID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "AssignedByOperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Forced",
+                    ::bold360_sdk::ParamType::Boolean,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///One record of `assignChat`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
@@ -461,7 +547,7 @@ pub mod assign_chat {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -572,6 +658,71 @@ pub mod create_operator_from_template {
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "TemplateOperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "UserName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                        "Password",
+                        ::bold360_sdk::ParamType::String,
+                        &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                    )
+                    .sensitive(),
+                ::bold360_sdk::ParamInfo::new(
+                    "Email",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "EmailName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Initials",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "InviteImageCaption",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "InviteImageUrl",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatImageUrl",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "SSONameID",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///One record of `createOperatorFromTemplate`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
@@ -671,7 +822,7 @@ pub mod create_operator_from_template {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -785,6 +936,60 @@ pub mod edit_operator {
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Departments",
+                    ::bold360_sdk::ParamType::Json,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "EmailName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Email",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Initials",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "InviteImageCaption",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "InviteImageUrl",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatImageUrl",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///One record of `editOperator`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
@@ -857,7 +1062,7 @@ pub mod edit_operator {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -980,7 +1185,26 @@ pub mod get_active_chats {
             ::bold360_sdk::Returns::List,
         )
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
-        .with_page_limit(1000u32);
+        .with_page_limit(1000u32)
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "DepartmentID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `getActiveChats`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -1052,7 +1276,7 @@ pub mod get_active_chats {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -1146,6 +1370,78 @@ pub mod get_all_audit_logs {
         )
         .with_constraints(
             &[::bold360_sdk::Constraint::AllOrNone(&["FromDate", "ToDate"])],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "LoginID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "UserKey",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "UserKeyNull",
+                    ::bold360_sdk::ParamType::Boolean,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "IPAddress",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Action",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "LOGIN",
+                                name: "Login",
+                                meaning: "login",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "LOGOUT",
+                                name: "Logout",
+                                meaning: "logout",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Client",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///Values of `Action`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -1375,7 +1671,7 @@ pub mod get_all_audit_logs {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -1522,6 +1818,35 @@ pub mod get_all_chat_assignments {
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///Values of `AssignmentType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2075,7 +2400,7 @@ pub mod get_all_chat_assignments {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -2184,6 +2509,35 @@ pub mod get_all_chat_messages {
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///Values of `PersonType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -2611,7 +2965,7 @@ pub mod get_all_chat_messages {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -2718,6 +3072,25 @@ pub mod get_all_invitations {
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
         );
     ///One record of `getAllInvitations`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
@@ -2824,7 +3197,7 @@ pub mod get_all_invitations {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -3359,7 +3732,7 @@ pub mod get_all_text_chat_assignments {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -3423,7 +3796,31 @@ pub mod get_all_text_chat_messages {
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
-        .with_paging(::bold360_sdk::ApiVersion::V2, ::bold360_sdk::Paging::Next);
+        .with_paging(::bold360_sdk::ApiVersion::V2, ::bold360_sdk::Paging::Next)
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `getAllTextChatMessages`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -3672,7 +4069,7 @@ pub mod get_all_text_chat_messages {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -3768,6 +4165,15 @@ pub mod get_chat {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -4498,7 +4904,7 @@ pub mod get_chat {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -4553,6 +4959,15 @@ pub mod get_chat_assignments {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -5057,7 +5472,7 @@ pub mod get_chat_assignments {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -5119,7 +5534,16 @@ pub mod get_chat_canned_messages {
             ::bold360_sdk::Returns::List,
         )
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
-        .with_page_limit(500u32);
+        .with_page_limit(500u32)
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `Language`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -5359,7 +5783,7 @@ pub mod get_chat_canned_messages {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -5433,6 +5857,15 @@ pub mod get_chat_messages {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -5833,7 +6266,7 @@ pub mod get_chat_messages {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -5899,6 +6332,15 @@ pub mod get_contact {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ContactID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ContactID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -6248,7 +6690,7 @@ pub mod get_contact {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -6310,6 +6752,40 @@ pub mod get_conversions {
                 ::bold360_sdk::Constraint::Required(
                     "FolderID",
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
                 ),
             ],
         );
@@ -6829,7 +7305,7 @@ pub mod get_conversions {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -6937,6 +7413,15 @@ pub mod get_department {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "DepartmentID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "DepartmentID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -7321,7 +7806,7 @@ pub mod get_department {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -7376,6 +7861,15 @@ pub mod get_department_operators {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "DepartmentID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "DepartmentID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -7751,7 +8245,7 @@ pub mod get_department_operators {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -7812,7 +8306,16 @@ pub mod get_estimated_wait_time {
             ::bold360_sdk::MethodKind::Read,
             ::bold360_sdk::Returns::List,
         )
-        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "DepartmentID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `getEstimatedWaitTime`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -7920,7 +8423,7 @@ pub mod get_estimated_wait_time {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -7994,6 +8497,15 @@ pub mod get_folder {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "FolderID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -8400,7 +8912,7 @@ pub mod get_folder {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -8450,7 +8962,149 @@ pub mod get_folders {
             ::bold360_sdk::MethodKind::Read,
             ::bold360_sdk::Returns::List,
         )
-        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderType",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "10",
+                                name: "Brandings",
+                                meaning: "brandings",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "11",
+                                name: "ContactUserCategories",
+                                meaning: "contact user categories",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "12",
+                                name: "ChatButtonDefinitions",
+                                meaning: "chat button definitions",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "13",
+                                name: "InvitationDefinitions",
+                                meaning: "invitation definitions",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "14",
+                                name: "ChatWindowDefinitions",
+                                meaning: "chat window definitions",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "15",
+                                name: "Departments",
+                                meaning: "departments",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "16",
+                                name: "EmailAccounts",
+                                meaning: "email accounts",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "17",
+                                name: "Agents",
+                                meaning: "agents",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "18",
+                                name: "ContactUserStatuses",
+                                meaning: "contact user statuses",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "19",
+                                name: "WebsiteDefinitions",
+                                meaning: "website definitions",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "2",
+                                name: "Contacts",
+                                meaning: "contacts",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "20",
+                                name: "ChatUserCategories",
+                                meaning: "chat user categories",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "21",
+                                name: "ChatUserStatuses",
+                                meaning: "chat user statuses",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "22",
+                                name: "EmailUserCategories",
+                                meaning: "email user categories",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "23",
+                                name: "EmailUserStatuses",
+                                meaning: "email user statuses",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "24",
+                                name: "TicketUserCategories",
+                                meaning: "ticket user categories",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "25",
+                                name: "TicketUserStatuses",
+                                meaning: "ticket user statuses",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "26",
+                                name: "CustomerUserCategories",
+                                meaning: "customer user categories",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "27",
+                                name: "CustomerUserStatus",
+                                meaning: "customer user status(es) (list cut off after 27)",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "3",
+                                name: "Tickets",
+                                meaning: "tickets",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "4",
+                                name: "Email",
+                                meaning: "email",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "5",
+                                name: "Chats",
+                                meaning: "chats",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "6",
+                                name: "Visits",
+                                meaning: "visits",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "7",
+                                name: "Reports",
+                                meaning: "reports",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "8",
+                                name: "ChatCannedMessages",
+                                meaning: "chat canned messages",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "9",
+                                name: "EmailCannedMessages",
+                                meaning: "email canned messages",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///Values of `FolderType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -8859,7 +9513,7 @@ pub mod get_folders {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -8929,6 +9583,35 @@ pub mod get_inactive_chats {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "FolderID",
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
                     &[::bold360_sdk::ApiVersion::V1],
                 ),
             ],
@@ -9250,7 +9933,7 @@ pub mod get_inactive_chats {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -9353,6 +10036,73 @@ pub mod get_login_activity {
                 ::bold360_sdk::Constraint::Required(
                     "ServiceTypeID",
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ServiceTypeID",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "1",
+                                name: "Chats",
+                                meaning: "chats",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "10",
+                                name: "Twitter",
+                                meaning: "Twitter",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "15",
+                                name: "AsyncMessaging",
+                                meaning: "async messaging",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "3",
+                                name: "Emails",
+                                meaning: "emails",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "5",
+                                name: "Tickets",
+                                meaning: "tickets",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "9",
+                                name: "SmsText",
+                                meaning: "SMS/text",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageStart",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "PageSize",
+                    ::bold360_sdk::ParamType::Count,
+                    &[::bold360_sdk::ApiVersion::V1],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
                 ),
             ],
         );
@@ -9946,7 +10696,7 @@ pub mod get_login_activity {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -10054,6 +10804,15 @@ pub mod get_operator {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -10440,7 +11199,7 @@ pub mod get_operator {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -10495,6 +11254,48 @@ pub mod get_operator_availability {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ServiceTypeID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ServiceTypeID",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "1",
+                                name: "Chats",
+                                meaning: "chats",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "10",
+                                name: "Twitter",
+                                meaning: "Twitter",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "3",
+                                name: "Emails",
+                                meaning: "emails",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "5",
+                                name: "Tickets",
+                                meaning: "tickets",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "9",
+                                name: "SmsText",
+                                meaning: "SMS/text",
+                            },
+                        ],
+                    ),
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -10871,7 +11672,7 @@ pub mod get_operator_availability {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -10945,6 +11746,15 @@ pub mod get_operator_departments {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -11390,7 +12200,7 @@ pub mod get_operator_departments {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -11871,7 +12681,7 @@ pub mod get_operators {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -11937,6 +12747,15 @@ pub mod get_report {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ReportID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ReportID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -12017,7 +12836,7 @@ pub mod get_report {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -12067,7 +12886,26 @@ pub mod get_setup_folders {
             ::bold360_sdk::MethodKind::Read,
             ::bold360_sdk::Returns::List,
         )
-        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2]);
+        .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderType",
+                    ::bold360_sdk::ParamType::Integer,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ParentSetupFolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "SetupFolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        );
     ///One record of `getSetupFolders`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -12278,7 +13116,7 @@ pub mod get_setup_folders {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -12365,6 +13203,15 @@ pub mod get_text_chat_messages {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "TextChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "TextChatID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -12709,7 +13556,7 @@ pub mod get_text_chat_messages {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -12781,6 +13628,30 @@ pub mod get_text_chats {
                 ::bold360_sdk::Constraint::Required(
                     "FolderID",
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "FolderID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "NextPage",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V2],
                 ),
             ],
         );
@@ -13096,7 +13967,7 @@ pub mod get_text_chats {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -13192,6 +14063,15 @@ pub mod get_visit {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "VisitID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "VisitID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -13596,7 +14476,7 @@ pub mod get_visit {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -13651,6 +14531,64 @@ pub mod operator_login_control {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "OperatorID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                        "Password",
+                        ::bold360_sdk::ParamType::String,
+                        &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                    )
+                    .sensitive(),
+                ::bold360_sdk::ParamInfo::new(
+                    "Unblock",
+                    ::bold360_sdk::ParamType::Boolean,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Disable",
+                    ::bold360_sdk::ParamType::Boolean,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ForcePasswordChangeOnNextLogin",
+                    ::bold360_sdk::ParamType::Boolean,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "SSOLoginRequired",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "0",
+                                name: "UseAccountLevelSetting",
+                                meaning: "use account-level setting",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "1",
+                                name: "SsoLoginRequired",
+                                meaning: "SSO login required",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "2",
+                                name: "SsoLoginNotRequired",
+                                meaning: "SSO login not required",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "SSONameID",
+                    ::bold360_sdk::ParamType::String,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -13810,7 +14748,7 @@ pub mod operator_login_control {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -13901,6 +14839,30 @@ pub mod run_report {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ReportType",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ReportType",
+                    ::bold360_sdk::ParamType::Integer,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "Grouping",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "FromDate",
+                    ::bold360_sdk::ParamType::DateTime,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ToDate",
+                    ::bold360_sdk::ParamType::DateTime,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -14003,7 +14965,7 @@ pub mod run_report {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -14098,6 +15060,76 @@ pub mod set_operator_availability {
                 ),
                 ::bold360_sdk::Constraint::ExactlyOneOf(
                     &["StatusType", "CustomOperatorStatusID"],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "OperatorID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ServiceTypeID",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "1",
+                                name: "Chats",
+                                meaning: "chats",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "10",
+                                name: "Twitter",
+                                meaning: "Twitter",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "3",
+                                name: "Emails",
+                                meaning: "emails",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "5",
+                                name: "Tickets",
+                                meaning: "tickets",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "9",
+                                name: "SmsText",
+                                meaning: "SMS/text",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "StatusType",
+                    ::bold360_sdk::ParamType::Enum(
+                        &[
+                            ::bold360_sdk::EnumValue {
+                                value: "1",
+                                name: "LoggedInAsAway",
+                                meaning: "logged in as away",
+                            },
+                            ::bold360_sdk::EnumValue {
+                                value: "2",
+                                name: "LoggedInAsAvailable",
+                                meaning: "logged in as available",
+                            },
+                        ],
+                    ),
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "CustomOperatorStatusID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ClientID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
         );
@@ -14335,7 +15367,7 @@ pub mod set_operator_availability {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
@@ -14403,6 +15435,15 @@ pub mod update_chat {
             &[
                 ::bold360_sdk::Constraint::Required(
                     "ChatID",
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+            ],
+        )
+        .with_params(
+            &[
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatID",
+                    ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
             ],
@@ -14478,7 +15519,7 @@ pub mod update_chat {
         pub fn __new(api: ::bold360_sdk::Api<V>, params: ::bold360_sdk::Params) -> Self {
             Self {
                 api,
-                params,
+                params: params.__typed(),
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }

@@ -11,6 +11,7 @@ use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
 use crate::method::constraint::Constraint;
 use crate::method::kind::MethodKind;
+use crate::method::param::ParamInfo;
 use crate::params::Params;
 
 /// How a method pages in one version.
@@ -92,6 +93,7 @@ pub struct MethodInfo {
     v1: Option<Paging>,
     v2: Option<Paging>,
     constraints: &'static [Constraint],
+    params: &'static [ParamInfo],
 }
 
 impl MethodInfo {
@@ -107,6 +109,7 @@ impl MethodInfo {
             v1: None,
             v2: None,
             constraints: &[],
+            params: &[],
         }
     }
 
@@ -140,6 +143,13 @@ impl MethodInfo {
     /// Rules on the parameters, checked before any call is sent.
     pub const fn with_constraints(mut self, constraints: &'static [Constraint]) -> Self {
         self.constraints = constraints;
+        self
+    }
+
+    /// The documented parameters, with their types and versions. A method described without
+    /// them takes any parameter unchecked.
+    pub const fn with_params(mut self, params: &'static [ParamInfo]) -> Self {
+        self.params = params;
         self
     }
 
@@ -201,12 +211,113 @@ impl MethodInfo {
         self.constraints
     }
 
-    /// Checks `params` for a call in `version` against every rule, naming the parameter at
-    /// fault.
+    /// The documented parameters.
+    pub fn params(&self) -> &'static [ParamInfo] {
+        self.params
+    }
+
+    /// The documented parameter `name`, in any version.
+    pub fn param(&self, name: &str) -> Option<&'static ParamInfo> {
+        self.params.iter().find(|p| p.name() == name)
+    }
+
+    /// The parameters of `params` this method does not document (none when the method was
+    /// described without its parameters). The vendor may add parameters before the manifest
+    /// knows them, so the pipeline sends them with a warning; the CLI refuses them unless told.
+    pub fn undocumented<'p>(&self, params: &'p Params) -> impl Iterator<Item = &'p str> + 'p {
+        let documented = self.params;
+        params
+            .iter()
+            .map(|(name, _)| name)
+            .filter(move |name| !documented.is_empty() && !documented.iter().any(|p| p.name() == *name))
+    }
+
+    /// Checks a call in `version` with `params` against everything the manifest says,
+    /// naming the parameter at fault: the method exists in `version`; each documented
+    /// parameter exists in `version` and its value fits its type; the rules over several
+    /// parameters hold.
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, ApiVersion, Params};
+    /// let m = methods::lookup("getChat").unwrap();
+    /// assert!(m.check(ApiVersion::V1, &Params::new().with("ChatID", "42")).is_ok());
+    /// let err = m.check(ApiVersion::V1, &Params::new().with("ChatID", "notanumber")).unwrap_err();
+    /// assert!(err.to_string().contains("ChatID"));
+    /// ```
     pub fn check(&self, version: ApiVersion, params: &Params) -> Result<(), Error> {
+        self.normalize(version, params).map(drop)
+    }
+
+    /// [`check`](Self::check), and the parameters as they are sent when a value given by
+    /// name was written in another accepted form (an enum's name for its value, a date-time
+    /// in another ISO 8601 form): `Some(params)` then, `None` when `params` go as they are.
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, ApiVersion, Params};
+    /// let m = methods::lookup("getAllChatMessages").unwrap();
+    /// let sent = m.normalize(ApiVersion::V2, &Params::new().with("FromDate", "2024-05-01")).unwrap();
+    /// assert_eq!(sent.unwrap().get("FromDate"), Some("2024-05-01T00:00:00Z"));
+    /// ```
+    pub fn normalize(&self, version: ApiVersion, params: &Params) -> Result<Option<Params>, Error> {
+        if !self.has_version(version) {
+            let documented: Vec<&str> = self.versions.iter().map(|v| v.as_str()).collect();
+            return Err(Error::invalid_request(
+                self.name,
+                None,
+                format!(
+                    "{} is not documented in {} (only in {})",
+                    self.name,
+                    version.as_str(),
+                    documented.join(", ")
+                ),
+            ));
+        }
+        let mut normalized: Option<Params> = None;
+        for (name, value) in params.iter() {
+            let Some(param) = self.param(name) else {
+                continue;
+            };
+            if !param.in_version(version) {
+                let documented: Vec<&str> = param.versions().iter().map(|v| v.as_str()).collect();
+                return Err(Error::invalid_request(
+                    self.name,
+                    Some(name),
+                    format!(
+                        "{name} is not a parameter of {} in {} (only in {})",
+                        self.name,
+                        version.as_str(),
+                        documented.join(", ")
+                    ),
+                ));
+            }
+            // A blank value is no value (the presence rules below judge it); values from typed
+            // setters already have the manifest's types.
+            if crate::fields::blank::is_blank(value) || params.is_typed() {
+                continue;
+            }
+            match param.ty().normalize(value) {
+                Ok(Cow::Borrowed(_)) => {}
+                Ok(Cow::Owned(sent)) => {
+                    normalized.get_or_insert_with(|| params.clone()).set(name, sent);
+                }
+                Err(expected) => {
+                    let shown = if param.is_sensitive() || params.is_sensitive(name) {
+                        "[redacted]".to_owned()
+                    } else {
+                        format!("{value:?}")
+                    };
+                    return Err(Error::invalid_request(
+                        self.name,
+                        Some(name),
+                        format!("{name}={shown} is not {expected}"),
+                    ));
+                }
+            }
+        }
         self.constraints
             .iter()
-            .try_for_each(|c| c.check(self.name, version, params))
+            .try_for_each(|c| c.check(self.name, version, params))?;
+        Ok(normalized)
     }
 
     /// Records a call with `params` reserves from the records budget: `PageSize` capped at

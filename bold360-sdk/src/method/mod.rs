@@ -4,3 +4,4 @@
 pub(crate) mod constraint;
 pub(crate) mod info;
 pub(crate) mod kind;
+pub(crate) mod param;

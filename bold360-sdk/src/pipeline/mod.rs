@@ -91,7 +91,7 @@ impl Pipeline {
         D: DeserializeOwned + RecordCount,
     {
         let spec = call.spec.or_else(|| crate::methods::lookup(call.method));
-        validate::validate(call.method, version, spec, &params)?;
+        let params = validate::validate(call.method, version, spec, &params)?.unwrap_or(params);
         let span = tracing::info_span!(
             "bold360.call",
             method = call.method,

@@ -8,19 +8,31 @@ use crate::error::Error;
 use crate::method::info::MethodInfo;
 use crate::params::Params;
 
-/// Checks one call. `spec` is the method's entry in the manifest, when it has one.
+/// Checks one call. `spec` is the method's entry in the manifest, when it has one: then the
+/// version, every documented parameter's version and value, and the method's rules are
+/// checked too, and parameters the manifest does not know are sent with a warning (the vendor
+/// may add parameters before the manifest knows them). `Some(params)`: the parameters as they
+/// are sent, when a value was written in another accepted form (an enum's name, another ISO
+/// 8601 form).
 pub(crate) fn validate(
     method: &str,
     version: ApiVersion,
     spec: Option<&MethodInfo>,
     params: &Params,
-) -> Result<(), Error> {
+) -> Result<Option<Params>, Error> {
     check_method_name(method)?;
     check_params(method, params)?;
-    match spec {
-        Some(spec) => spec.check(version, params),
-        None => Ok(()),
+    let Some(spec) = spec else {
+        return Ok(None);
+    };
+    for name in spec.undocumented(params) {
+        tracing::warn!(
+            method,
+            parameter = name,
+            "a parameter the manifest does not document for this method; sent as given"
+        );
     }
+    spec.normalize(version, params)
 }
 
 /// Checks a method name: ASCII letters and digits, starting with a letter.
