@@ -143,6 +143,99 @@ async fn a_constraint_violation_is_refused_before_any_traffic_on_every_entry_poi
     assert_eq!(sent.load(Ordering::SeqCst), 1);
 }
 
+/// A value the manifest's type rules out, a parameter or method the version does not
+/// document: refused on every entry point that calls by name, with nothing spent or sent.
+#[tokio::test]
+async fn a_wrong_value_or_version_is_refused_before_any_traffic_on_every_entry_point() {
+    let (sandbox, client, sent) = counted().await;
+    let v1 = client.with_version(ApiVersion::V1);
+    let v2 = client.with_version(ApiVersion::V2);
+    let refused =
+        |entry: &str, err: bold360_sdk::Error, parameter: Option<&str>, said: &str| match &err {
+            bold360_sdk::Error::InvalidRequest {
+                parameter: p,
+                reason,
+                ..
+            } => {
+                assert_eq!(p.as_deref(), parameter, "{entry}: {err}");
+                assert!(reason.contains(said), "{entry}: {err}");
+            }
+            other => panic!("{entry}: not refused before sending: {other}"),
+        };
+    let bad_id = || Params::new().with("ChatID", "notanumber");
+    refused(
+        "call_raw",
+        client.call_raw("getChat", bad_id()).await.unwrap_err(),
+        Some("ChatID"),
+        "ChatID=\"notanumber\" is not an ID",
+    );
+    let info = CallInfo::new("getChat", MethodKind::Read);
+    refused(
+        "execute",
+        client
+            .execute::<serde_json::Value>(info, bad_id())
+            .await
+            .unwrap_err(),
+        Some("ChatID"),
+        "is not an ID",
+    );
+    let bad_count = || Params::new().with("PageSize", "-1");
+    let pages: Result<Vec<_>, _> = v1
+        .pages_raw("getAllChatMessages", bad_count())
+        .try_collect()
+        .await;
+    refused("pages_raw", pages.unwrap_err(), Some("PageSize"), "a count");
+    let pages: Result<Vec<_>, _> = v2
+        .pages_raw("getAllChatMessages", Params::new().with("PageSize", 10))
+        .try_collect()
+        .await;
+    refused(
+        "pages_raw v2",
+        pages.unwrap_err(),
+        Some("PageSize"),
+        "not a parameter of getAllChatMessages in v2 (only in v1)",
+    );
+    refused(
+        "call_raw v2",
+        v2.call_raw("getInactiveChats", Params::new().with("FolderID", 1))
+            .await
+            .unwrap_err(),
+        None,
+        "getInactiveChats is not documented in v2 (only in v1)",
+    );
+    refused(
+        "call_raw date",
+        client
+            .call_raw(
+                "getAllChatMessages",
+                Params::new().with("FromDate", "yesterday"),
+            )
+            .await
+            .unwrap_err(),
+        Some("FromDate"),
+        "2024-05-01T10:00:00Z",
+    );
+    assert_eq!(sent.load(Ordering::SeqCst), 0, "no exchange was attempted");
+    assert!(sandbox.requests().is_empty(), "nothing reached the server");
+    assert_eq!(client.stats().acquired, 0, "no budget was taken");
+
+    // An undocumented parameter of a documented method goes as given (the vendor may add
+    // parameters before the manifest knows them); other accepted forms go as typed calls
+    // send them.
+    client
+        .call_raw(
+            "getAllChatMessages",
+            Params::new()
+                .with("FromDate", "2024-05-01")
+                .with("NewFilter", "x"),
+        )
+        .await
+        .unwrap();
+    let request = sandbox.requests().pop().unwrap();
+    assert_eq!(request.param("NewFilter"), Some("x"));
+    assert_eq!(request.param("FromDate"), Some("2024-05-01T00:00:00Z"));
+}
+
 #[tokio::test]
 async fn the_client_runs_over_an_injected_transport() {
     let (sandbox, client, sent) = counted().await;

@@ -5,7 +5,7 @@ use crate::exit::OK;
 use crate::fail::Failure;
 use crate::out::outln;
 use crate::raw::RawData;
-use bold360_sdk::{CallInfo, MethodKind};
+use bold360_sdk::{closest_name, CallInfo, MethodInfo, MethodKind, Params};
 
 /// How `call` was asked to run.
 pub struct Options<'a> {
@@ -15,6 +15,40 @@ pub struct Options<'a> {
     pub kind: Option<&'a str>,
     /// Request timeout in seconds.
     pub timeout: Option<f64>,
+    /// Names as given: no refusal of near-miss methods or undocumented parameters.
+    pub raw: bool,
+}
+
+/// Refuses what is almost certainly a typo before anything is sent: a method name that is a
+/// near miss of a documented one, or a parameter the documented method does not have.
+fn check_names(method: &str, known: Option<&MethodInfo>, params: &Params) -> Result<(), Failure> {
+    let Some(spec) = known else {
+        let names = bold360_sdk::methods::ALL
+            .iter()
+            .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()));
+        return match closest_name(method, names) {
+            Some(near) => Err(Failure::usage(format!(
+                "{method}: no such method; did you mean {near}? (send it as given with --raw)"
+            ))),
+            None => Ok(()),
+        };
+    };
+    if let Some(unknown) = spec.undocumented(params).next() {
+        let documented = spec.params().iter().map(|p| p.name());
+        let hint = match closest_name(unknown, documented) {
+            Some(near) => format!("did you mean {near}? "),
+            None => String::new(),
+        };
+        let listed: Vec<&str> = spec.params().iter().map(|p| p.name()).collect();
+        return Err(Failure::usage(format!(
+            "{}: invalid request (parameter {unknown:?}): {} documents no parameter {unknown} \
+             ({hint}documented: {}); send it anyway with --raw",
+            spec.name(),
+            spec.name(),
+            listed.join(", ")
+        )));
+    }
+    Ok(())
 }
 
 pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result<u8, Failure> {
@@ -23,12 +57,18 @@ pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result
         accept_truncated,
         kind: kind_flag,
         timeout,
+        raw,
     } = options;
     let params = args::params(items)?;
+    let known = bold360_sdk::methods::lookup(method);
+    if !raw {
+        check_names(method, known, &params)?;
+    }
     let client = args::client(api, timeout)?;
     // Methods the manifest knows get their kind (reads are retried on transient failures);
-    // others are classified by name (`get…` reads) unless --kind says otherwise.
-    let known = bold360_sdk::methods::lookup(method);
+    // others are classified by name (`get…` reads) unless --kind says otherwise. Everything
+    // else the manifest says (versions, each value's type, the rules) the SDK checks before
+    // sending: a refusal is exit 2 with nothing sent.
     let (wire, mut info, pages) = match known {
         Some(m) => (
             m.name().to_owned(),

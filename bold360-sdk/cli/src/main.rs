@@ -67,6 +67,11 @@ enum Command {
         /// Give up on a request after this many seconds (default 60).
         #[arg(long, value_name = "SECONDS")]
         timeout: Option<f64>,
+        /// Send the method and parameter names as given, even where the manifest knows none
+        /// such (a near-miss method name, a parameter the method does not document). Values
+        /// of documented parameters are still checked.
+        #[arg(long)]
+        raw: bool,
     },
     /// Export every record of a paged or list method to JSON Lines, resumably.
     #[command(
@@ -173,12 +178,14 @@ fn main() -> ExitCode {
                 accept_truncated,
                 kind,
                 timeout,
+                raw,
             } => {
                 let options = call::Options {
                     api: api.as_deref(),
                     accept_truncated,
                     kind: kind.as_deref(),
                     timeout,
+                    raw,
                 };
                 call::run(&method, &params, options).await
             }

@@ -184,6 +184,101 @@ async fn call_prints_json_and_exit_codes_say_what_failed() {
     assert!(!stderr.contains(sandbox.credentials().api_key().expose_secret()));
 }
 
+/// What the manifest already knows is wrong is refused before anything is sent, as a usage
+/// error (exit 2) naming the method, the parameter, the value and what was expected.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_refuses_what_the_manifest_knows_is_wrong_and_sends_nothing() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let cases: [(&[&str], &[&str]); 8] = [
+        (
+            &["call", "getChat", "ChatID=notanumber"],
+            &["getChat", "\"ChatID\"", "\"notanumber\"", "an ID"],
+        ),
+        (
+            &["call", "getAllChatMessages", "PageSize=abc"],
+            &["\"PageSize\"", "\"abc\"", "a count"],
+        ),
+        (
+            &["call", "getAllChatMessages", "FromDate=yesterday"],
+            &[
+                "\"FromDate\"",
+                "\"yesterday\"",
+                "ISO 8601",
+                "2024-05-01T10:00:00Z",
+            ],
+        ),
+        (
+            &["call", "getInactiveChats", "FolderID=1", "--api", "v2"],
+            &["getInactiveChats is not documented in v2 (only in v1)"],
+        ),
+        (
+            &["call", "getAllChatMessages", "PageSize=-1", "--api", "v2"],
+            &[
+                "\"PageSize\"",
+                "not a parameter of getAllChatMessages in v2 (only in v1)",
+            ],
+        ),
+        (
+            &["call", "getChat", "ChatID=1", "Bogus=1"],
+            &["\"Bogus\"", "documented: ChatID", "--raw"],
+        ),
+        (&["call", "getChat", "ChatId=1"], &["did you mean ChatID?"]),
+        (
+            &["call", "getchat", "ChatID=1"],
+            &["getchat: no such method; did you mean getChat?", "--raw"],
+        ),
+    ];
+    for (args, said) in cases {
+        let mut c = against(&sandbox);
+        c.args(args);
+        let out = run(c).await;
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        for part in said {
+            assert!(
+                stderr.contains(part),
+                "{args:?} should say {part}: {stderr}"
+            );
+        }
+    }
+    assert!(sandbox.requests().is_empty(), "nothing was sent");
+
+    // --raw sends names as given: the server answers for them.
+    let mut c = against(&sandbox);
+    c.args(["call", "getchat", "ChatID=1", "--raw"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(3), "{}", text(&out.stderr));
+    let mut c = against(&sandbox);
+    c.args(["call", "getOperators", "Bogus=1", "--raw"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(sandbox.requests().last().unwrap().param("Bogus"), Some("1"));
+    // --raw does not skip the value checks of documented parameters.
+    let before = sandbox.requests().len();
+    let mut c = against(&sandbox);
+    c.args(["call", "getChat", "ChatID=x", "--raw"]);
+    assert_eq!(run(c).await.status.code(), Some(2));
+    assert_eq!(sandbox.requests().len(), before);
+
+    // Other accepted forms are sent as typed calls send them: an enum by name, a date.
+    let mut c = against(&sandbox);
+    c.args(["call", "getOperatorAvailability", "ServiceTypeID=chats"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        sandbox.requests().last().unwrap().param("ServiceTypeID"),
+        Some("1")
+    );
+    let mut c = against(&sandbox);
+    c.args(["call", "getAllChatMessages", "FromDate=2024-05-01"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        sandbox.requests().last().unwrap().param("FromDate"),
+        Some("2024-05-01T00:00:00Z")
+    );
+}
+
 /// The records of getAllChatMessages as the server sends them, read with `call_raw`.
 async fn expected(client: &Client, version: ApiVersion) -> Vec<Value> {
     let client = client.with_version(version);

@@ -226,10 +226,9 @@ impl MethodInfo {
     /// knows them, so the pipeline sends them with a warning; the CLI refuses them unless told.
     pub fn undocumented<'p>(&self, params: &'p Params) -> impl Iterator<Item = &'p str> + 'p {
         let documented = self.params;
-        params
-            .iter()
-            .map(|(name, _)| name)
-            .filter(move |name| !documented.is_empty() && !documented.iter().any(|p| p.name() == *name))
+        params.iter().map(|(name, _)| name).filter(move |name| {
+            !documented.is_empty() && !documented.iter().any(|p| p.name() == *name)
+        })
     }
 
     /// Checks a call in `version` with `params` against everything the manifest says,
@@ -296,9 +295,12 @@ impl MethodInfo {
                 continue;
             }
             match param.ty().normalize(value) {
-                Ok(Cow::Borrowed(_)) => {}
-                Ok(Cow::Owned(sent)) => {
-                    normalized.get_or_insert_with(|| params.clone()).set(name, sent);
+                Ok(sent) if sent == value => {}
+                Ok(sent) => {
+                    let sent = sent.into_owned();
+                    normalized
+                        .get_or_insert_with(|| params.clone())
+                        .set(name, sent);
                 }
                 Err(expected) => {
                     let shown = if param.is_sensitive() || params.is_sensitive(name) {
@@ -366,6 +368,50 @@ pub(crate) fn reserved_records(params: &Params, cap: Option<u64>, otherwise: u64
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_value_in_another_accepted_form_is_sent_as_typed_calls_send_it() {
+        let m = crate::methods::lookup("getOperatorAvailability").unwrap();
+        let given = Params::new().with("ServiceTypeID", "Chats");
+        let sent = m.normalize(ApiVersion::V1, &given).unwrap().unwrap();
+        assert_eq!(sent.get("ServiceTypeID"), Some("1"));
+        let as_sent = Params::new().with("ServiceTypeID", "1");
+        assert_eq!(m.normalize(ApiVersion::V1, &as_sent).unwrap(), None);
+        assert!(m
+            .normalize(ApiVersion::V1, &Params::new().with("ServiceTypeID", "2"))
+            .is_err());
+        // Typed setters' values are not checked again (an enum's Unknown goes as given).
+        let typed = Params::new().with("ServiceTypeID", "2").__typed();
+        assert_eq!(m.normalize(ApiVersion::V1, &typed).unwrap(), None);
+    }
+
+    #[test]
+    fn a_sensitive_value_is_not_shown_in_the_refusal() {
+        static M: MethodInfo = MethodInfo::new("setSecret", MethodKind::Write, Returns::Nothing)
+            .with_params(&[crate::method::param::ParamInfo::new(
+                "Pin",
+                crate::method::param::ParamType::Count,
+                &[ApiVersion::V1, ApiVersion::V2],
+            )
+            .sensitive()]);
+        let err = M
+            .check(ApiVersion::V1, &Params::new().with("Pin", "hunter2"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("Pin=[redacted]") && !err.contains("hunter2"),
+            "{err}"
+        );
+        let mut p = Params::new();
+        p.set_sensitive("Other", "s3cret");
+        assert_eq!(M.undocumented(&p).collect::<Vec<_>>(), ["Other"]);
+        assert_eq!(
+            MethodInfo::new("x", MethodKind::Read, Returns::List)
+                .undocumented(&p)
+                .count(),
+            0
+        );
+    }
 
     #[test]
     fn reservation_rule() {
