@@ -1,5 +1,5 @@
-//! The main job: a single-item, a list, a paged (all pages) and a write call through the
-//! typed API, with a short summary.
+//! The main job: a single-item, a list, a paged (every page, through the SDK's stream) and a
+//! write call through the typed API, with a short summary.
 //!
 //! ```text
 //! cargo run -p bold360-sdk --example quickstart
@@ -12,9 +12,10 @@
 
 use std::time::Instant;
 
-use bold360_sdk::methods::{add_chat_message, get_folders, get_inactive_chats};
+use bold360_sdk::methods::{add_chat_message, get_folders};
+use bold360_sdk::prelude::*;
 use bold360_sdk::sandbox::Sandbox;
-use bold360_sdk::{Client, Credentials};
+use bold360_sdk::Credentials;
 
 #[tokio::main]
 async fn main() {
@@ -89,31 +90,24 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
     let Some(folder_id) = folder.folder_id.clone() else {
         return Err("a folder without a FolderID".into());
     };
-    let mut request = v1.get_inactive_chats(folder_id).page_size(25);
-    let mut chats: Vec<get_inactive_chats::Record> = Vec::new();
-    let mut pages = 0;
-    loop {
-        let page = request.clone().send().await?;
-        pages += 1;
+    // The SDK follows each page's `Next` object itself; `pages()` hands the pages over one at
+    // a time (one in memory), `into_stream()` the records of every page.
+    let mut pages = v1.get_inactive_chats(folder_id).page_size(25).pages();
+    let (mut chats, mut page_count) = (Vec::new(), 0);
+    while let Some(page) = pages.try_next().await? {
+        page_count += 1;
         chats.extend(page.data.unwrap_or_default());
-        match page.next {
-            Some(next) if page.truncated == Some(true) => {
-                for (name, value) in next.to_params().iter() {
-                    request = request.param(name, value);
-                }
-            }
-            _ => break,
-        }
     }
     println!(
-        "getInactiveChats: {} chats in folder {:?} over {pages} pages",
+        "getInactiveChats: {} chats in folder {:?} over {page_count} {}",
         chats.len(),
         // The vendor's getFolders page does not list Name, so it arrives in `extra`.
         folder
             .extra
             .get("Name")
             .and_then(|n| n.as_str())
-            .unwrap_or("?")
+            .unwrap_or("?"),
+        if page_count == 1 { "page" } else { "pages" }
     );
 
     // A write (sandbox only), and the read that shows it.
@@ -129,17 +123,23 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .await?
             .data
             .unwrap_or_default();
+        // The vendor's field table for messages stops before Text, so it is in `extra`.
         let last = messages
             .last()
             .and_then(|m| m.extra.get("Text"))
-            .cloned()
-            .unwrap_or_default();
+            .and_then(|text| text.as_str())
+            .unwrap_or("");
         println!(
-            "addChatMessage: chat {chat_id} now has {} messages; the last says {last}",
+            "addChatMessage: chat {chat_id} now has {} messages; the last says: {last}",
             messages.len()
         );
     }
 
     println!("Done in {} ms.", started.elapsed().as_millis());
+    println!(
+        "This program is bold360-sdk/examples/quickstart.rs. Next: `cargo run -p bold360-cli -- \
+         methods` lists every method, `bold360 sandbox` serves this data to your own code, and the \
+         README's first snippet is a program of your own."
+    );
     Ok(())
 }

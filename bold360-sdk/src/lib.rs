@@ -51,9 +51,30 @@ pub mod transport;
 pub mod trigger;
 
 pub use auth::signing;
+/// The date-time library of the public API (`from_date` takes a `chrono::DateTime<Utc>`),
+/// re-exported so your code needs no separate dependency or version match.
+pub use chrono;
 pub use config::env;
 pub use fields::{lenient, wire};
 pub use futures_util::Stream;
+
+/// What a program using the SDK usually needs in scope: the stream extension traits
+/// (`try_next`, `try_collect`, `next`, …) for the SDK's streams, and the client's main types.
+///
+/// ```no_run
+/// use bold360_sdk::prelude::*;
+/// # async fn demo() -> Result<(), Error> {
+/// let client = Client::from_env()?;
+/// let mut messages = client.v2().get_all_chat_messages().into_stream();
+/// while let Some(message) = messages.try_next().await? {
+///     println!("{:?} said {:?}", message.name, message.extra.get("Text"));
+/// }
+/// # Ok(()) }
+/// ```
+pub mod prelude {
+    pub use crate::{ApiVersion, Client, Error, Params};
+    pub use futures_util::{StreamExt, TryStreamExt};
+}
 /// The HTTP client the SDK is built on, for [`ClientBuilder::http_client`] (same version).
 pub use reqwest;
 

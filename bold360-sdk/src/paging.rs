@@ -95,8 +95,9 @@ impl Client {
         &self,
         method: &str,
         params: impl Into<Params>,
-    ) -> impl Stream<Item = Result<Envelope<crate::response::records::Records<Value>>, Error>> + Send
-    {
+    ) -> impl Stream<Item = Result<Envelope<crate::response::records::Records<Value>>, Error>>
+           + Send
+           + Unpin {
         let params = params.into();
         let call = match crate::methods::lookup(method) {
             Some(spec) => PagedCall::for_method(spec, self.version, &params),
@@ -232,24 +233,38 @@ pub fn note_truncation(method: &str, truncated: Option<bool>) {
 }
 
 /// Every page of a call, one at a time (lazily), decoding records as `T`. Generated `pages()`
-/// methods and [`Client::pages_raw`] return this.
+/// methods and [`Client::pages_raw`] return this. The stream is `Unpin` (it lives in one
+/// allocation), so a plain loop over it compiles as written:
+///
+/// ```no_run
+/// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+/// use bold360_sdk::prelude::*;
+/// let mut pages = client.v2().get_all_chat_messages().pages();
+/// while let Some(page) = pages.try_next().await? {
+///     println!("{} records", page.record_count());
+/// }
+/// # Ok(()) }
+/// ```
 pub fn pages<T>(
     client: Client,
     call: PagedCall,
     params: Params,
-) -> impl Stream<Item = Result<Envelope<Records<T>>, Error>> + Send
+) -> impl Stream<Item = Result<Envelope<Records<T>>, Error>> + Send + Unpin
 where
     T: DeserializeOwned + Send + 'static,
 {
-    stream::unfold(Some(PageWalker::new(call, params)), move |walker| {
-        let client = client.clone();
-        async move {
-            let mut walker = walker?;
-            let page = walker.next_page::<T>(&client).await?;
-            let keep = page.is_ok().then_some(walker);
-            Some((page, keep))
-        }
-    })
+    Box::pin(stream::unfold(
+        Some(PageWalker::new(call, params)),
+        move |walker| {
+            let client = client.clone();
+            async move {
+                let mut walker = walker?;
+                let page = walker.next_page::<T>(&client).await?;
+                let keep = page.is_ok().then_some(walker);
+                Some((page, keep))
+            }
+        },
+    ))
 }
 
 /// The parameters of the next page and a token identifying the cursor, or `None` at the end.
@@ -285,18 +300,29 @@ fn next_params<D>(
     }
 }
 
-/// Every record of every page, in order, lazily. Generated `into_stream()` methods return this.
+/// Every record of every page, in order, lazily. Generated `into_stream()` methods return this;
+/// like [`pages`] it is `Unpin`:
+///
+/// ```no_run
+/// # async fn demo(client: bold360_sdk::Client) -> Result<(), bold360_sdk::Error> {
+/// use bold360_sdk::prelude::*;
+/// let mut messages = client.v2().get_all_chat_messages().into_stream();
+/// while let Some(message) = messages.try_next().await? {
+///     println!("{:?} said {:?}", message.name, message.extra.get("Text"));
+/// }
+/// # Ok(()) }
+/// ```
 pub fn records<T>(
     client: Client,
     call: PagedCall,
     params: Params,
-) -> impl Stream<Item = Result<T, Error>> + Send
+) -> impl Stream<Item = Result<T, Error>> + Send + Unpin
 where
     T: DeserializeOwned + Send + 'static,
 {
     use futures_util::StreamExt;
-    let pages = Box::pin(pages::<T>(client, call, params));
-    stream::unfold(
+    let pages = pages::<T>(client, call, params);
+    Box::pin(stream::unfold(
         (pages, VecDeque::new(), false),
         |(mut pages, mut buffer, mut done)| async move {
             loop {
@@ -318,5 +344,5 @@ where
                 }
             }
         },
-    )
+    ))
 }

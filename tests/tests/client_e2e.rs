@@ -516,7 +516,11 @@ async fn clones_and_version_handles_are_cheap_and_shareable() {
 
 #[tokio::test]
 async fn requests_go_through_the_callers_own_http_client() {
-    let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = bold360_sdk::sandbox::Sandbox::builder()
+        .chats(150)
+        .start()
+        .await
+        .unwrap();
     let http = bold360_sdk::reqwest::Client::builder()
         .redirect(bold360_sdk::reqwest::redirect::Policy::none())
         .user_agent("my-app/1.0")
@@ -531,7 +535,11 @@ async fn requests_go_through_the_callers_own_http_client() {
 
 #[tokio::test]
 async fn the_request_timeout_holds_with_the_callers_http_client() {
-    let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = bold360_sdk::sandbox::Sandbox::builder()
+        .chats(150)
+        .start()
+        .await
+        .unwrap();
     // A client of the caller's with no timeout at all.
     let http = bold360_sdk::reqwest::Client::new();
     let client = sandbox
@@ -555,7 +563,11 @@ async fn the_request_timeout_holds_with_the_callers_http_client() {
 #[tokio::test]
 async fn a_timeout_on_one_request_overrides_the_clients() {
     use futures_util::StreamExt;
-    let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    let sandbox = bold360_sdk::sandbox::Sandbox::builder()
+        .chats(150)
+        .start()
+        .await
+        .unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(bold360_sdk::RetryPolicy::none())

@@ -35,7 +35,7 @@ impl HttpTransport for Counting {
 /// A sandbox and a v2 client that reaches it only through a counting in-memory transport, at a
 /// host that cannot resolve (so nothing can go over a socket).
 async fn counted() -> (Sandbox, Client, Arc<AtomicUsize>) {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::builder().chats(150).start().await.unwrap();
     let sent = Arc::new(AtomicUsize::new(0));
     let transport = Counting {
         inner: sandbox.transport(),
@@ -315,7 +315,7 @@ impl reqwest_middleware::Middleware for Layer {
 
 #[tokio::test]
 async fn a_reqwest_middleware_client_carries_every_request() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::builder().chats(150).start().await.unwrap();
     let seen = Arc::new(AtomicUsize::new(0));
     let http = bold360_sdk::reqwest::Client::builder()
         .redirect(bold360_sdk::reqwest::redirect::Policy::none())
@@ -454,7 +454,7 @@ async fn a_request_the_transport_cannot_form_is_the_callers_error_and_not_retrie
 
 #[tokio::test]
 async fn a_read_is_attempted_exactly_as_often_as_the_policy_allows() {
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::builder().chats(150).start().await.unwrap();
     let client = sandbox
         .client_builder()
         .endpoint(Endpoint::custom("http://sandbox.invalid").unwrap())

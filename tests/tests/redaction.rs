@@ -273,7 +273,7 @@ async fn secrets_never_leak() {
 #[tokio::test]
 async fn each_call_has_a_span_with_method_version_status_records_and_latency() {
     let (traces, guard) = common::capture_traces();
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::builder().chats(150).start().await.unwrap();
     let client = sandbox
         .client()
         .unwrap()
@@ -309,7 +309,7 @@ async fn sensitive_parameters_are_sent_but_never_printed() {
         PASSWORD.to_owned(),
         PASSWORD.replace('&', "%26").replace(' ', "%20"),
     ];
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::builder().chats(150).start().await.unwrap();
     let client = sandbox
         .client_builder()
         .retry_policy(RetryPolicy::none())
@@ -374,7 +374,7 @@ async fn sensitive_parameters_are_sent_but_never_printed() {
 #[tokio::test(flavor = "current_thread")]
 async fn each_attempt_traces_its_decision() {
     let (traces, guard) = common::capture_traces();
-    let sandbox = Sandbox::start().await.unwrap();
+    let sandbox = Sandbox::builder().chats(150).start().await.unwrap();
     let client = sandbox
         .client_builder()
         .endpoint(bold360_sdk::Endpoint::custom("http://sandbox.invalid").unwrap())

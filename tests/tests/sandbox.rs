@@ -495,3 +495,59 @@ fn signing_now() -> u64 {
         .unwrap()
         .as_millis() as u64
 }
+
+/// Someone trying the SDK against the sandbox as it starts (`Sandbox::start()`, `bold360
+/// sandbox`) sees paging: every paged method spans several of the server's pages, with the
+/// server's own page size, in each version it pages in. (getAllInvitations is the exception
+/// the docs force: they give it no page cap, so the sandbox serves it in one page.)
+#[tokio::test]
+async fn the_default_data_spans_several_pages_of_every_paged_method_in_both_versions() {
+    use futures_util::TryStreamExt;
+    let sandbox = bold360_sdk::sandbox::Sandbox::builder()
+        .without_limits()
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client().unwrap();
+    let folder = common::first_chat_folder(&client).await;
+    let manifest = bold360_api_spec::Manifest::embedded().unwrap();
+    let mut walked = Vec::new();
+    for method in manifest.methods.iter().filter(|m| m.paging.is_some()) {
+        for version in &method.versions {
+            if method.paging_for(*version).is_none() || method.max_page_size.is_none() {
+                continue;
+            }
+            let api = match version {
+                bold360_api_spec::Version::V1 => ApiVersion::V1,
+                bold360_api_spec::Version::V2 => ApiVersion::V2,
+            };
+            let mut params = Params::new();
+            for p in method
+                .params
+                .iter()
+                .filter(|p| p.required && p.versions.contains(version))
+            {
+                let value = match (&p.name[..], &p.ty) {
+                    ("FolderID", _) => folder.to_string(),
+                    (_, bold360_api_spec::TypeRef::Enum(_)) => "1".to_owned(),
+                    _ => panic!("{}: no value for {}", method.name, p.name),
+                };
+                params.set(p.name.as_str(), value);
+            }
+            let pages: Vec<_> = client
+                .with_version(api)
+                .pages_raw(&method.name, params)
+                .try_collect()
+                .await
+                .unwrap_or_else(|e| panic!("{} {api}: {e}", method.name));
+            assert!(
+                pages.len() >= 2,
+                "{} in {api}: {} page(s) by default",
+                method.name,
+                pages.len()
+            );
+            walked.push(format!("{} {api}", method.name));
+        }
+    }
+    assert!(walked.len() >= 13, "{walked:?}");
+}

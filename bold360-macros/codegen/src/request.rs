@@ -198,13 +198,14 @@ fn paging_methods(m: &Method, ctx: &Ctx) -> TokenStream {
         /// Every page, one at a time (lazily: one page in memory), following the server's
         /// `Next` object (v1) or `NextPage` cursor (v2) until none comes back. The caller's
         /// parameters are sent with every page.
-        pub fn pages(self) -> impl #rt::Stream<Item = ::std::result::Result<Response, #rt::Error>> + ::std::marker::Send {
+        pub fn pages(self) -> impl #rt::Stream<Item = ::std::result::Result<Response, #rt::Error>> + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             #rt::paging::pages::<Record>(self.api.client().clone(), call, self.params)
         }
 
-        /// Every record of every page, in order, lazily.
-        pub fn into_stream(self) -> impl #rt::Stream<Item = ::std::result::Result<Record, #rt::Error>> + ::std::marker::Send {
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
+        pub fn into_stream(self) -> impl #rt::Stream<Item = ::std::result::Result<Record, #rt::Error>> + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             #rt::paging::records::<Record>(self.api.client().clone(), call, self.params)
         }

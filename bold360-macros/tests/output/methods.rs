@@ -1650,18 +1650,19 @@ pub mod get_all_audit_logs {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -2379,18 +2380,19 @@ pub mod get_all_chat_assignments {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -2944,18 +2946,19 @@ pub mod get_all_chat_messages {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -3176,18 +3179,19 @@ pub mod get_all_invitations {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -4048,18 +4052,19 @@ pub mod get_all_text_chat_messages {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -7284,18 +7289,19 @@ pub mod get_conversions {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -9912,18 +9918,19 @@ pub mod get_inactive_chats {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -10675,18 +10682,19 @@ pub mod get_login_activity {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,
@@ -13946,18 +13954,19 @@ pub mod get_text_chats {
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Response, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::pages::<
                 Record,
             >(self.api.client().clone(), call, self.params)
         }
-        /// Every record of every page, in order, lazily.
+        /// Every record of every page, in order, lazily. `Unpin`: `while let Some(record) =
+        /// stream.try_next().await?` works as written (`use bold360_sdk::prelude::*`).
         pub fn into_stream(
             self,
         ) -> impl ::bold360_sdk::Stream<
             Item = ::std::result::Result<Record, ::bold360_sdk::Error>,
-        > + ::std::marker::Send {
+        > + ::std::marker::Send + ::std::marker::Unpin {
             let call = self.paged_call();
             ::bold360_sdk::paging::records::<
                 Record,

@@ -214,16 +214,16 @@ pub async fn run(
         checkpoint.next = walker.next_params().map(pairs);
         save(&checkpoint_file, &checkpoint)?;
         progress.set_position(checkpoint.records);
-        progress.set_message(format!("{} pages", checkpoint.pages));
+        progress.set_message(crate::out::count(checkpoint.pages, "page"));
     }
     progress.finish_and_clear();
     if truncated && !accept_truncated {
         return Err(crate::fail::truncated(&spec.name, checkpoint.records));
     }
     eprintln!(
-        "bold360: exported {} records in {} pages to {}",
-        checkpoint.records,
-        checkpoint.pages,
+        "bold360: exported {} in {} to {}",
+        crate::out::count(checkpoint.records, "record"),
+        crate::out::count(checkpoint.pages, "page"),
         out.display()
     );
     Ok(OK)

@@ -9,7 +9,8 @@ pub fn truncated(method: &str, records: u64) -> Failure {
     Failure {
         code: TRUNCATED,
         message: format!(
-            "{method} answered Truncated after {records} records and does not page: the rest are missing; narrow the filter (e.g. the date window), or pass --accept-truncated"
+            "{method} answered Truncated after {} and does not page: the rest are missing; narrow the filter (e.g. the date window), or pass --accept-truncated",
+            crate::out::count(records, "record")
         ),
     }
 }

@@ -114,7 +114,7 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         #[arg(long)]
         no_limits: bool,
         /// How many closed chats to seed (three messages each).
-        #[arg(long, default_value_t = 150)]
+        #[arg(long, default_value_t = bold360_sdk::sandbox::DEFAULT_CHATS)]
         chats: u32,
         /// Time added to every response, as a distant server's round trip: `150ms`, `0.3s`.
         #[arg(long, value_parser = sandbox::parse_latency, default_value = "0ms")]

@@ -31,3 +31,22 @@ macro_rules! outln {
     };
 }
 pub(crate) use outln;
+
+/// `n` and the noun, in proper English: `1 page`, `3 pages`, `1 record`.
+pub fn count(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn one_is_singular_and_the_rest_plural() {
+        assert_eq!(super::count(0, "page"), "0 pages");
+        assert_eq!(super::count(1, "page"), "1 page");
+        assert_eq!(super::count(2, "record"), "2 records");
+    }
+}

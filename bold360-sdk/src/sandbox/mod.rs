@@ -191,6 +191,11 @@ impl std::fmt::Debug for Sandbox {
     }
 }
 
+/// Closed chats seeded by default: enough that every chat-based paged method spans several of
+/// the server's 1,000-record pages in both versions (1,050 chats in each of the two folders,
+/// 6,300 messages), so paging shows out of the box.
+pub const DEFAULT_CHATS: u32 = 2_100;
+
 /// Configures a [`Sandbox`].
 ///
 /// ```
@@ -223,7 +228,7 @@ impl Default for SandboxBuilder {
             clock: Arc::new(SystemClock),
             limits: Some(SandboxLimits::default()),
             latency: std::time::Duration::ZERO,
-            chats: 150,
+            chats: DEFAULT_CHATS,
         }
     }
 }
@@ -271,7 +276,7 @@ impl SandboxBuilder {
         self
     }
 
-    /// How many closed chats to seed (three messages each). Default 150.
+    /// How many closed chats to seed (three messages each). Default [`DEFAULT_CHATS`].
     pub fn chats(mut self, chats: u32) -> Self {
         self.chats = chats;
         self

@@ -3,8 +3,8 @@
 //! departments and folders where the field's entity says what they are, IDs of other entities
 //! are the same across methods (the 3rd visit of `getConversions` is the visit `getVisit`
 //! serves under that ID), enums cycle through their documented values, and some records carry
-//! a field the manifest does not list. Methods whose paging has no page-size parameter get
-//! more records than one page holds, so every paging style is exercised.
+//! a field the manifest does not list. Paged methods get more records than two of the
+//! server's pages hold, so paging shows in every style with the default page size.
 
 use bold360_api_spec::{DataShape, Method, TypeRef};
 use chrono::Duration;
@@ -15,25 +15,12 @@ use super::data::{epoch, iso, Record, Store, ACCOUNT_ID, ID_BASE};
 /// How many records a method without state has, unless its pages cannot be made smaller.
 pub(crate) const COUNT: usize = 60;
 
-/// Records of `spec`: [`COUNT`], or two full pages and a part when the server alone picks the
-/// page size (a cursor without a size parameter), so its paging is exercised too.
+/// Records of `spec`: two full pages of the server's cap and a part for a method that pages
+/// (in either version), so paging shows with the server's own page size; [`COUNT`] for the
+/// rest (and for a paged method whose pages the docs give no cap, which the sandbox serves
+/// in one page).
 fn count(spec: &Method) -> usize {
-    let fixed_size = [
-        spec.paging_for(bold360_api_spec::Version::V1),
-        spec.paging_for(bold360_api_spec::Version::V2),
-    ]
-    .into_iter()
-    .flatten()
-    .any(|style| {
-        matches!(
-            style,
-            bold360_api_spec::PagingStyle::Cursor {
-                size_param: None,
-                ..
-            }
-        )
-    });
-    match (fixed_size, spec.max_page_size) {
+    match (spec.paging.is_some(), spec.max_page_size) {
         (true, Some(cap)) => cap as usize * 2 + 37,
         _ => COUNT,
     }
@@ -90,6 +77,14 @@ pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
         .map(|i| {
             let mut record = Record::new();
             for field in &spec.returns {
+                // A paged method's records all match its required filters' first value (the
+                // first ID, the first enum value), so paging through them goes past one page.
+                let filter = spec.paging.is_some()
+                    && spec
+                        .params
+                        .iter()
+                        .any(|p| p.required && p.name == field.name);
+                let i = if filter { 0 } else { i };
                 let value = match &field.ty {
                     TypeRef::Id => id_for(store, &field.id_entity().unwrap_or_default(), i),
                     TypeRef::Integer | TypeRef::Count => json!((i as u64 * 7 + seed % 13) % 100),

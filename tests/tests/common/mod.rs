@@ -8,8 +8,16 @@ use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::{Client, RetryPolicy};
 
 /// A sandbox and a client for it that does not retry (so each error path is seen as is).
+/// Closed chats in the tests' sandbox: a small, fixed data set whose counts the tests state
+/// (150 chats, 75 per folder, 450 messages), not the larger default that shows paging.
+pub const CHATS: u32 = 150;
+
 pub async fn sandbox_and_client() -> (Sandbox, Client) {
-    let sandbox = Sandbox::start().await.expect("sandbox starts");
+    let sandbox = Sandbox::builder()
+        .chats(CHATS)
+        .start()
+        .await
+        .expect("sandbox starts");
     let client = sandbox
         .client_builder()
         .retry_policy(RetryPolicy::none())
