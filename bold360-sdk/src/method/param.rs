@@ -323,8 +323,10 @@ mod tests {
     fn a_parameter_knows_its_versions() {
         let p = ParamInfo::new("PageSize", ParamType::Count, &[ApiVersion::V1]);
         assert_eq!(p.name(), "PageSize");
-        assert_eq!(p.versions(), &[ApiVersion::V1]);
+        assert_eq!(p.ty(), ParamType::Count);
         assert!(p.in_version(ApiVersion::V1) && !p.in_version(ApiVersion::V2));
+        let cursor = ParamInfo::new("NextPage", ParamType::String, &[ApiVersion::V2]);
+        assert_eq!(cursor.versions(), &[ApiVersion::V2]);
         assert!(!p.is_sensitive() && p.sensitive().is_sensitive());
     }
 
@@ -338,6 +340,9 @@ mod tests {
         assert_eq!(closest_name("PageSzie", ["PageSize"]), Some("PageSize"));
         assert_eq!(closest_name("Pages", ["PageSize"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("ab", "a"), 1, "a deletion costs one");
+        assert_eq!(edit_distance("a", "ab"), 1, "an insertion costs one");
+        assert_eq!(edit_distance("ab", "ab"), 0);
         assert_eq!(edit_distance("", "ab"), 2);
         assert_eq!(edit_distance("ab", ""), 2);
     }
