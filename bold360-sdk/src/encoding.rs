@@ -12,6 +12,7 @@ const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'~');
 
 /// Percent-encodes one query component.
+#[inline]
 pub(crate) fn encode_component(text: &str) -> impl std::fmt::Display + '_ {
     utf8_percent_encode(text, COMPONENT)
 }

@@ -57,6 +57,10 @@ pub use chrono;
 pub use config::env;
 pub use fields::{lenient, wire};
 pub use futures_util::Stream;
+/// The JSON library of the public API (`call_raw` answers `serde_json::Value`, records keep
+/// unknown fields in a `serde_json::Map`), re-exported so your code needs no separate
+/// dependency or version match.
+pub use serde_json;
 
 /// What a program using the SDK usually needs in scope: the stream extension traits
 /// (`try_next`, `try_collect`, `next`, …) for the SDK's streams, and the client's main types.

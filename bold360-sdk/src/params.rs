@@ -124,6 +124,7 @@ impl Params {
     }
 
     /// The value of a parameter.
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&str> {
         self.entries
             .iter()
@@ -153,11 +154,13 @@ impl Params {
     }
 
     /// Names and values in sending order.
+    #[inline]
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
         self.entries.iter().map(|(n, v)| (n.as_str(), v.as_str()))
     }
 
     /// How many parameters are set.
+    #[inline]
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -19,7 +19,7 @@
 mod context;
 mod docs;
 mod enums;
-mod ids;
+mod id_types;
 mod input;
 mod method_info;
 mod names;
@@ -106,7 +106,7 @@ fn errors(messages: &[String], span: Span) -> TokenStream {
 
 /// Every generated item for a validated manifest.
 pub fn generate(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
-    let ids = ids::ids_module(manifest, ctx);
+    let ids = id_types::ids_module(manifest, ctx);
     let modules = manifest.methods.iter().map(|m| method_module(m, ctx));
     let api = api_methods(manifest, ctx);
     let table = method_table(manifest, ctx);

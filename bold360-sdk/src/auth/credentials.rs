@@ -96,11 +96,13 @@ impl Credentials {
     }
 
     /// The account ID.
+    #[inline]
     pub fn account_id(&self) -> &str {
         &self.account_id
     }
 
     /// The API setting ID.
+    #[inline]
     pub fn api_setting_id(&self) -> &str {
         &self.api_setting_id
     }
@@ -110,6 +112,7 @@ impl Credentials {
         &self.api_key
     }
 
+    #[inline]
     pub(crate) fn api_key_str(&self) -> &str {
         self.api_key.expose_secret()
     }
