@@ -53,18 +53,32 @@ pub fn manifest() -> Result<Manifest, Failure> {
     })
 }
 
+/// The documented method (or alias) closest to `name`: the same name in another case, or one
+/// within two edits (`bold360_sdk::closest_name`).
+pub fn near_method(name: &str) -> Option<&'static str> {
+    let names = bold360_sdk::methods::ALL
+        .iter()
+        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()));
+    bold360_sdk::closest_name(name, names)
+}
+
 /// A method by name or alias.
 pub fn method(manifest: &Manifest, name: &str) -> Result<Method, Failure> {
     manifest.method(name).cloned().ok_or_else(|| {
         let lower = name.to_ascii_lowercase();
-        let near: Vec<&str> = manifest
-            .methods
-            .iter()
-            .map(|m| m.name.as_str())
-            .filter(|m| {
-                m.to_ascii_lowercase().contains(&lower) || lower.contains(&m.to_ascii_lowercase())
-            })
-            .collect();
+        let near: Vec<&str> = match near_method(name) {
+            Some(near) => vec![near],
+            // A part of a name, or a name with more after it: every method that matches.
+            None => manifest
+                .methods
+                .iter()
+                .map(|m| m.name.as_str())
+                .filter(|m| {
+                    let m = m.to_ascii_lowercase();
+                    m.contains(&lower) || lower.contains(&m)
+                })
+                .collect(),
+        };
         let hint = if near.is_empty() {
             String::from(" (bold360 methods lists them)")
         } else {

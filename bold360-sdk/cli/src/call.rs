@@ -23,32 +23,30 @@ pub struct Options<'a> {
 /// near miss of a documented one, or a parameter the documented method does not have.
 fn check_names(method: &str, known: Option<&MethodInfo>, params: &Params) -> Result<(), Failure> {
     let Some(spec) = known else {
-        let names = bold360_sdk::methods::ALL
-            .iter()
-            .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()));
-        return match closest_name(method, names) {
+        return match args::near_method(method) {
             Some(near) => Err(Failure::usage(format!(
                 "{method}: no such method; did you mean {near}? (send it as given with --raw)"
             ))),
             None => Ok(()),
         };
     };
-    if let Some(unknown) = spec.undocumented(params).next() {
-        let documented = spec.params().iter().map(|p| p.name());
-        let hint = match closest_name(unknown, documented) {
-            Some(near) => format!("did you mean {near}? "),
-            None => String::new(),
-        };
-        let listed: Vec<&str> = spec.params().iter().map(|p| p.name()).collect();
-        return Err(Failure::usage(format!(
-            "{}: invalid request (parameter {unknown:?}): {} documents no parameter {unknown} \
-             ({hint}documented: {}); send it anyway with --raw",
+    let Some(unknown) = spec.undocumented(params).next() else {
+        return Ok(());
+    };
+    let documented: Vec<&str> = spec.params().iter().map(|p| p.name()).collect();
+    let hint = match closest_name(unknown, documented.iter().copied()) {
+        Some(near) => format!("did you mean {near}? "),
+        None => String::new(),
+    };
+    Err(Failure::from(bold360_sdk::Error::InvalidRequest {
+        method: spec.name().to_owned(),
+        parameter: Some(unknown.to_owned()),
+        reason: format!(
+            "{} documents no parameter {unknown} ({hint}documented: {}); send it anyway with --raw",
             spec.name(),
-            spec.name(),
-            listed.join(", ")
-        )));
-    }
-    Ok(())
+            documented.join(", ")
+        ),
+    }))
 }
 
 pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result<u8, Failure> {

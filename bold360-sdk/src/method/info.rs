@@ -271,6 +271,22 @@ impl MethodInfo {
                 ),
             ));
         }
+        // Values from typed setters already have the manifest's types and versions (and an
+        // enum's `Unknown` is a deliberate choice): only the rules over several parameters.
+        let normalized = if params.is_typed() {
+            None
+        } else {
+            self.check_values(version, params)?
+        };
+        self.constraints
+            .iter()
+            .try_for_each(|c| c.check(self.name, version, params))?;
+        Ok(normalized)
+    }
+
+    /// Each documented parameter's version and value: the parameters as sent when a value was
+    /// written in another accepted form.
+    fn check_values(&self, version: ApiVersion, params: &Params) -> Result<Option<Params>, Error> {
         let mut normalized: Option<Params> = None;
         for (name, value) in params.iter() {
             let Some(param) = self.param(name) else {
@@ -289,9 +305,8 @@ impl MethodInfo {
                     ),
                 ));
             }
-            // A blank value is no value (the presence rules below judge it); values from typed
-            // setters already have the manifest's types.
-            if crate::fields::blank::is_blank(value) || params.is_typed() {
+            // A blank value is no value: the presence rules below judge it.
+            if crate::fields::blank::is_blank(value) {
                 continue;
             }
             match param.ty().normalize(value) {
@@ -316,9 +331,6 @@ impl MethodInfo {
                 }
             }
         }
-        self.constraints
-            .iter()
-            .try_for_each(|c| c.check(self.name, version, params))?;
         Ok(normalized)
     }
 
