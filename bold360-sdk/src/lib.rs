@@ -85,6 +85,9 @@ pub use reqwest;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
+#[cfg(feature = "explorer")]
+pub mod explorer;
+
 pub use methods::ids;
 
 /// Typed calls for a manifest of your own (methods your account has that the vendor's pages

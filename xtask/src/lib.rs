@@ -1,2 +1,3 @@
 //! Maintenance commands of the bold360-rs workspace, as a library so they can be tested.
+pub mod formats;
 pub mod regen;

@@ -460,6 +460,29 @@ fn run_writes_then_check_passes_and_detects_drift() {
         !regen::run(&options(true)).unwrap(),
         "--check notices an edited file"
     );
+    assert!(regen::run(&options(false)).unwrap());
+    // The OpenAPI document and the Postman collection are generated too, and a hand edit of
+    // either is caught, then undone by the next write.
+    for derived in [xtask::formats::OPENAPI_PATH, xtask::formats::POSTMAN_PATH] {
+        let file = out.join(derived);
+        let text = std::fs::read_to_string(&file).unwrap();
+        assert!(
+            text.contains("getThings"),
+            "{derived} describes the fixture's method"
+        );
+        std::fs::write(&file, text.replacen("getThings", "getThingz", 1)).unwrap();
+        assert!(
+            !regen::run(&options(true)).unwrap(),
+            "--check notices a hand edit of {derived}"
+        );
+        assert!(regen::run(&options(false)).unwrap());
+        assert_eq!(
+            std::fs::read_to_string(&file).unwrap(),
+            text,
+            "{derived} rewritten"
+        );
+        assert!(regen::run(&options(true)).unwrap());
+    }
     std::fs::write(out.join("methods/stale.json"), "{}").unwrap();
     assert!(regen::run(&options(false)).unwrap());
     assert!(

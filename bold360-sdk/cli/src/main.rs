@@ -7,6 +7,7 @@
 mod args;
 mod call;
 mod exit;
+mod explore;
 mod export;
 mod fail;
 mod logging;
@@ -14,6 +15,7 @@ mod methods;
 mod out;
 mod raw;
 mod sandbox;
+mod spec;
 mod verify;
 
 use std::path::PathBuf;
@@ -120,6 +122,38 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         #[arg(long, value_parser = sandbox::parse_latency, default_value = "0ms")]
         latency: std::time::Duration,
     },
+    /// Explore every method in your browser, through a local proxy that keeps the key.
+    #[command(
+        after_help = "Serves an interactive explorer (Swagger UI, embedded: nothing is loaded from the \
+internet) on 127.0.0.1. \"Try it out\" calls go to a local proxy that signs them with your \
+credentials and sends them through the SDK (limits, retries, paging guards); the browser never \
+sees the key or a token. With no BOLD360_* credentials set it starts the sandbox and explores \
+that. Requests addressed to another host name or from another site are refused (403).\n\n\
+Examples:\n  bold360 explore --open\n  bold360 explore --port 8361"
+    )]
+    Explore {
+        /// The loopback port (0 picks a free one).
+        #[arg(long, default_value_t = 8361)]
+        port: u16,
+        /// Open the page in the desktop's browser.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Print the API as an OpenAPI 3.1 document or a Postman collection that signs requests.
+    #[command(
+        after_help = "Both are generated from the manifest this binary ships. In Postman: Import the \
+collection, then set the variables accountId, apiSettingId and apiKey (and baseUrl for EMEA or \
+the sandbox); every request is signed by the collection's script.\n\nExamples:\n  \
+bold360 spec openapi --out bold360.openapi.json\n  bold360 spec postman --out bold360.postman_collection.json"
+    )]
+    Spec {
+        /// `openapi` or `postman`.
+        #[arg(value_enum)]
+        format: spec::Format,
+        /// Write to this file instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
     /// Verify a trigger's signature (key from BOLD360_TRIGGER_KEY, else BOLD360_API_KEY).
     #[command(
         after_help = "The body (JSON or form-encoded) is read from --body, else stdin. Exit 0 when valid, 1 when \
@@ -212,6 +246,8 @@ fn main() -> ExitCode {
                 chats,
                 latency,
             } => sandbox::run(port, no_limits, chats, latency).await,
+            Command::Explore { port, open } => explore::run(port, open).await,
+            Command::Spec { format, out } => spec::run(format, out.as_deref()),
             Command::VerifyTrigger { url, body } => verify::run(&url, body.as_deref()),
         }
     });

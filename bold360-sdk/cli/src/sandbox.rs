@@ -28,6 +28,40 @@ pub fn parse_latency(text: &str) -> Result<Duration, String> {
         .ok_or_else(|| format!("{text:?}: expected a latency from 0 to 60 s, e.g. 150ms"))
 }
 
+/// The newman command that runs the Postman collection (`bold360 spec postman`) against this
+/// sandbox: its URL and credentials, and a value it accepts for every parameter a request
+/// cannot go without. The same `--env-var`s set a Postman environment's variables.
+pub fn newman_line(sandbox: &Sandbox) -> String {
+    let c = sandbox.credentials();
+    let mut line = format!(
+        "newman run bold360.postman_collection.json --env-var baseUrl={} --env-var accountId={} \
+--env-var apiSettingId={} --env-var apiKey={}",
+        sandbox.base_url(),
+        c.account_id(),
+        c.api_setting_id(),
+        c.api_key().expose_secret()
+    );
+    for (name, value) in sandbox.example_values() {
+        line.push_str(&format!(
+            " --env-var {}",
+            shell_word(&format!("{name}={value}"))
+        ));
+    }
+    line
+}
+
+/// A word the shell reads back unchanged.
+fn shell_word(text: &str) -> String {
+    if text
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "=-_.:/@+".contains(c))
+    {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 pub async fn run(port: u16, no_limits: bool, chats: u32, latency: Duration) -> Result<u8, Failure> {
     let mut builder = Sandbox::builder().port(port).chats(chats).latency(latency);
     if no_limits {
@@ -56,6 +90,8 @@ pub async fn run(port: u16, no_limits: bool, chats: u32, latency: Duration) -> R
         "export BOLD360_API_KEY={}",
         c.api_key().expose_secret()
     );
+    let _ = writeln!(out, "API explorer: {}/explorer", sandbox.base_url());
+    let _ = writeln!(out, "{}", newman_line(&sandbox));
     let _ = writeln!(out, "Press Ctrl-C to stop.");
     let _ = out.flush();
     drop(out);

@@ -1,55 +1,18 @@
 //! The `bold360` command line: every subcommand and exit code, against the sandbox.
 
-use std::io::{BufRead, BufReader, Write};
+mod common;
+
+use common::{against, cli_sandbox, command, run, text};
+
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::trigger::{encode_uri_component, TriggerFields, TriggerVerifier};
 use bold360_sdk::{ApiVersion, Client, ClientBuilder, ExposeSecret};
 use serde_json::Value;
-
-const BIN: &str = env!("CARGO_BIN_EXE_bold360");
-
-fn command() -> Command {
-    let mut cmd = Command::new(BIN);
-    for var in [
-        "BOLD360_ACCOUNT_ID",
-        "BOLD360_API_SETTING_ID",
-        "BOLD360_API_KEY",
-        "BOLD360_REGION",
-        "BOLD360_ENDPOINT",
-        "BOLD360_API_VERSION",
-        "BOLD360_TRIGGER_KEY",
-        "BOLD360_LIMITER_URL",
-        "BOLD360_LIMITER_FALLBACK",
-        "RUST_LOG",
-    ] {
-        cmd.env_remove(var);
-    }
-    cmd
-}
-
-fn against(sandbox: &Sandbox) -> Command {
-    let c = sandbox.credentials();
-    let mut cmd = command();
-    cmd.env("BOLD360_ENDPOINT", sandbox.base_url())
-        .env("BOLD360_ACCOUNT_ID", c.account_id())
-        .env("BOLD360_API_SETTING_ID", c.api_setting_id())
-        .env("BOLD360_API_KEY", c.api_key().expose_secret());
-    cmd
-}
-
-async fn run(mut cmd: Command) -> Output {
-    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
-        .await
-        .unwrap()
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("bold360-cli-{}-{name}", std::process::id()));
@@ -518,40 +481,9 @@ async fn processes_sharing_a_limiter_url_stay_inside_the_account_limits() {
 }
 
 /// Starts `bold360 sandbox --port 0 <extra>` and reads the variables it prints.
-async fn cli_sandbox(
-    extra: &[&str],
-) -> (
-    std::process::Child,
-    std::collections::HashMap<String, String>,
-) {
-    let mut child = command()
-        .args(["sandbox", "--port", "0"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let vars = tokio::task::spawn_blocking(move || {
-        let mut vars = std::collections::HashMap::new();
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
-                vars.insert(k.to_owned(), v.to_owned());
-            }
-            if line.starts_with("Press Ctrl-C") {
-                break;
-            }
-        }
-        vars
-    })
-    .await
-    .unwrap();
-    (child, vars)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_prints_a_working_configuration() {
-    let (mut child, vars) = cli_sandbox(&[]).await;
+    let (mut child, vars, _) = cli_sandbox(&[]).await;
     // The printed variables are exactly what `from_env` reads.
     let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
         .unwrap()
@@ -565,7 +497,7 @@ async fn sandbox_prints_a_working_configuration() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_latency_delays_every_response() {
-    let (mut child, vars) = cli_sandbox(&["--latency", "150ms"]).await;
+    let (mut child, vars, _) = cli_sandbox(&["--latency", "150ms"]).await;
     let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
         .unwrap()
         .build()
@@ -662,7 +594,14 @@ async fn verify_trigger_exits_0_when_valid_and_1_when_not() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_subcommand_has_help_with_examples() {
-    for sub in ["methods", "call", "export", "sandbox", "verify-trigger"] {
+    for sub in [
+        "methods",
+        "call",
+        "export",
+        "sandbox",
+        "spec",
+        "verify-trigger",
+    ] {
         let out = run({
             let mut c = command();
             c.args([sub, "--help"]);

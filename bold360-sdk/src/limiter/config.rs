@@ -137,6 +137,15 @@ impl LimiterConfig {
         self.requests
     }
 
+    /// The records-per-window limit.
+    ///
+    /// ```
+    /// assert_eq!(bold360_sdk::LimiterConfig::default().get_records_per_second(), 2000);
+    /// ```
+    pub fn get_records_per_second(&self) -> u64 {
+        self.records
+    }
+
     /// The safety cap on requests in flight.
     pub fn get_max_in_flight(&self) -> usize {
         self.max_in_flight

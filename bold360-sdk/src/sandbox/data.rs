@@ -13,6 +13,10 @@ pub(crate) const ID_BASE: u64 = 9_007_199_254_740_993;
 
 pub(crate) const ACCOUNT_ID: u64 = 100_001;
 
+/// A report that has already run to completion (ReportType 0), so `getReport` can be tried
+/// before any `runReport`.
+pub(crate) const SEEDED_REPORT_ID: u64 = ID_BASE + 400_000_000;
+
 #[derive(Debug, Clone)]
 pub(crate) struct Store {
     pub departments: Vec<Record>,
@@ -198,6 +202,7 @@ impl Store {
                 })));
             }
         }
+        store.reports.insert(SEEDED_REPORT_ID.to_string(), (0, 2));
         store.messages.sort_by(|a, b| {
             let key = |m: &Record| {
                 (

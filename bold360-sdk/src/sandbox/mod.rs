@@ -28,6 +28,7 @@
 //! ```
 
 mod data;
+mod examples;
 mod faults;
 mod in_memory;
 mod limits;
@@ -168,6 +169,27 @@ impl Sandbox {
         synthetic::ids(&store, entity)
     }
 
+    /// For every parameter a call cannot go without (the required ones, and the members of
+    /// an exactly-one-of group), a value this sandbox accepts: IDs of records it holds, an
+    /// enumeration's first value, a date, a name. `bold360 sandbox` prints them as Postman
+    /// variables; the explorer fills them in.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sandbox = bold360_sdk::sandbox::Sandbox::start().await.unwrap();
+    /// let examples = sandbox.example_values();
+    /// let mut params = bold360_sdk::Params::new();
+    /// params.set("ChatID", &examples["ChatID"]);
+    /// let chat = sandbox.client().unwrap().call_raw("getChat", params).await.unwrap();
+    /// assert_eq!(chat.record_count(), 1);
+    /// # }
+    /// ```
+    pub fn example_values(&self) -> std::collections::BTreeMap<String, String> {
+        let store = self.state.store.lock().unwrap_or_else(|e| e.into_inner());
+        examples::values(&store, &self.state.manifest)
+    }
+
     /// Counters of what the sandbox has done.
     pub fn stats(&self) -> SandboxStats {
         self.state.stats.snapshot()
@@ -303,6 +325,9 @@ impl SandboxBuilder {
         let addr = listener.local_addr()?;
         let (tx, rx) = oneshot::channel::<()>();
         let router = server::router(Arc::clone(&state));
+        // With the explorer, the sandbox serves it at /explorer, calling itself in process.
+        #[cfg(feature = "explorer")]
+        let router = router.merge(explorer_router(&state, addr)?);
         tokio::spawn(async move {
             let _ = axum::serve(listener, router)
                 .with_graceful_shutdown(async {
@@ -317,6 +342,29 @@ impl SandboxBuilder {
             shutdown: Some(tx),
         })
     }
+}
+
+/// The explorer of a sandbox: its page at `/explorer`, trying calls against the sandbox in
+/// process (no second socket), with the sandbox's example values filled in.
+#[cfg(feature = "explorer")]
+fn explorer_router(
+    state: &Arc<server::SandboxState>,
+    addr: SocketAddr,
+) -> std::io::Result<axum::Router> {
+    let client = Client::builder()
+        .credentials(state.credentials.clone())
+        .endpoint(Endpoint::custom(&format!("http://{addr}")).map_err(std::io::Error::other)?)
+        .http_transport(InMemoryTransport::new(Arc::clone(state)))
+        .build()
+        .map_err(std::io::Error::other)?;
+    let examples = {
+        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+        examples::values(&store, &state.manifest)
+    };
+    Ok(crate::explorer::Explorer::new(client)
+        .examples(examples)
+        .target("the local sandbox")
+        .router(addr))
 }
 
 /// One request as the sandbox received it, with `auth` left out.

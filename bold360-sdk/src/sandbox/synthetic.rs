@@ -10,7 +10,7 @@ use bold360_api_spec::{DataShape, Method, TypeRef};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use super::data::{epoch, iso, Record, Store, ACCOUNT_ID, ID_BASE};
+use super::data::{epoch, iso, Record, Store, ACCOUNT_ID, ID_BASE, SEEDED_REPORT_ID};
 
 /// How many records a method without state has, unless its pages cannot be made smaller.
 pub(crate) const COUNT: usize = 60;
@@ -50,6 +50,7 @@ fn id_for(store: &Store, entity: &str, i: usize) -> Value {
         "department" => pick(&store.departments, "DepartmentID", i),
         "folder" => pick(&store.folders, "FolderID", i),
         "account" => json!(ACCOUNT_ID.to_string()),
+        "report" => json!(SEEDED_REPORT_ID.to_string()),
         other => {
             json!((ID_BASE + 500_000_000 + (seed(other) % 1000) * 1_000_000 + i as u64).to_string())
         }

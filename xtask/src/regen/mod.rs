@@ -263,6 +263,34 @@ pub fn run(options: &Options) -> Result<bool, String> {
                 .filter(|p| !generated.files.contains_key(*p) && !failed.contains(p)),
         )
         .collect();
+    // The OpenAPI document and the Postman collection follow the manifest as it will be on
+    // disk: the generated files, and the old file of a method that failed.
+    let mut on_disk = generated.files.clone();
+    on_disk.extend(
+        existing
+            .iter()
+            .filter(|(path, _)| failed.contains(path))
+            .map(|(p, t)| (p.clone(), t.clone())),
+    );
+    // An old file that does not validate leaves them as they are, and the run needs attention.
+    let (derived, derived_error) = match derived_files(&on_disk) {
+        Ok(files) => (files, None),
+        Err(e) => (BTreeMap::new(), Some(e)),
+    };
+    let derived_differing: Vec<&String> = derived
+        .iter()
+        .filter(|(path, text)| {
+            std::fs::read_to_string(options.out.join(path))
+                .ok()
+                .as_ref()
+                != Some(*text)
+        })
+        .map(|(path, _)| path)
+        .collect();
+    let differing: Vec<&String> = differing
+        .into_iter()
+        .chain(derived_differing.iter().copied())
+        .collect();
 
     println!(
         "regen: {} pages → {} methods ({} failed)",
@@ -298,6 +326,10 @@ pub fn run(options: &Options) -> Result<bool, String> {
     for p in &generated.problems {
         eprintln!("error: {p}");
     }
+    if let Some(e) = &derived_error {
+        attention = true;
+        eprintln!("error: {e}");
+    }
     if options.check {
         if differing.is_empty() {
             println!("regen --check: {} is up to date", options.out.display());
@@ -321,7 +353,10 @@ pub fn run(options: &Options) -> Result<bool, String> {
     std::fs::create_dir_all(&methods_dir).map_err(|e| format!("{}: {e}", methods_dir.display()))?;
     for path in &differing {
         let target = options.out.join(path);
-        match generated.files.get(*path) {
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        match generated.files.get(*path).or_else(|| derived.get(*path)) {
             Some(text) => std::fs::write(&target, text),
             None => std::fs::remove_file(&target),
         }
@@ -333,6 +368,25 @@ pub fn run(options: &Options) -> Result<bool, String> {
         eprintln!("regen: resolve the errors above (the rest is written); exit status stays non-zero until then");
     }
     Ok(!attention)
+}
+
+/// The files generated from a manifest's method files (see [`crate::formats`]): path
+/// relative to the manifest directory → text.
+pub fn derived_files(
+    methods: &BTreeMap<String, String>,
+) -> Result<BTreeMap<String, String>, String> {
+    let sources: Vec<SourceFile> = methods
+        .iter()
+        .map(|(path, text)| SourceFile {
+            path: path.clone(),
+            text: text.clone(),
+        })
+        .collect();
+    let manifest = Manifest::from_sources(&sources).map_err(|problems| {
+        let first = problems.first().map(ToString::to_string).unwrap_or_default();
+        format!("the manifest does not validate, so the OpenAPI document and Postman collection cannot be generated: {first}")
+    })?;
+    Ok(crate::formats::files(&manifest))
 }
 
 /// `--changelog` and `--bump`: the release entry and version for `changes`.

@@ -1,0 +1,81 @@
+//! What the command-line tests share: the binary, run with a clean environment, and the
+//! sandbox it starts.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+use bold360_sdk::sandbox::Sandbox;
+use bold360_sdk::ExposeSecret;
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_bold360");
+
+pub fn command() -> Command {
+    let mut cmd = Command::new(BIN);
+    for var in [
+        "BOLD360_ACCOUNT_ID",
+        "BOLD360_API_SETTING_ID",
+        "BOLD360_API_KEY",
+        "BOLD360_REGION",
+        "BOLD360_ENDPOINT",
+        "BOLD360_API_VERSION",
+        "BOLD360_TRIGGER_KEY",
+        "BOLD360_LIMITER_URL",
+        "BOLD360_LIMITER_FALLBACK",
+        "RUST_LOG",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd
+}
+
+pub fn against(sandbox: &Sandbox) -> Command {
+    let c = sandbox.credentials();
+    let mut cmd = command();
+    cmd.env("BOLD360_ENDPOINT", sandbox.base_url())
+        .env("BOLD360_ACCOUNT_ID", c.account_id())
+        .env("BOLD360_API_SETTING_ID", c.api_setting_id())
+        .env("BOLD360_API_KEY", c.api_key().expose_secret());
+    cmd
+}
+
+pub async fn run(mut cmd: Command) -> Output {
+    tokio::task::spawn_blocking(move || cmd.output().expect("the binary runs"))
+        .await
+        .unwrap()
+}
+
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// `bold360 sandbox --port 0 EXTRA…` started as a user would: the process, the variables it
+/// printed (`export NAME=value`) and every line it printed before "Press Ctrl-C".
+pub async fn cli_sandbox(extra: &[&str]) -> (Child, HashMap<String, String>, Vec<String>) {
+    let mut child = command()
+        .args(["sandbox", "--port", "0"])
+        .args(extra)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let vars = tokio::task::spawn_blocking(move || {
+        let mut vars = HashMap::new();
+        let mut printed = Vec::new();
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            printed.push(line.clone());
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
+        }
+        (vars, printed)
+    })
+    .await
+    .unwrap();
+    (child, vars.0, vars.1)
+}

@@ -1,0 +1,138 @@
+//! The page, its script and the OpenAPI document it reads.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use axum::extract::State as Extract;
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use serde_json::{json, Value};
+
+use super::State;
+
+/// What the explorer serves, made once per start.
+pub(crate) struct Page {
+    script: String,
+    openapi: String,
+    html: String,
+}
+
+/// The page: Swagger UI's files and the explorer's script, all from this server.
+const HTML: &str = include_str!("page.html");
+
+/// The script that starts Swagger UI; `TOKEN`, `WRITES` and `TARGET` are filled in.
+const SCRIPT: &str = include_str!("explorer.js");
+
+impl Page {
+    pub(crate) fn new(token: &str, examples: &BTreeMap<String, String>, target: &str) -> Self {
+        let writes: Vec<&str> = crate::methods::ALL
+            .iter()
+            .filter(|m| m.kind() == crate::MethodKind::Write)
+            .map(|m| m.name())
+            .collect();
+        let script = SCRIPT
+            .replacen("TOKEN;", &format!("{};", json!(token)), 1)
+            .replacen("WRITES;", &format!("{};", json!(writes)), 1)
+            .replacen("TARGET;", &format!("{};", json!(target)), 1);
+        Self {
+            script,
+            openapi: openapi(examples).to_string(),
+            html: HTML.replace("TARGET", &escape(target)),
+        }
+    }
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The shipped OpenAPI document pointed at the proxy (which signs, so no security scheme is
+/// asked for), with example values in the parameters that have one.
+fn openapi(examples: &BTreeMap<String, String>) -> Value {
+    let mut doc: Value = serde_json::from_str(bold360_api_spec::OPENAPI).unwrap_or(Value::Null);
+    doc["servers"] = json!([{
+        "url": "/explorer/api",
+        "description": "This explorer's local proxy: it signs each request and sends it through the SDK",
+    }]);
+    if let Some(map) = doc.as_object_mut() {
+        map.remove("security");
+    }
+    if let Some(components) = doc["components"].as_object_mut() {
+        components.remove("securitySchemes");
+    }
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        for item in paths.values_mut() {
+            if let Some(params) = item["get"]["parameters"].as_array_mut() {
+                for p in params {
+                    let name = p["name"].as_str().unwrap_or_default().to_owned();
+                    if let Some(value) = examples.get(&name) {
+                        p["example"] = json!(value);
+                    }
+                }
+            }
+        }
+    }
+    doc
+}
+
+pub(crate) async fn html(Extract(state): Extract<Arc<State>>) -> Html<String> {
+    Html(state.page.html.clone())
+}
+
+pub(crate) async fn script(Extract(state): Extract<Arc<State>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        state.page.script.clone(),
+    )
+        .into_response()
+}
+
+pub(crate) async fn openapi_json(Extract(state): Extract<Arc<State>>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        state.page.openapi.clone(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_sends_the_header_the_proxy_reads_and_gets_its_settings() {
+        assert!(SCRIPT.contains(&format!(
+            "request.headers['{}']",
+            super::super::TOKEN_HEADER
+        )));
+        let page = Page::new("abc123", &BTreeMap::new(), "the <local> sandbox");
+        assert!(page.script.contains(r#"var token = "abc123";"#));
+        assert!(page.script.contains(r#""updateChat""#), "writes are listed");
+        assert!(!page.script.contains("TOKEN;") && !page.script.contains("WRITES;"));
+        assert!(
+            page.html.contains("the &lt;local&gt; sandbox"),
+            "the target is escaped"
+        );
+        assert!(
+            !page.html.contains("abc123"),
+            "the token is in the script only"
+        );
+    }
+
+    #[test]
+    fn the_document_points_at_the_proxy_with_examples_and_no_key() {
+        let examples = BTreeMap::from([("ChatID".to_owned(), "42".to_owned())]);
+        let doc = openapi(&examples);
+        assert_eq!(doc["servers"].as_array().unwrap().len(), 1);
+        assert_eq!(doc["servers"][0]["url"], "/explorer/api");
+        assert!(doc.get("security").is_none());
+        assert!(doc["components"].get("securitySchemes").is_none());
+        assert_eq!(
+            doc["paths"]["/v1/getChat"]["get"]["parameters"][0]["example"],
+            "42"
+        );
+    }
+}
