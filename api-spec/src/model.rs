@@ -354,4 +354,30 @@ impl Method {
     pub fn paging_for(&self, version: Version) -> Option<&PagingStyle> {
         self.paging.as_ref().and_then(|p| p.get(version))
     }
+
+    /// True when the method takes a `FromDate`/`ToDate` window (both date-times).
+    pub fn has_date_window(&self) -> bool {
+        ["FromDate", "ToDate"]
+            .iter()
+            .all(|name| self.param(name).is_some_and(|p| p.ty == TypeRef::Datetime))
+    }
+
+    /// The record field a `FromDate`/`ToDate` window selects on: the first of `Created`,
+    /// `Started`, `Ended`, `Answered` and `Updated` that the method returns as a date-time;
+    /// `None` when its documented fields have none of them.
+    ///
+    /// ```
+    /// let manifest = bold360_api_spec::Manifest::embedded().unwrap();
+    /// let messages = manifest.method("getAllChatMessages").unwrap();
+    /// assert_eq!(messages.window_field(), Some("Created"));
+    /// ```
+    pub fn window_field(&self) -> Option<&str> {
+        ["Created", "Started", "Ended", "Answered", "Updated"]
+            .into_iter()
+            .find(|name| {
+                self.returns
+                    .iter()
+                    .any(|f| f.name == *name && f.ty == TypeRef::Datetime)
+            })
+    }
 }

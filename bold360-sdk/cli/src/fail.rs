@@ -16,6 +16,7 @@ pub fn truncated(method: &str, records: u64) -> Failure {
 }
 
 /// A failure: its exit code and its message (never holding a secret).
+#[derive(Debug)]
 pub struct Failure {
     pub code: u8,
     pub message: String,

@@ -4,19 +4,7 @@
 //! `BOLD360_API_KEY`, `BOLD360_REGION`, `BOLD360_ENDPOINT`, `BOLD360_API_VERSION`).
 //! Exit codes: [`exit::CODES`].
 
-mod args;
-mod call;
-mod exit;
-mod explore;
-mod export;
-mod fail;
-mod logging;
-mod methods;
-mod out;
-mod raw;
-mod sandbox;
-mod spec;
-mod verify;
+use bold360_cli::{call, exit, explore, export, logging, methods, sandbox, spec, tap, verify};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -121,6 +109,16 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         /// Time added to every response, as a distant server's round trip: `150ms`, `0.3s`.
         #[arg(long, value_parser = sandbox::parse_latency, default_value = "0ms")]
         latency: std::time::Duration,
+    },
+    /// Run the Singer tap (the same program as `tap-bold360`).
+    #[command(
+        after_help = "Singer messages (SCHEMA, RECORD, STATE) on stdout, for any Singer target.\n\nExamples:\n  \
+bold360 tap --about --format markdown\n  bold360 tap --config config.json --discover > catalog.json\n  \
+bold360 tap --config config.json --catalog catalog.json --state state.json | target-csv"
+    )]
+    Tap {
+        #[command(flatten)]
+        args: tap::TapArgs,
     },
     /// Explore every method in your browser, through a local proxy that keeps the key.
     #[command(
@@ -246,6 +244,7 @@ fn main() -> ExitCode {
                 chats,
                 latency,
             } => sandbox::run(port, no_limits, chats, latency).await,
+            Command::Tap { args } => tap::run(args).await,
             Command::Explore { port, open } => explore::run(port, open).await,
             Command::Spec { format, out } => spec::run(format, out.as_deref()),
             Command::VerifyTrigger { url, body } => verify::run(&url, body.as_deref()),

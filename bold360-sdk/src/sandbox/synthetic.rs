@@ -124,6 +124,12 @@ pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
                     }
                 }
             }
+            if let Some(time) = time_field(spec) {
+                if !record.contains_key(time) {
+                    let at = t0 + Duration::minutes(i as i64 * 53 + (seed % 60) as i64);
+                    record.insert(time.to_owned(), json!(iso(at)));
+                }
+            }
             if i % 7 == 0 {
                 record.insert("SandboxExtra".to_owned(), json!(format!("extra-{i}")));
             }
@@ -132,13 +138,10 @@ pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
         .collect()
 }
 
-/// The field a date window filters on: the first of the usual ones the records have.
+/// The field a date window filters on: the manifest's (`Method::window_field`), else, for a
+/// method that takes a window but whose cut-off field list names no date, `Created`, which
+/// its records then carry (as the service's do).
 pub(crate) fn time_field(spec: &Method) -> Option<&str> {
-    ["Created", "Started", "Ended", "Answered", "Updated"]
-        .into_iter()
-        .find(|name| {
-            spec.returns
-                .iter()
-                .any(|f| f.name == *name && f.ty == TypeRef::Datetime)
-        })
+    spec.window_field()
+        .or_else(|| spec.has_date_window().then_some("Created"))
 }

@@ -286,8 +286,7 @@ fn field_schema(method: &Method, field: &Field) -> Value {
     let mut schema = match &field.ty {
         TypeRef::Id => json!({
             "type": ["string", "integer", "null"],
-            "pattern": "^[0-9]+$",
-            "description": "An ID, exact: read it as text (values exceed 2^53).",
+            "description": "An ID, exact: read it as text (values exceed 2^53; a visitor's person ID may not be digits).",
         }),
         TypeRef::Integer => json!({ "type": ["integer", "string", "null"] }),
         TypeRef::Count => json!({ "type": ["integer", "string", "null"], "minimum": 0 }),

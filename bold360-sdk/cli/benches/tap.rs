@@ -1,0 +1,152 @@
+//! `cargo bench -p bold360-cli --bench tap`: tap-bold360 piped into meltanolabs-target-csv, the
+//! getAllChatMessages stream from `bold360 sandbox --latency 150ms` (its own process, the
+//! account limits enforced), at two volumes. Prints the records per second the pipeline
+//! sustained (against the account's 2,000) and the tap's peak RSS at each volume.
+//!
+//! Needs the pinned target-csv (`bash .ci/tools`).
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const SANDBOX: &str = env!("CARGO_BIN_EXE_bold360");
+const TAP: &str = env!("CARGO_BIN_EXE_tap-bold360");
+
+struct Stop(Child);
+impl Drop for Stop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Peak resident set of a running process, from the kernel (kB).
+fn peak_rss_kb(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn run(chats: u32, dir: &Path, target_csv: &Path) {
+    let mut sandbox = Command::new(SANDBOX)
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--latency",
+            "150ms",
+            "--chats",
+            &chats.to_string(),
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("bold360 sandbox");
+    let stdout = sandbox.stdout.take().unwrap();
+    let _sandbox = Stop(sandbox);
+    let mut env = Vec::new();
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+            env.push((k.to_owned(), v.to_owned()));
+        }
+        if line.starts_with("Press Ctrl-C") {
+            break;
+        }
+    }
+    let messages = u64::from(chats) * 3;
+    // Chats are 37 minutes apart from 2024-01-01: one window holds them all.
+    let config = dir.join("config.json");
+    std::fs::write(&config, r#"{"start_date": "2024-01-01T00:00:00Z", "end_date": "2030-01-01T00:00:00Z", "date_window_days": 3000}"#).unwrap();
+    let catalog_out = Command::new(TAP)
+        .arg("--config")
+        .arg(&config)
+        .arg("--discover")
+        .envs(env.clone())
+        .output()
+        .unwrap();
+    let mut catalog: serde_json::Value = serde_json::from_slice(&catalog_out.stdout).unwrap();
+    for s in catalog["streams"].as_array_mut().unwrap() {
+        let on = s["tap_stream_id"] == "getAllChatMessages";
+        s["metadata"][0]["metadata"]["selected"] = serde_json::json!(on);
+    }
+    let catalog_path = dir.join("catalog.json");
+    std::fs::write(&catalog_path, catalog.to_string()).unwrap();
+    let out_dir = dir.join(format!("csv-{chats}"));
+    let _ = std::fs::remove_dir_all(&out_dir);
+    std::fs::create_dir_all(&out_dir).unwrap();
+    let target_config = dir.join("target.json");
+    std::fs::write(
+        &target_config,
+        serde_json::json!({ "output_path": out_dir }).to_string(),
+    )
+    .unwrap();
+
+    let started = Instant::now();
+    let mut tap = Command::new(TAP)
+        .arg("--config")
+        .arg(&config)
+        .arg("--catalog")
+        .arg(&catalog_path)
+        .envs(env)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let pipe = tap.stdout.take().unwrap();
+    let mut target = Command::new(target_csv)
+        .arg("--config")
+        .arg(&target_config)
+        .stdin(Stdio::from(pipe))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let pid = tap.id();
+    let mut peak = 0;
+    loop {
+        if let Some(kb) = peak_rss_kb(pid) {
+            peak = peak.max(kb);
+        }
+        if tap.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let tap_done = started.elapsed();
+    let status = target.wait().unwrap();
+    let all_done = started.elapsed();
+    assert!(status.success(), "target-csv failed");
+    let text = std::fs::read_to_string(out_dir.join("getAllChatMessages.csv")).unwrap();
+    let rows = text.lines().count() as u64 - 1;
+    assert_eq!(rows, messages, "every message reached the CSV file");
+    let rate = messages as f64 / all_done.as_secs_f64();
+    println!(
+        "{messages} messages, 150 ms latency: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB",
+        tap_done.as_secs_f64(),
+        all_done.as_secs_f64(),
+        rate,
+        rate / 20.0,
+        peak as f64 / 1024.0
+    );
+    let _ = std::fs::remove_dir_all(&out_dir);
+}
+
+fn main() {
+    let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let target_csv: PathBuf = workspace.join("target/tools/target-csv/bin/target-csv");
+    assert!(
+        target_csv.exists(),
+        "run `bash .ci/tools` first: it installs the pinned target-csv"
+    );
+    let dir = std::env::temp_dir().join(format!("bold360-tap-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    for chats in [6_667, 33_334] {
+        run(chats, &dir, &target_csv);
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
