@@ -60,9 +60,9 @@ fn run(chats: u32, dir: &Path, target_csv: &Path) {
         }
     }
     let messages = u64::from(chats) * 3;
-    // Chats are 37 minutes apart from 2024-01-01: one window holds them all.
+    // Chats are 37 minutes apart from 2024-01-01: 100,002 messages span 857 days, three windows.
     let config = dir.join("config.json");
-    std::fs::write(&config, r#"{"start_date": "2024-01-01T00:00:00Z", "end_date": "2030-01-01T00:00:00Z", "date_window_days": 3000}"#).unwrap();
+    std::fs::write(&config, r#"{"start_date": "2024-01-01T00:00:00Z", "end_date": "2026-09-01T00:00:00Z", "date_window_days": 366}"#).unwrap();
     let catalog_out = Command::new(TAP)
         .arg("--config")
         .arg(&config)
@@ -112,7 +112,8 @@ fn run(chats: u32, dir: &Path, target_csv: &Path) {
         if let Some(kb) = peak_rss_kb(pid) {
             peak = peak.max(kb);
         }
-        if tap.try_wait().unwrap().is_some() {
+        if let Some(status) = tap.try_wait().unwrap() {
+            assert!(status.success(), "tap-bold360 failed");
             break;
         }
         std::thread::sleep(Duration::from_millis(50));

@@ -516,8 +516,25 @@ async fn target_csv_gets_every_record_of_every_stream() {
         &sandbox,
         json!({"end_date": "2024-01-08T00:00:00Z", "date_window_days": 2}),
     );
-    let out = run(tap_command(&dir, &cfg, None, None)).await;
+    let out = run({
+        let mut c = tap_command(&dir, &cfg, None, None);
+        c.env("RUST_LOG", "trace");
+        c
+    })
+    .await;
     let tapped = ok(&out);
+    let key = cfg["api_key"].as_str().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains(key),
+        "the key is in no message"
+    );
+    let log = String::from_utf8_lossy(&out.stderr);
+    assert!(log.contains("getAllChatMessages"), "trace logs the calls");
+    assert!(!log.contains(key), "the key is in no log line");
+    let token_hash = log
+        .split(|c: char| !c.is_ascii_hexdigit())
+        .any(|run| run.len() >= 128);
+    assert!(!token_hash, "no token in the log");
     let counts = record_counts(&tapped);
     let csv_dir = dir.join("csv");
     std::fs::create_dir_all(&csv_dir).unwrap();
