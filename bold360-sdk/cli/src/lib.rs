@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod call;
+pub mod entry;
 pub mod exit;
 pub mod explore;
 pub mod export;

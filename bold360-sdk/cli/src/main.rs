@@ -4,7 +4,9 @@
 //! `BOLD360_API_KEY`, `BOLD360_REGION`, `BOLD360_ENDPOINT`, `BOLD360_API_VERSION`).
 //! Exit codes: [`exit::CODES`].
 
-use bold360_cli::{call, exit, explore, export, logging, methods, sandbox, spec, tap, verify};
+use bold360_cli::{
+    call, entry, exit, explore, export, logging, methods, sandbox, spec, tap, verify,
+};
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -181,26 +183,12 @@ Try it offline:\n  bold360 sandbox --port 8080        (prints the variables to s
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match entry::parse::<Cli>() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(exit::USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     logging::install(cli.verbose);
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("bold360: cannot start: {e}");
-            return ExitCode::from(exit::USAGE);
-        }
-    };
-    let result = runtime.block_on(async {
+    entry::run("bold360", async {
         match cli.command {
             Command::Methods { method } => methods::run(method.as_deref()),
             Command::Call {
@@ -249,12 +237,5 @@ fn main() -> ExitCode {
             Command::Spec { format, out } => spec::run(format, out.as_deref()),
             Command::VerifyTrigger { url, body } => verify::run(&url, body.as_deref()),
         }
-    });
-    match result {
-        Ok(code) => ExitCode::from(code),
-        Err(failure) => {
-            eprintln!("bold360: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
-    }
+    })
 }

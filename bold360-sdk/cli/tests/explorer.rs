@@ -277,6 +277,16 @@ async fn chromium_lists_every_method_and_tries_reads_on_the_sandbox() {
     let _ = std::fs::remove_dir_all(&profile);
 }
 
+/// The per-start token the page's script carries.
+fn page_token(script: &str) -> String {
+    script
+        .split("var token = \"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the script sets the token")
+        .to_owned()
+}
+
 /// A 128-digit hex run: a token's SHA-512 part.
 fn has_token_hash(text: &str) -> bool {
     let mut run = 0;
@@ -325,14 +335,7 @@ async fn the_proxy_refuses_foreign_hosts_origins_tokenless_calls_and_unknown_met
         .text()
         .await
         .unwrap();
-    let token = script
-        .split("var token = \"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = page_token(&script);
     assert_eq!(token.len(), 32);
     let openapi = get("/explorer/openapi.json", &[])
         .await
@@ -485,14 +488,7 @@ async fn bold360_sandbox_serves_the_same_explorer_at_slash_explorer() {
         .text()
         .await
         .unwrap();
-    let token = script
-        .split("var token = \"")
-        .nth(1)
-        .unwrap()
-        .split('"')
-        .next()
-        .unwrap()
-        .to_owned();
+    let token = page_token(&script);
     let doc: Value = serde_json::from_str(
         &get("/explorer/openapi.json", None)
             .await

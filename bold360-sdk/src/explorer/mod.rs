@@ -26,9 +26,11 @@
 //! # Ok(()) }
 //! ```
 
+mod context;
 pub mod guard;
 mod page;
 mod proxy;
+mod routes;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -39,8 +41,8 @@ use axum::Router;
 
 use crate::client::Client;
 
-/// The header that carries the page's per-start token on proxy calls.
-pub const TOKEN_HEADER: &str = "x-bold360-explorer-token";
+use context::State;
+pub use context::TOKEN_HEADER;
 
 /// The explorer of one client: its page, document and proxy.
 pub struct Explorer {
@@ -56,12 +58,6 @@ impl std::fmt::Debug for Explorer {
             .field("examples", &self.examples.len())
             .finish_non_exhaustive()
     }
-}
-
-pub(crate) struct State {
-    pub client: Client,
-    pub token: String,
-    pub page: page::Page,
 }
 
 impl Explorer {
@@ -102,10 +98,10 @@ impl Explorer {
             title: Some("Bold360 API explorer"),
         });
         Router::new()
-            .route("/explorer", get(page::html))
-            .route("/explorer/", get(page::html))
-            .route("/explorer/explorer.js", get(page::script))
-            .route("/explorer/openapi.json", get(page::openapi_json))
+            .route("/explorer", get(routes::html))
+            .route("/explorer/", get(routes::html))
+            .route("/explorer/explorer.js", get(routes::script))
+            .route("/explorer/openapi.json", get(routes::openapi_json))
             .route("/explorer/api/{version}/{method}", get(proxy::call))
             .with_state(state)
             .merge(ui)

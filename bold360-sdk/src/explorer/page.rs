@@ -1,14 +1,8 @@
-//! The page, its script and the OpenAPI document it reads.
+//! The page, its script and the OpenAPI document it reads, made once per start.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
-use axum::extract::State as Extract;
-use axum::http::header;
-use axum::response::{Html, IntoResponse, Response};
 use serde_json::{json, Value};
-
-use super::State;
 
 /// What the explorer serves, made once per start.
 pub(crate) struct Page {
@@ -78,24 +72,21 @@ fn openapi(examples: &BTreeMap<String, String>) -> Value {
     doc
 }
 
-pub(crate) async fn html(Extract(state): Extract<Arc<State>>) -> Html<String> {
-    Html(state.page.html.clone())
-}
+impl Page {
+    /// The page's HTML.
+    pub(crate) fn html(&self) -> &str {
+        &self.html
+    }
 
-pub(crate) async fn script(Extract(state): Extract<Arc<State>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        state.page.script.clone(),
-    )
-        .into_response()
-}
+    /// The script that starts Swagger UI with this start's token.
+    pub(crate) fn script(&self) -> &str {
+        &self.script
+    }
 
-pub(crate) async fn openapi_json(Extract(state): Extract<Arc<State>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "application/json")],
-        state.page.openapi.clone(),
-    )
-        .into_response()
+    /// The OpenAPI document the page reads.
+    pub(crate) fn openapi(&self) -> &str {
+        &self.openapi
+    }
 }
 
 #[cfg(test)]
@@ -106,7 +97,7 @@ mod tests {
     fn the_script_sends_the_header_the_proxy_reads_and_gets_its_settings() {
         assert!(SCRIPT.contains(&format!(
             "request.headers['{}']",
-            super::super::TOKEN_HEADER
+            super::super::context::TOKEN_HEADER
         )));
         let page = Page::new("abc123", &BTreeMap::new(), "the <local> sandbox");
         assert!(page.script.contains(r#"var token = "abc123";"#));

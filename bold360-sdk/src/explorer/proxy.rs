@@ -11,7 +11,7 @@ use axum::Json;
 use serde_json::json;
 use subtle::ConstantTimeEq;
 
-use super::{State, TOKEN_HEADER};
+use super::context::{State, TOKEN_HEADER};
 use crate::config::endpoint::ApiVersion;
 use crate::error::Error;
 use crate::params::Params;

@@ -17,30 +17,10 @@ struct Cli {
 }
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let cli = match bold360_cli::entry::parse::<Cli>() {
         Ok(cli) => cli,
-        Err(e) => {
-            let _ = e.print();
-            return if e.use_stderr() {
-                ExitCode::from(bold360_cli::exit::USAGE)
-            } else {
-                ExitCode::SUCCESS
-            };
-        }
+        Err(code) => return code,
     };
     bold360_cli::logging::install(0);
-    let runtime = match tokio::runtime::Runtime::new() {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("tap-bold360: cannot start: {e}");
-            return ExitCode::from(bold360_cli::exit::USAGE);
-        }
-    };
-    match runtime.block_on(bold360_cli::tap::run(cli.tap)) {
-        Ok(code) => ExitCode::from(code),
-        Err(failure) => {
-            eprintln!("tap-bold360: {}", failure.message);
-            ExitCode::from(failure.code)
-        }
-    }
+    bold360_cli::entry::run("tap-bold360", bold360_cli::tap::run(cli.tap))
 }
