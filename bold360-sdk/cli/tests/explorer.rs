@@ -527,3 +527,54 @@ async fn bold360_sandbox_serves_the_same_explorer_at_slash_explorer() {
     sandbox.kill().unwrap();
     let _ = sandbox.wait();
 }
+
+/// The explorer's page assets come from the `swagger-ui-dist` crate: the test reads the locked
+/// dependency graph (`cargo metadata --locked`) and checks that the crate has no build script
+/// (nothing runs, so nothing downloads, when it builds) and that the files the page serves are in
+/// the crate's own package, where `include_str!` embeds them.
+#[test]
+fn the_explorer_assets_are_in_the_package_and_their_build_runs_nothing() {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--locked"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "cargo metadata: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: Value = serde_json::from_slice(&output.stdout).expect("metadata is JSON");
+    let packages = metadata["packages"].as_array().expect("packages");
+    let assets = packages
+        .iter()
+        .find(|p| p["name"] == "swagger-ui-dist")
+        .expect("swagger-ui-dist is in the locked graph");
+    let kinds: Vec<&Value> = assets["targets"]
+        .as_array()
+        .expect("targets")
+        .iter()
+        .flat_map(|t| t["kind"].as_array().expect("kind"))
+        .collect();
+    assert!(
+        !kinds.iter().any(|k| *k == "custom-build"),
+        "{} {} has a build script: {kinds:?}",
+        assets["name"],
+        assets["version"]
+    );
+    let dir = Path::new(assets["manifest_path"].as_str().expect("manifest_path"))
+        .parent()
+        .expect("package directory")
+        .join("assets");
+    for file in ["swagger-ui-bundle.js", "swagger-ui.css"] {
+        let len = std::fs::metadata(dir.join(file))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        assert!(
+            len > 10_000,
+            "{} is missing or empty in the package",
+            dir.join(file).display()
+        );
+    }
+}
