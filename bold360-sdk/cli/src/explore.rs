@@ -78,17 +78,31 @@ pub async fn run(port: u16, open: bool) -> Result<u8, Failure> {
     Ok(OK)
 }
 
-/// Opens `url` in the desktop's browser; says how to open it by hand when that fails.
+/// Opens `url` in a browser: the command in `BROWSER` when set (its first `:`-separated
+/// entry, as `xdg-open` and Python's `webbrowser` read it), else the desktop's opener. Says how
+/// to open the page by hand when that fails; never stops the server.
 fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else if cfg!(target_os = "windows") {
-        "explorer"
-    } else {
-        "xdg-open"
-    };
-    match std::process::Command::new(opener).arg(url).spawn() {
-        Ok(_) => {}
+    let from_env = std::env::var("BROWSER").ok().and_then(|list| {
+        list.split(':')
+            .map(str::trim)
+            .find(|entry| !entry.is_empty())
+            .map(str::to_owned)
+    });
+    let opener = from_env.unwrap_or_else(|| {
+        if cfg!(target_os = "macos") {
+            "open"
+        } else if cfg!(target_os = "windows") {
+            "explorer"
+        } else {
+            "xdg-open"
+        }
+        .to_owned()
+    });
+    match std::process::Command::new(&opener).arg(url).spawn() {
+        // Reaped in the background so an opener that exits leaves no zombie behind.
+        Ok(mut child) => {
+            std::thread::spawn(move || child.wait());
+        }
         Err(e) => {
             eprintln!("bold360: could not open a browser ({opener}: {e}); open {url} yourself")
         }

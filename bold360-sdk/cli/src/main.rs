@@ -135,7 +135,7 @@ Examples:\n  bold360 explore --open\n  bold360 explore --port 8361"
         /// The loopback port (0 picks a free one).
         #[arg(long, default_value_t = 8361)]
         port: u16,
-        /// Open the page in the desktop's browser.
+        /// Open the page in a browser (the command in BROWSER, else the desktop's opener).
         #[arg(long)]
         open: bool,
     },

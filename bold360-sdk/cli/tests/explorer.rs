@@ -578,3 +578,53 @@ fn the_explorer_assets_are_in_the_package_and_their_build_runs_nothing() {
         );
     }
 }
+
+/// `--open` runs the command in `BROWSER` with the page's URL (a script here that writes down
+/// what it was given), and an opener that cannot start leaves the server serving, with a
+/// message saying what to open by hand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_hands_the_page_to_the_browser_command_and_survives_a_missing_one() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = std::env::temp_dir().join(format!("bold360-open-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let opened = dir.join("opened");
+    let script = dir.join("browser");
+    std::fs::write(
+        &script,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", opened.display()),
+    )
+    .unwrap();
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+
+    let browser = script.to_str().unwrap();
+    let (server, url, _logs) = explore(&[("BROWSER", browser)], &["--open"]);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !opened.exists() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let given = std::fs::read_to_string(&opened).expect("the BROWSER command was run");
+    assert_eq!(given, url, "the browser is given the page's URL");
+    let page = bold360_sdk::reqwest::get(&url).await.unwrap();
+    assert_eq!(
+        page.status(),
+        200,
+        "the URL handed to the browser serves the page"
+    );
+    drop(server);
+
+    let missing = dir.join("no-such-browser");
+    let (server, url, logs) = explore(&[("BROWSER", missing.to_str().unwrap())], &["--open"]);
+    let page = bold360_sdk::reqwest::get(&url).await.unwrap();
+    assert_eq!(
+        page.status(),
+        200,
+        "a missing browser does not stop the server"
+    );
+    drop(server);
+    let logs = logs.join().unwrap();
+    assert!(
+        logs.contains("could not open a browser") && logs.contains(&url),
+        "says what to open by hand: {logs}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
