@@ -225,4 +225,82 @@ mod tests {
             assert!(message.contains(place), "{message} names {place}");
         }
     }
+
+    #[test]
+    fn a_file_loads_an_empty_one_is_no_bookmarks_and_unreadable_ones_say_why() {
+        let dir = std::env::temp_dir().join(format!("bold360-state-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let streams = ["getAllChatMessages"];
+        let file = dir.join("state.json");
+        std::fs::write(
+            &file,
+            r#"{"bookmarks": {"getAllChatMessages": {"replication_key": "Created", "replication_key_value": "2024-01-02T00:00:00Z"}}}"#,
+        )
+        .unwrap();
+        let state = State::load(&file, &streams).unwrap();
+        assert_eq!(
+            state.bookmark("getAllChatMessages", &Context::new()),
+            Some("2024-01-02T00:00:00Z".parse().unwrap())
+        );
+        std::fs::write(&file, " \n").unwrap();
+        assert_eq!(State::load(&file, &streams).unwrap(), State::default());
+        std::fs::write(&file, "{bookmarks").unwrap();
+        let message = State::load(&file, &streams).unwrap_err().message;
+        assert!(message.contains("is not JSON"), "{message}");
+        let missing = dir.join("absent.json");
+        let message = State::load(&missing, &streams).unwrap_err().message;
+        assert!(message.contains("cannot read"), "{message}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn numeric_contexts_read_as_their_digits() {
+        // Meltano's SDK writes a partition's context with the parent's values as they came:
+        // an ID may be a JSON number.
+        let text = json!({"bookmarks": {"getInactiveChats": {"partitions": [
+            {"context": {"FolderID": 7}, "replication_key_value": "2024-01-03T00:00:00Z"}
+        ]}}});
+        let state = State::from_value(&text, &["getInactiveChats"]).unwrap();
+        let ctx = Context::from([("FolderID".to_owned(), "7".to_owned())]);
+        assert!(state.bookmark("getInactiveChats", &ctx).is_some());
+        let bad = json!({"bookmarks": {"getInactiveChats": {"partitions": [
+            {"context": {"FolderID": [7]}, "replication_key_value": "2024-01-03T00:00:00Z"}
+        ]}}});
+        let message = State::from_value(&bad, &["getInactiveChats"])
+            .unwrap_err()
+            .message;
+        assert!(
+            message.contains("partitions[0].context.FolderID"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn advancing_moves_one_partition_and_is_written_out() {
+        let mut state = State::default();
+        let folder = Context::from([("FolderID".to_owned(), "7".to_owned())]);
+        let first: DateTime<Utc> = "2024-01-07T00:00:00Z".parse().unwrap();
+        let later: DateTime<Utc> = "2024-01-14T00:00:00Z".parse().unwrap();
+        state.advance(
+            "getAllChatMessages",
+            &Context::new(),
+            Some("Created"),
+            first,
+        );
+        state.advance("getInactiveChats", &folder, None, first);
+        state.advance("getInactiveChats", &folder, None, later);
+        assert_eq!(
+            state.bookmark("getAllChatMessages", &Context::new()),
+            Some(first)
+        );
+        assert_eq!(state.bookmark("getInactiveChats", &folder), Some(later));
+        assert_eq!(state.bookmark("getInactiveChats", &Context::new()), None);
+        assert_eq!(
+            state.to_value(),
+            json!({"bookmarks": {
+                "getAllChatMessages": {"replication_key": "Created", "replication_key_value": "2024-01-07T00:00:00Z"},
+                "getInactiveChats": {"partitions": [{"context": {"FolderID": "7"}, "replication_key": null, "replication_key_value": "2024-01-14T00:00:00Z"}]}
+            }})
+        );
+    }
 }

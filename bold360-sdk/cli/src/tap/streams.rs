@@ -365,6 +365,48 @@ mod tests {
     }
 
     #[test]
+    fn a_child_key_adds_only_parents_of_another_entity() {
+        // getOperator is read per agent (OperatorID) of getOperators: its own ID (LoginID)
+        // already names that agent, so the key is that field alone; getOperatorDepartments'
+        // records are departments, so the agent they were read for joins the key.
+        let (plans, _) = plans();
+        assert_eq!(get(&plans, "getOperator").key, ["LoginID"]);
+        assert_eq!(get(&plans, "getFolder").key, ["FolderID"]);
+        assert_eq!(
+            get(&plans, "getOperatorDepartments").key,
+            ["DepartmentID", "OperatorID"]
+        );
+    }
+
+    #[test]
+    fn among_equally_good_parents_the_first_root_drives() {
+        let canned = plans()
+            .0
+            .into_iter()
+            .find(|p| p.name == "getChatCannedMessages")
+            .unwrap();
+        let named = |name: &str| StreamPlan {
+            name: name.into(),
+            key: vec!["SetupItemID".into()],
+            ..canned.clone()
+        };
+        let roots = [named("first"), named("second")];
+        assert_eq!(
+            parent_for(&roots, "folder"),
+            Some(("first".to_owned(), "FolderID".to_owned()))
+        );
+        // A list of the entity itself outranks one that only mentions it, wherever it is.
+        let (plans, _) = plans();
+        let folders = get(&plans, "getFolders").clone();
+        let roots = [named("first"), folders];
+        assert_eq!(
+            parent_for(&roots, "folder"),
+            Some(("getFolders".to_owned(), "FolderID".to_owned()))
+        );
+        assert_eq!(parent_for(&roots, "report"), None);
+    }
+
+    #[test]
     fn own_entities_follow_the_id_naming_rule() {
         assert_eq!(own_entity("getAllChatMessages"), "chat_message");
         assert_eq!(own_entity("getInactiveChats"), "chat");
