@@ -219,4 +219,94 @@ mod tests {
             .message
             .contains("streams"));
     }
+
+    fn plans() -> Vec<StreamPlan> {
+        super::super::streams::plan(&Manifest::embedded().unwrap(), Version::V1).0
+    }
+
+    fn stream<'a>(catalog: &'a Value, name: &str) -> &'a Value {
+        catalog["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["tap_stream_id"] == name)
+            .unwrap()
+    }
+
+    fn field_inclusion<'a>(stream: &'a Value, field: &str) -> &'a Value {
+        &stream["metadata"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["breadcrumb"] == json!(["properties", field]))
+            .unwrap()["metadata"]["inclusion"]
+    }
+
+    #[test]
+    fn entries_say_how_each_stream_is_replicated_and_which_fields_are_automatic() {
+        let catalog = discover(&plans());
+        let messages = stream(&catalog, "getAllChatMessages");
+        assert_eq!(messages["replication_method"], "INCREMENTAL");
+        assert_eq!(messages["metadata"][0]["breadcrumb"], json!([]));
+        let top = &messages["metadata"][0]["metadata"];
+        assert_eq!(top["forced-replication-method"], "INCREMENTAL");
+        assert_eq!(top["replication-method"], "INCREMENTAL");
+        assert_eq!(top["replication-key"], "Created");
+        assert_eq!(top["valid-replication-keys"], json!(["Created"]));
+        assert_eq!(top["table-key-properties"], json!(["ChatMessageID"]));
+        assert_eq!(field_inclusion(messages, "ChatMessageID"), "automatic");
+        assert_eq!(field_inclusion(messages, "Created"), "automatic");
+        assert_eq!(field_inclusion(messages, "Name"), "available");
+        let operators = stream(&catalog, "getOperators");
+        assert_eq!(operators["replication_method"], "FULL_TABLE");
+        assert_eq!(
+            operators["metadata"][0]["metadata"]["forced-replication-method"],
+            "FULL_TABLE"
+        );
+        assert!(operators.get("replication_key").is_none());
+        assert_eq!(field_inclusion(operators, "LoginID"), "automatic");
+        assert_eq!(field_inclusion(operators, "Name"), "available");
+        let inactive = stream(&catalog, "getInactiveChats");
+        assert_eq!(
+            inactive["metadata"][0]["metadata"]["parent-tap-stream-id"],
+            "getFolders"
+        );
+    }
+
+    #[test]
+    fn only_property_breadcrumbs_deselect_fields_and_a_file_loads_like_a_value() {
+        let plans = plans();
+        let catalog = json!({"streams": [{
+            "tap_stream_id": "getOperators",
+            "metadata": [
+                {"breadcrumb": [], "metadata": {"selected": true}},
+                {"breadcrumb": ["properties", "Email"], "metadata": {"selected": false}},
+                {"breadcrumb": ["definitions", "Name"], "metadata": {"selected": false}},
+            ],
+        }]});
+        let chosen = selection(&catalog, &plans).unwrap();
+        assert_eq!(chosen["getOperators"], ["Email"]);
+        let path =
+            std::env::temp_dir().join(format!("bold360-catalog-{}.json", std::process::id()));
+        std::fs::write(&path, catalog.to_string()).unwrap();
+        assert_eq!(load(&path, &plans).unwrap(), chosen);
+        std::fs::write(&path, "{streams").unwrap();
+        let message = load(&path, &plans).unwrap_err().message;
+        let _ = std::fs::remove_file(&path);
+        assert!(message.contains("is not JSON"), "{message}");
+        // A stream that is not selected but selected by default is read; one off by default
+        // is not.
+        let by_default = json!({"streams": [
+            {"tap_stream_id": "getOperators", "metadata": [{"breadcrumb": [], "metadata": {"selected-by-default": false}}]},
+            {"stream": "getFolders", "metadata": [{"breadcrumb": [], "metadata": {"selected-by-default": true}}]},
+        ]});
+        let chosen = selection(&by_default, &plans).unwrap();
+        assert_eq!(chosen.keys().collect::<Vec<_>>(), ["getFolders"]);
+        let bad = json!({"streams": [{"tap_stream_id": "getOperators", "metadata": [{"breadcrumb": [], "metadata": {"selected": "yes"}}]}]});
+        let message = selection(&bad, &plans).unwrap_err().message;
+        assert!(
+            message.contains("streams[0].metadata[0].metadata.selected"),
+            "{message}"
+        );
+    }
 }

@@ -180,3 +180,163 @@ pub fn load(
         window: Duration::milliseconds((seconds * 1000.0) as i64),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    /// Writes `config` to a file of its own and loads it with no environment.
+    fn load_json(config: Value) -> Result<TapConfig, Failure> {
+        load_text(&config.to_string())
+    }
+
+    fn load_text(text: &str) -> Result<TapConfig, Failure> {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let path = std::env::temp_dir().join(format!(
+            "bold360-tap-config-{}-{}.json",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::write(&path, text).unwrap();
+        let loaded = load(Some(&path), |_| None);
+        let _ = std::fs::remove_file(&path);
+        loaded
+    }
+
+    fn base() -> Value {
+        json!({
+            "account_id": "123",
+            "api_setting_id": "456",
+            "api_key": "key-abc",
+            "endpoint": "http://127.0.0.1:9",
+            "start_date": "2024-01-01T00:00:00Z",
+            "end_date": "2024-01-08T00:00:00Z",
+        })
+    }
+
+    fn with(key: &str, value: Value) -> Value {
+        let mut config = base();
+        config[key] = value;
+        config
+    }
+
+    fn refusal(config: Value) -> String {
+        match load_json(config) {
+            Ok(_) => panic!("the config was accepted"),
+            Err(failure) => failure.message,
+        }
+    }
+
+    #[test]
+    fn a_full_config_gives_its_dates_and_a_seven_day_window() {
+        let config = load_json(base()).unwrap();
+        assert_eq!(config.start_date.to_rfc3339(), "2024-01-01T00:00:00+00:00");
+        assert_eq!(config.end_date.to_rfc3339(), "2024-01-08T00:00:00+00:00");
+        assert_eq!(config.window, Duration::days(7));
+        // IDs may be JSON numbers; other settings may not.
+        assert!(load_json(with("account_id", json!(123))).is_ok());
+        let message = refusal(with("api_key", json!(123)));
+        assert!(
+            message.contains("\"api_key\" must be a string"),
+            "{message}"
+        );
+        assert!(!message.contains("123"), "{message}");
+    }
+
+    #[test]
+    fn settings_fall_back_to_the_environment_by_the_sdk_rules() {
+        let mut config = base();
+        config.as_object_mut().unwrap().remove("api_key");
+        let path =
+            std::env::temp_dir().join(format!("bold360-tap-env-{}.json", std::process::id()));
+        std::fs::write(&path, config.to_string()).unwrap();
+        let env = |name: &str| (name == bold360_sdk::env::API_KEY).then(|| "from-env".to_owned());
+        assert!(load(Some(&path), env).is_ok());
+        let message = match load(Some(&path), |_| None) {
+            Ok(_) => panic!("a missing key was accepted"),
+            Err(failure) => failure.message,
+        };
+        let _ = std::fs::remove_file(&path);
+        assert!(
+            message.starts_with("config: \"api_key\" (or BOLD360_API_KEY)"),
+            "names the key and its variable: {message}"
+        );
+    }
+
+    #[test]
+    fn the_end_date_defaults_to_now_in_whole_seconds_and_must_follow_the_start() {
+        let mut config = base();
+        config.as_object_mut().unwrap().remove("end_date");
+        let before = Utc::now();
+        let loaded = load_json(config).unwrap();
+        let after = Utc::now();
+        assert_eq!(
+            bold360_sdk::chrono::Timelike::nanosecond(&loaded.end_date),
+            0
+        );
+        assert!(loaded.end_date <= after && loaded.end_date > before - Duration::seconds(1));
+        for end in ["2024-01-01T00:00:00Z", "2023-12-31T00:00:00Z"] {
+            let message = refusal(with("end_date", json!(end)));
+            assert!(message.contains("must be after start_date"), "{message}");
+        }
+        assert!(load_json(with("end_date", json!("2024-01-01T00:00:01Z"))).is_ok());
+        let message = refusal(with("start_date", json!("yesterday")));
+        assert!(
+            message.contains("\"start_date\" is not an RFC 3339"),
+            "{message}"
+        );
+        let mut none = base();
+        none.as_object_mut().unwrap().remove("start_date");
+        assert!(refusal(none).contains("\"start_date\" is required"));
+    }
+
+    #[test]
+    fn windows_are_days_with_fractions_within_one_second_and_366_days() {
+        for (days, window) in [
+            (json!(1), Duration::days(1)),
+            (json!(0.25), Duration::hours(6)),
+            (json!("0.5"), Duration::hours(12)),
+            (json!(366), Duration::days(366)),
+            (json!(1.0 / 86_400.0), Duration::seconds(1)),
+            (Value::Null, Duration::days(7)),
+        ] {
+            let loaded = load_json(with("date_window_days", days.clone())).unwrap();
+            assert_eq!(loaded.window, window, "{days}");
+        }
+        for days in [
+            json!(0),
+            json!(-1),
+            json!(367),
+            json!("many"),
+            json!(true),
+            json!(0.5 / 86_400.0),
+        ] {
+            let message = refusal(with("date_window_days", days.clone()));
+            assert!(
+                message.contains("\"date_window_days\" must be"),
+                "{days}: {message}"
+            );
+        }
+    }
+
+    #[test]
+    fn unknown_settings_and_malformed_files_are_refused_by_name() {
+        let message = refusal(with("start", json!("2024-01-01T00:00:00Z")));
+        assert!(
+            message.contains("\"start\" is not a setting of tap-bold360")
+                && message.contains("start_date"),
+            "{message}"
+        );
+        for text in ["[1, 2]", "\"config\""] {
+            let message = load_text(text).err().unwrap().message;
+            assert!(message.contains("must hold a JSON object"), "{message}");
+        }
+        let message = load_text("{account_id").err().unwrap().message;
+        assert!(message.contains("is not JSON"), "{message}");
+        let missing = std::env::temp_dir().join("bold360-no-such-config.json");
+        let message = load(Some(&missing), |_| None).err().unwrap().message;
+        assert!(message.contains("cannot read"), "{message}");
+    }
+}

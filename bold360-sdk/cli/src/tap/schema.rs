@@ -164,6 +164,38 @@ mod tests {
     }
 
     #[test]
+    fn field_schemas_follow_the_manifest_types_and_carry_descriptions() {
+        let manifest = bold360_api_spec::Manifest::embedded().unwrap();
+        let m = manifest.method("getAllChatMessages").unwrap();
+        assert_eq!(
+            field_schema(m, &TypeRef::Id, ""),
+            json!({ "type": ["string", "null"] }),
+            "IDs are exact digits as text; no description when there is none"
+        );
+        assert_eq!(
+            field_schema(m, &TypeRef::Count, "How many."),
+            json!({ "type": ["integer", "null"], "minimum": 0, "description": "How many." })
+        );
+        assert_eq!(
+            field_schema(m, &TypeRef::Datetime, "")["format"],
+            "date-time"
+        );
+        let (name, values) = m
+            .enums
+            .iter()
+            .next()
+            .expect("getAllChatMessages has an enum");
+        let schema = field_schema(m, &TypeRef::Enum(name.clone()), "The kind.");
+        let text = schema["description"].as_str().unwrap();
+        let (value, meaning) = values.iter().next().unwrap();
+        assert!(
+            text.starts_with("The kind. One of: ")
+                && text.contains(&format!("{value} = {meaning}")),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn values_fit_their_schema_whatever_form_the_wire_uses() {
         let big = "9007199254740993";
         assert_eq!(
