@@ -193,6 +193,21 @@ pub enum Constraint {
     AllOrNone(Vec<String>),
 }
 
+impl Constraint {
+    /// The parameters the rule is about.
+    ///
+    /// ```
+    /// use bold360_api_spec::Constraint;
+    /// let rule = Constraint::AllOrNone(vec!["FromDate".into(), "ToDate".into()]);
+    /// assert_eq!(rule.params(), ["FromDate", "ToDate"]);
+    /// ```
+    pub fn params(&self) -> &[String] {
+        match self {
+            Constraint::ExactlyOneOf(names) | Constraint::AllOrNone(names) => names,
+        }
+    }
+}
+
 /// How one version of a method pages.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "style", rename_all = "snake_case", deny_unknown_fields)]
@@ -340,6 +355,27 @@ impl Field {
 }
 
 impl Method {
+    /// An enumeration's values in words, `wire = meaning` joined by `; ` in documented
+    /// order; empty when the method has no enumeration of that name.
+    ///
+    /// ```
+    /// let manifest = bold360_api_spec::Manifest::embedded().unwrap();
+    /// let method = manifest.method("getLoginActivity").unwrap();
+    /// assert!(method.enum_text("ServiceType").starts_with("1 = "));
+    /// ```
+    pub fn enum_text(&self, name: &str) -> String {
+        self.enums
+            .get(name)
+            .map(|values| {
+                values
+                    .iter()
+                    .map(|(wire, meaning)| format!("{wire} = {meaning}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .unwrap_or_default()
+    }
+
     /// A parameter by name.
     pub fn param(&self, name: &str) -> Option<&Param> {
         self.params.iter().find(|p| p.name == name)

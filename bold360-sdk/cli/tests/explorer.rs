@@ -4,14 +4,13 @@
 mod common;
 
 use std::io::{BufRead, BufReader};
-use std::net::TcpListener;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::ExposeSecret;
-use common::command;
+use common::{command, free_port, installed};
 use fantoccini::{Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
 
@@ -61,28 +60,12 @@ fn explore(
     (Running(child), url.expect("explore prints its URL"), logs)
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn tool(path: &str, package: &str) -> PathBuf {
-    let p = PathBuf::from(path);
-    assert!(
-        p.exists(),
-        "{path} is missing: install Debian's {package} (apt-get install chromium chromium-driver; `.ci/run` does)"
-    );
-    p
-}
-
 /// chromedriver on a free loopback port, and a headless Chromium session through it that
 /// reaches nothing but loopback.
 async fn browser(profile: &Path) -> (Running, Client) {
-    let chromedriver = tool("/usr/bin/chromedriver", "chromium-driver");
-    let chromium = tool("/usr/bin/chromium", "chromium");
+    let how = "install Debian's chromium and chromium-driver (apt-get install chromium chromium-driver; `.ci/run` does)";
+    let chromedriver = installed("/usr/bin/chromedriver", how);
+    let chromium = installed("/usr/bin/chromium", how);
     let port = free_port();
     let driver = Running(
         Command::new(chromedriver)

@@ -9,21 +9,14 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use common::{cli_sandbox, command, run, text};
+use common::{cli_sandbox, command, installed, run, text, workspace};
 use serde_json::Value;
 
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
-
 fn newman() -> PathBuf {
-    let path = workspace().join("tests/tools/node_modules/.bin/newman");
-    assert!(
-        path.exists(),
-        "newman is missing at {}: run `bash .ci/tools` (it installs the pinned newman from tests/tools/package-lock.json with npm)",
-        path.display()
-    );
-    path
+    installed(
+        workspace().join("tests/tools/node_modules/.bin/newman"),
+        "run `bash .ci/tools` (it installs the pinned newman from tests/tools/package-lock.json with npm)",
+    )
 }
 
 /// The `--env-var` arguments of the newman line `bold360 sandbox` printed.

@@ -8,20 +8,15 @@ mod common;
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::{ExposeSecret, Params};
-use common::run;
+use common::{free_port, installed, run, workspace};
 use serde_json::{json, Value};
 
 const TAP: &str = env!("CARGO_BIN_EXE_tap-bold360");
-
-fn workspace() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
-}
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("bold360-tap-{}-{name}", std::process::id()));
@@ -32,13 +27,10 @@ fn temp(name: &str) -> PathBuf {
 
 /// A Singer target from its pinned virtual environment.
 fn target(name: &str) -> PathBuf {
-    let path = workspace().join(format!("target/tools/{name}/bin/{name}"));
-    assert!(
-        path.exists(),
-        "{} is missing: run `bash .ci/tools` (it installs the pinned {name} from tests/tools/python/{name}.txt)",
-        path.display()
-    );
-    path
+    installed(
+        workspace().join(format!("target/tools/{name}/bin/{name}")),
+        &format!("run `bash .ci/tools` (it installs the pinned {name} from tests/tools/python/{name}.txt)"),
+    )
 }
 
 fn tap_command(
@@ -201,11 +193,7 @@ impl Postgres {
                 .unwrap();
             assert!(ok.success(), "chown the data directory to postgres");
         }
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let data = dir.join("data");
         let out = as_postgres(
             &bin.join("initdb"),

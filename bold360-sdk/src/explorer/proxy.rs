@@ -40,15 +40,9 @@ pub(crate) async fn call(
             format!("{method}: refused: calls need the token of the explorer's page ({TOKEN_HEADER}); reload the page"),
         );
     }
-    let version = match version.as_str() {
-        "v1" => ApiVersion::V1,
-        "v2" => ApiVersion::V2,
-        other => {
-            return refuse(
-                StatusCode::NOT_FOUND,
-                format!("{method}: unknown API version {other:?}: v1 or v2"),
-            )
-        }
+    let version = match version.parse::<ApiVersion>() {
+        Ok(version) => version,
+        Err(reason) => return refuse(StatusCode::NOT_FOUND, format!("{method}: {reason}")),
     };
     let Some(spec) = crate::methods::lookup(&method) else {
         return refuse(

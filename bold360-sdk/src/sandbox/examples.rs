@@ -8,17 +8,23 @@ use std::collections::BTreeMap;
 use bold360_api_spec::{Constraint, Manifest, Param, TypeRef};
 
 use super::data::Store;
+use super::server::SandboxState;
 use super::synthetic;
 
-/// Parameter name → a value the sandbox accepts for it.
-pub(crate) fn values(store: &Store, manifest: &Manifest) -> BTreeMap<String, String> {
+/// Parameter name → a value the sandbox accepts for it, from what it holds now.
+pub(crate) fn of(state: &SandboxState) -> BTreeMap<String, String> {
+    let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
+    values(&store, &state.manifest)
+}
+
+fn values(store: &Store, manifest: &Manifest) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
     for method in &manifest.methods {
         let grouped = |p: &Param| {
-            method.constraints.iter().any(|c| match c {
-                Constraint::ExactlyOneOf(names) => names.contains(&p.name),
-                Constraint::AllOrNone(_) => false,
-            })
+            method
+                .constraints
+                .iter()
+                .any(|c| matches!(c, Constraint::ExactlyOneOf(_)) && c.params().contains(&p.name))
         };
         for param in method.params.iter().filter(|p| p.required || grouped(p)) {
             let value = match &param.ty {

@@ -186,8 +186,7 @@ impl Sandbox {
     /// # }
     /// ```
     pub fn example_values(&self) -> std::collections::BTreeMap<String, String> {
-        let store = self.state.store.lock().unwrap_or_else(|e| e.into_inner());
-        examples::values(&store, &self.state.manifest)
+        examples::of(&self.state)
     }
 
     /// Counters of what the sandbox has done.
@@ -357,12 +356,8 @@ fn explorer_router(
         .http_transport(InMemoryTransport::new(Arc::clone(state)))
         .build()
         .map_err(std::io::Error::other)?;
-    let examples = {
-        let store = state.store.lock().unwrap_or_else(|e| e.into_inner());
-        examples::values(&store, &state.manifest)
-    };
     Ok(crate::explorer::Explorer::new(client)
-        .examples(examples)
+        .examples(examples::of(state))
         .target("the local sandbox")
         .router(addr))
 }

@@ -13,7 +13,7 @@ pub mod postman;
 
 use std::collections::BTreeMap;
 
-use bold360_api_spec::{Constraint, Manifest, Method, PagingStyle, Param, TypeRef, Version};
+use bold360_api_spec::{Constraint, Kind, Manifest, Method, PagingStyle, Param, TypeRef, Version};
 use serde_json::{json, Value};
 
 /// Where the OpenAPI document lives, relative to the manifest directory.
@@ -64,7 +64,7 @@ pub fn category(method: &Method) -> &str {
     method.category.as_deref().unwrap_or("other")
 }
 
-/// The categories in manifest order of first appearance, sorted by name.
+/// The categories, each once, sorted by name.
 pub fn categories(manifest: &Manifest) -> Vec<&str> {
     let mut names: Vec<&str> = manifest.methods.iter().map(category).collect();
     names.sort_unstable();
@@ -123,6 +123,50 @@ pub fn constraint_value(constraint: &Constraint) -> Value {
     serde_json::to_value(constraint).unwrap_or(Value::Null)
 }
 
+/// How to ask for the next page, in words: what the response carries and where it goes.
+pub fn continuation_rule(style: &PagingStyle) -> String {
+    match style {
+        PagingStyle::Offset { .. } => "send every field of the response's `Next` object back as a parameter; no `Next` means the last page".to_owned(),
+        PagingStyle::Cursor { cursor_param, .. } => format!(
+            "send the response's `NextPage` back as `{cursor_param}`; no `NextPage` means the last page"
+        ),
+    }
+}
+
+/// What a request does, for both formats: the method's description, whether it writes, the
+/// rules over its parameters, how it pages in this version, an incomplete field list, and the
+/// parameters it accepts beyond the named ones.
+pub fn method_description(method: &Method, version: Version) -> String {
+    let mut text = method.description.clone();
+    let mut add = |paragraph: String| {
+        text.push_str("\n\n");
+        text.push_str(&paragraph);
+    };
+    if method.kind == Kind::Write {
+        add("**Write:** this method changes data in the account.".to_owned());
+    }
+    for constraint in &method.constraints {
+        add(constraint_text(constraint));
+    }
+    if let Some(style) = method.paging_for(version) {
+        let cap = method
+            .max_page_size
+            .map(|cap| format!(" At most {cap} records per page."))
+            .unwrap_or_default();
+        add(format!("Paged: {}.{cap}", continuation_rule(style)));
+    }
+    if let Some(reason) = &method.returns_incomplete {
+        add(format!("The vendor's list of returned fields is incomplete ({reason}); records carry more fields than listed."));
+    }
+    for d in &method.dynamic_params {
+        add(format!(
+            "Also accepts parameters named `{}`: {}",
+            d.pattern, d.description
+        ));
+    }
+    text
+}
+
 /// Paging of one version as data: the style, what the response carries to continue, the
 /// page-size parameter and the server's cap.
 pub fn paging_value(method: &Method, version: Version) -> Option<Value> {
@@ -135,7 +179,7 @@ pub fn paging_value(method: &Method, version: Version) -> Option<Value> {
         } => json!({
             "style": "offset",
             "continuation": "Next",
-            "continuation_rule": "send every field of the response's Next object back as a parameter; no Next means the last page",
+            "continuation_rule": continuation_rule(style),
             "start_param": start_param,
             "start_unit": start_unit,
             "size_param": size_param,
@@ -148,7 +192,7 @@ pub fn paging_value(method: &Method, version: Version) -> Option<Value> {
             let mut v = json!({
                 "style": "cursor",
                 "continuation": "NextPage",
-                "continuation_rule": format!("send the response's NextPage back as {cursor_param}; no NextPage means the last page"),
+                "continuation_rule": continuation_rule(style),
                 "cursor_param": cursor_param,
             });
             if let Some(size) = size_param {
@@ -200,19 +244,6 @@ pub fn type_text(method: &Method, ty: &TypeRef) -> String {
         TypeRef::String => "text".to_owned(),
         TypeRef::Datetime => "an ISO 8601 UTC date-time, e.g. 2024-05-01T00:00:00Z".to_owned(),
         TypeRef::Json => "JSON text".to_owned(),
-        TypeRef::Enum(name) => {
-            let values = method
-                .enums
-                .get(name)
-                .map(|values| {
-                    values
-                        .iter()
-                        .map(|(wire, meaning)| format!("{wire} = {meaning}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default();
-            format!("one of: {values}")
-        }
+        TypeRef::Enum(name) => format!("one of: {}", method.enum_text(name)),
     }
 }

@@ -10,7 +10,7 @@ use serde_json::{json, Map, Value};
 
 use super::{
     categories, category, category_description, constraint_text, constraint_value, limits,
-    paging_value, params_of, region_hosts, vendor_page, SIGNING_RULE,
+    method_description, paging_value, params_of, region_hosts, vendor_page, SIGNING_RULE,
 };
 
 /// The operation ID of one version of a method: `getChat_v2`.
@@ -35,6 +35,7 @@ pub fn record_schema_name(method: &Method) -> String {
 /// The whole document.
 pub fn document(manifest: &Manifest) -> Value {
     let [(_, us), (_, emea)] = region_hosts();
+    let limits = limits();
     let mut paths = Map::new();
     let mut schemas = Map::new();
     schemas.insert("Envelope".to_owned(), envelope());
@@ -67,7 +68,7 @@ pub fn document(manifest: &Manifest) -> Value {
     **Limits.** The account allows {} requests and {} records per second, across every client \
     using it; `x-bold360-limits` has the figures.\n\n\
     Generated from the manifest of bold360-rs (`cargo xtask regen`); do not edit by hand.",
-                limits()["requests_per_second"], limits()["records_per_second"]
+                limits["requests_per_second"], limits["records_per_second"]
             ),
             "license": { "name": "MIT OR Apache-2.0", "identifier": "MIT OR Apache-2.0" },
         },
@@ -120,45 +121,18 @@ pub fn document(manifest: &Manifest) -> Value {
                 },
             },
         },
-        "x-bold360-limits": limits(),
+        "x-bold360-limits": limits,
     })
 }
 
 fn operation(method: &Method, version: Version) -> Value {
-    let mut description = method.description.clone();
-    for constraint in &method.constraints {
-        description.push_str("\n\n");
-        description.push_str(&constraint_text(constraint));
-    }
-    if method.kind == Kind::Write {
-        description.push_str("\n\n**Write:** this method changes data in the account.");
-    }
-    if let Some(paging) = method.paging_for(version) {
-        let continuation = match paging {
-            bold360_api_spec::PagingStyle::Offset { .. } => {
-                "send the fields of the response's `Next` object back as parameters for the next page"
-            }
-            bold360_api_spec::PagingStyle::Cursor { .. } => {
-                "send the response's `NextPage` back as `NextPage` for the next page"
-            }
-        };
-        description.push_str(&format!("\n\nPaged: {continuation}."));
-        if let Some(cap) = method.max_page_size {
-            description.push_str(&format!(" At most {cap} records per page."));
-        }
-    }
-    if let Some(reason) = &method.returns_incomplete {
-        description.push_str(&format!(
-            "\n\nThe vendor's list of returned fields is incomplete ({reason}); records carry more fields than the schema lists."
-        ));
-    }
     let mut op = json!({
         "operationId": operation_id(method, version),
         "summary": match method.kind {
             Kind::Read => format!("{} ({})", method.name, version.as_str()),
             Kind::Write => format!("{} ({}) · write: changes data", method.name, version.as_str()),
         },
-        "description": description,
+        "description": method_description(method, version),
         "tags": [category(method)],
         "parameters": params_of(method, version).map(|p| parameter(method, p)).collect::<Vec<_>>(),
         "responses": {
@@ -200,14 +174,6 @@ fn operation(method: &Method, version: Version) -> Value {
                 .map(|d| json!({ "pattern": d.pattern, "description": d.description }))
                 .collect(),
         );
-        let mut text = op["description"].as_str().unwrap_or_default().to_owned();
-        for d in &method.dynamic_params {
-            text.push_str(&format!(
-                "\n\nAlso accepts parameters named `{}`: {}",
-                d.pattern, d.description
-            ));
-        }
-        op["description"] = json!(text);
     }
     if method.returns_incomplete.is_some() {
         op["x-bold360-returns-incomplete"] = json!(method.returns_incomplete);
@@ -224,7 +190,7 @@ fn parameter(method: &Method, param: &Param) -> Value {
     for constraint in method
         .constraints
         .iter()
-        .filter(|c| names(c).contains(&param.name))
+        .filter(|c| c.params().contains(&param.name))
     {
         description.push(' ');
         description.push_str(&constraint_text(constraint));
@@ -244,13 +210,6 @@ fn parameter(method: &Method, param: &Param) -> Value {
         value["x-bold360-entity"] = json!(entity);
     }
     value
-}
-
-fn names(constraint: &bold360_api_spec::Constraint) -> &[String] {
-    match constraint {
-        bold360_api_spec::Constraint::ExactlyOneOf(n)
-        | bold360_api_spec::Constraint::AllOrNone(n) => n,
-    }
 }
 
 /// The schema of a value sent as a query parameter.

@@ -13,7 +13,7 @@ use bold360_api_spec::{Constraint, Manifest, Method, Param, Version};
 use serde_json::{json, Value};
 
 use super::{
-    categories, category, category_description, constraint_text, params_of, region_hosts,
+    categories, category, category_description, method_description, params_of, region_hosts,
     type_text, vendor_page, SIGNING_RULE,
 };
 
@@ -125,6 +125,11 @@ pub fn value_variables(manifest: &Manifest) -> BTreeMap<String, String> {
     out
 }
 
+/// A reference to the collection variable `name`: `{{name}}`.
+fn variable(name: &str) -> String {
+    format!("{{{{{name}}}}}")
+}
+
 fn lines(script: &str) -> Vec<&str> {
     script.lines().collect()
 }
@@ -144,26 +149,13 @@ fn request(method: &Method, version: Version) -> Value {
             }
             json!({
                 "key": p.name,
-                "value": if on { format!("{{{{{}}}}}", p.name) } else { String::new() },
+                "value": if on { variable(&p.name) } else { String::new() },
                 "description": description,
                 "disabled": !on,
             })
         })
         .collect();
-    let mut description = method.description.clone();
-    if method.kind == bold360_api_spec::Kind::Write {
-        description.push_str("\n\n**Write:** this request changes data in the account.");
-    }
-    for c in &method.constraints {
-        description.push_str("\n\n");
-        description.push_str(&constraint_text(c));
-    }
-    for d in &method.dynamic_params {
-        description.push_str(&format!(
-            "\n\nAlso accepts parameters named `{}`: {}",
-            d.pattern, d.description
-        ));
-    }
+    let mut description = method_description(method, version);
     if let Some(url) = vendor_page(method, version) {
         description.push_str(&format!("\n\nVendor's page: {url}"));
     }
@@ -176,16 +168,9 @@ fn request(method: &Method, version: Version) -> Value {
         version.as_str(),
         method.name.as_str(),
     ];
-    let raw_query: Vec<String> = query
-        .iter()
-        .filter(|q| q["disabled"] == json!(false))
-        .map(|q| {
-            format!(
-                "{}={}",
-                q["key"].as_str().unwrap_or_default(),
-                q["value"].as_str().unwrap_or_default()
-            )
-        })
+    let raw_query: Vec<String> = params_of(method, version)
+        .filter(|p| enabled(method, p))
+        .map(|p| format!("{}={}", p.name, variable(&p.name)))
         .collect();
     let mut raw = format!("{{{{baseUrl}}}}/{}", path.join("/"));
     if !raw_query.is_empty() {

@@ -18,13 +18,6 @@ fn replication_method(plan: &StreamPlan) -> &'static str {
     }
 }
 
-fn replication_key(plan: &StreamPlan) -> Option<&str> {
-    match &plan.replication {
-        Replication::Incremental { key } => key.as_deref(),
-        Replication::FullTable => None,
-    }
-}
-
 /// One stream's catalog entry.
 pub fn entry(plan: &StreamPlan) -> Value {
     let schema = stream_schema(plan);
@@ -35,7 +28,7 @@ pub fn entry(plan: &StreamPlan) -> Value {
         "forced-replication-method": replication_method(plan),
         "replication-method": replication_method(plan),
     });
-    if let Some(key) = replication_key(plan) {
+    if let Some(key) = plan.replication.key() {
         top["valid-replication-keys"] = json!([key]);
         top["replication-key"] = json!(key);
     }
@@ -45,7 +38,7 @@ pub fn entry(plan: &StreamPlan) -> Value {
     let mut metadata = vec![json!({ "breadcrumb": [], "metadata": top })];
     if let Some(props) = schema["properties"].as_object() {
         for name in props.keys() {
-            let automatic = plan.key.contains(name) || replication_key(plan) == Some(name.as_str());
+            let automatic = plan.is_automatic(name);
             metadata.push(json!({
                 "breadcrumb": ["properties", name],
                 "metadata": {
@@ -63,7 +56,7 @@ pub fn entry(plan: &StreamPlan) -> Value {
         "replication_method": replication_method(plan),
         "metadata": metadata,
     });
-    if let Some(key) = replication_key(plan) {
+    if let Some(key) = plan.replication.key() {
         entry["replication_key"] = json!(key);
     }
     entry
@@ -149,9 +142,7 @@ pub fn selection(value: &Value, plans: &[StreamPlan]) -> Result<Selection, Failu
                 }
                 [p, name] if p == "properties" => {
                     let name = name.as_str().unwrap_or_default();
-                    let automatic = plan.key.iter().any(|k| k == name)
-                        || matches!(&plan.replication, Replication::Incremental { key: Some(k) } if k == name);
-                    if flag("selected")? == Some(false) && !automatic {
+                    if flag("selected")? == Some(false) && !plan.is_automatic(name) {
                         dropped.push(name.to_owned());
                     }
                 }

@@ -64,8 +64,9 @@ fn configured_version(args: &TapArgs) -> Version {
                 .map(str::to_owned)
         });
     let text = from_file.or_else(|| std::env::var(bold360_sdk::env::API_VERSION).ok());
-    match text.as_deref().map(str::trim) {
-        Some("v2") => Version::V2,
+    // Read by the SDK's rule; a value it refuses is reported when the client is built.
+    match text.and_then(|t| t.parse::<bold360_sdk::ApiVersion>().ok()) {
+        Some(bold360_sdk::ApiVersion::V2) => Version::V2,
         _ => Version::V1,
     }
 }

@@ -34,19 +34,10 @@ pub fn field_schema(method: &Method, ty: &TypeRef, description: &str) -> Value {
         TypeRef::Json => {
             json!({ "type": ["object", "array", "string", "number", "boolean", "null"] })
         }
-        TypeRef::Enum(name) => {
-            let values = method
-                .enums
-                .get(name)
-                .map(|v| {
-                    v.iter()
-                        .map(|(k, m)| format!("{k} = {m}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
-                })
-                .unwrap_or_default();
-            json!({ "type": ["string", "null"], "description": format!("One of: {values}.") })
-        }
+        TypeRef::Enum(name) => json!({
+            "type": ["string", "null"],
+            "description": format!("One of: {}.", method.enum_text(name)),
+        }),
     };
     if !description.is_empty() {
         let text = match schema.get("description").and_then(Value::as_str) {

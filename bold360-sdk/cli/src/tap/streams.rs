@@ -26,6 +26,16 @@ pub enum Replication {
     Incremental { key: Option<String> },
 }
 
+impl Replication {
+    /// The record field an incremental stream's windows select on, when documented.
+    pub fn key(&self) -> Option<&str> {
+        match self {
+            Replication::Incremental { key } => key.as_deref(),
+            Replication::FullTable => None,
+        }
+    }
+}
+
 /// What drives a child stream's required parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Driver {
@@ -66,6 +76,12 @@ pub struct StreamPlan {
 }
 
 impl StreamPlan {
+    /// True for a field every record must carry (a key or the replication key): a catalog
+    /// cannot deselect it.
+    pub fn is_automatic(&self, field: &str) -> bool {
+        self.key.iter().any(|k| k == field) || self.replication.key() == Some(field)
+    }
+
     /// The root stream this one is driven by, if any.
     pub fn parent(&self) -> Option<&str> {
         self.drivers.iter().find_map(|d| match d {

@@ -48,7 +48,10 @@ async fn read_all(
     while let Some(page) = walker.next_page_as::<RawData>(&client).await {
         let page = page?;
         if single && page.truncated == Some(true) {
-            return Err(crate::fail::truncated(&plan.name, 0));
+            return Err(crate::fail::truncated(
+                &plan.name,
+                page.record_count() as u64,
+            ));
         }
         if let Some(data) = &page.data {
             each(data)?;
@@ -57,14 +60,17 @@ async fn read_all(
     Ok(())
 }
 
+/// Field → the distinct values records carried in it.
+type Seen = BTreeMap<String, BTreeSet<String>>;
+
 /// One run of the tap.
 pub struct Sync<'a> {
     pub config: &'a TapConfig,
     pub plans: &'a [StreamPlan],
     pub out: Emitter,
     pub state: State,
-    /// Parent stream → field → the distinct values its records carried this run.
-    seen: BTreeMap<String, BTreeMap<String, BTreeSet<String>>>,
+    /// Parent stream → the values its records carried this run.
+    seen: BTreeMap<String, Seen>,
 }
 
 impl<'a> Sync<'a> {
@@ -78,13 +84,15 @@ impl<'a> Sync<'a> {
         }
     }
 
-    /// The fields of `stream` that children need the values of.
-    fn wanted_fields(&self, stream: &str) -> Vec<String> {
+    /// The fields of `stream` whose values children need, each with no value yet.
+    fn wanted_fields(&self, stream: &str) -> Seen {
         self.plans
             .iter()
             .flat_map(|p| p.drivers.iter())
             .filter_map(|d| match d {
-                Driver::Parent { parent, field, .. } if parent == stream => Some(field.clone()),
+                Driver::Parent { parent, field, .. } if parent == stream => {
+                    Some((field.clone(), BTreeSet::new()))
+                }
                 _ => None,
             })
             .collect()
@@ -135,11 +143,7 @@ impl<'a> Sync<'a> {
             .iter()
             .find(|p| p.name == parent)
             .ok_or_else(|| Failure::usage(format!("no stream {parent}")))?;
-        let fields = self.wanted_fields(parent);
-        let mut seen: BTreeMap<String, BTreeSet<String>> = fields
-            .iter()
-            .map(|f| (f.clone(), BTreeSet::new()))
-            .collect();
+        let mut seen = self.wanted_fields(parent);
         read_all(&self.config.client, plan, Params::new(), |data| {
             for raw in data.records().map_err(|e| Failure::usage(e.to_string()))? {
                 let rec = record(&plan.method, &raw)
@@ -160,24 +164,16 @@ impl<'a> Sync<'a> {
                 props.remove(name);
             }
         }
-        let key = match &plan.replication {
-            Replication::Incremental { key } => key.clone(),
-            Replication::FullTable => None,
-        };
         self.out
-            .schema(&plan.name, &schema, &plan.key, key.as_deref())?;
-        let fields = self.wanted_fields(&plan.name);
-        let mut seen: BTreeMap<String, BTreeSet<String>> = fields
-            .iter()
-            .map(|f| (f.clone(), BTreeSet::new()))
-            .collect();
+            .schema(&plan.name, &schema, &plan.key, plan.replication.key())?;
+        let mut seen = self.wanted_fields(&plan.name);
         for context in self.contexts(plan).await? {
             match &plan.replication {
                 Replication::FullTable => {
                     self.read(plan, &context, Params::new(), dropped, &mut seen)
                         .await?;
                 }
-                Replication::Incremental { key } => {
+                Replication::Incremental { .. } => {
                     let mut start = self
                         .state
                         .bookmark(&plan.name, &context)
@@ -190,14 +186,14 @@ impl<'a> Sync<'a> {
                         self.read(plan, &context, params, dropped, &mut seen)
                             .await?;
                         self.state
-                            .advance(&plan.name, &context, key.as_deref(), end);
+                            .advance(&plan.name, &context, plan.replication.key(), end);
                         self.out.state(self.state.to_value())?;
                         start = end;
                     }
                 }
             }
         }
-        if !fields.is_empty() {
+        if !seen.is_empty() {
             self.seen.insert(plan.name.clone(), seen);
         }
         self.out.state(self.state.to_value())
@@ -209,7 +205,7 @@ impl<'a> Sync<'a> {
         context: &Context,
         mut params: Params,
         dropped: &[String],
-        seen: &mut BTreeMap<String, BTreeSet<String>>,
+        seen: &mut Seen,
     ) -> Result<(), Failure> {
         for (name, value) in context {
             params.set(name, value);
@@ -240,7 +236,7 @@ impl<'a> Sync<'a> {
 }
 
 /// Notes the values of the wanted fields in a record.
-fn collect(seen: &mut BTreeMap<String, BTreeSet<String>>, rec: &serde_json::Map<String, Value>) {
+fn collect(seen: &mut Seen, rec: &serde_json::Map<String, Value>) {
     for (field, values) in seen.iter_mut() {
         if let Some(Value::String(v)) = rec.get(field) {
             values.insert(v.clone());

@@ -4,12 +4,36 @@
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
 use bold360_sdk::sandbox::Sandbox;
 use bold360_sdk::ExposeSecret;
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_bold360");
+
+/// The workspace's root directory.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// A loopback port free at the time of asking.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// An outside tool the test runs: its path, or a failure saying how to install it (a missing
+/// tool fails the test; it never skips it).
+pub fn installed(path: impl Into<PathBuf>, how: &str) -> PathBuf {
+    let path = path.into();
+    assert!(path.exists(), "{} is missing: {how}", path.display());
+    path
+}
 
 pub fn command() -> Command {
     let mut cmd = Command::new(BIN);
