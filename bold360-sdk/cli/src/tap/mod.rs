@@ -53,6 +53,11 @@ pub struct TapArgs {
 
 /// The manifest's version setting, read before the client (streams are planned per version).
 fn configured_version(args: &TapArgs) -> Version {
+    version_setting(args, |name| std::env::var(name).ok())
+}
+
+/// [`configured_version`] with the environment as a function.
+fn version_setting(args: &TapArgs, env: impl Fn(&str) -> Option<String>) -> Version {
     let from_file = args
         .config
         .as_ref()
@@ -63,7 +68,7 @@ fn configured_version(args: &TapArgs) -> Version {
                 .and_then(|v| v.as_str())
                 .map(str::to_owned)
         });
-    let text = from_file.or_else(|| std::env::var(bold360_sdk::env::API_VERSION).ok());
+    let text = from_file.or_else(|| env(bold360_sdk::env::API_VERSION));
     // Read by the SDK's rule; a value it refuses is reported when the client is built.
     match text.and_then(|t| t.parse::<bold360_sdk::ApiVersion>().ok()) {
         Some(bold360_sdk::ApiVersion::V2) => Version::V2,
@@ -107,4 +112,44 @@ pub async fn run(args: TapArgs) -> Result<u8, Failure> {
     let records = sync.out.records;
     tracing::info!(target: "tap_bold360", records, "sync finished");
     result.map(|()| OK)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_version_setting_is_read_by_the_sdks_rule_file_first() {
+        let path =
+            std::env::temp_dir().join(format!("bold360-tap-version-{}.json", std::process::id()));
+        let args = |config: Option<&PathBuf>| TapArgs {
+            about: false,
+            format: None,
+            discover: false,
+            config: config.cloned(),
+            catalog: None,
+            state: None,
+        };
+        let env_v2 = |name: &str| (name == bold360_sdk::env::API_VERSION).then(|| "v2".to_owned());
+        assert_eq!(version_setting(&args(None), |_| None), Version::V1);
+        assert_eq!(version_setting(&args(None), env_v2), Version::V2);
+        for (written, expected) in [
+            ("2", Version::V2),
+            (" V2 ", Version::V2),
+            ("v1", Version::V1),
+            ("v9", Version::V1),
+        ] {
+            std::fs::write(
+                &path,
+                serde_json::json!({ "api_version": written }).to_string(),
+            )
+            .unwrap();
+            assert_eq!(
+                version_setting(&args(Some(&path)), env_v2),
+                expected,
+                "{written:?}"
+            );
+        }
+        let _ = std::fs::remove_file(&path);
+    }
 }
