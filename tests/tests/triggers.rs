@@ -9,8 +9,8 @@ use axum::routing::post;
 use axum::Router;
 use bold360_sdk::trigger::payload::{AgentStatusChanged, ChatClosed, ChatStarted};
 use bold360_sdk::trigger::{
-    encode_uri_component, string_to_sign, TriggerConfig, TriggerError, TriggerFields,
-    TriggerVerifier, VerifiedTrigger,
+    encode_uri_component, string_to_sign, string_to_sign_as, SignatureForm, TriggerConfig,
+    TriggerError, TriggerFields, TriggerVerifier, VerifiedTrigger,
 };
 use proptest::prelude::*;
 use serde_json::Value;
@@ -18,6 +18,7 @@ use serde_json::Value;
 const VECTORS: &str = include_str!("../fixtures/trigger-vectors.json");
 
 struct Vector {
+    form: SignatureForm,
     url: String,
     key: String,
     body: serde_json::Map<String, Value>,
@@ -25,13 +26,20 @@ struct Vector {
     signature: String,
 }
 
+/// The vectors of the first demo's form, then those of the other forms (`other_forms`).
 fn vectors() -> Vec<Vector> {
     let doc: Value = serde_json::from_str(VECTORS).unwrap();
-    doc["vectors"]
-        .as_array()
-        .unwrap()
-        .iter()
+    let first = doc["vectors"].as_array().unwrap().iter();
+    let others = doc["other_forms"]["vectors"].as_array().unwrap().iter();
+    first
+        .chain(others)
         .map(|v| Vector {
+            form: match v["form"].as_str() {
+                None => SignatureForm::UriComponent,
+                Some("pct27") => SignatureForm::Apostrophe,
+                Some("urlencoder") => SignatureForm::UrlEncoder,
+                Some(other) => panic!("unknown form {other}"),
+            },
             url: v["trigger_url"].as_str().unwrap().into(),
             key: v["api_key"].as_str().unwrap().into(),
             body: v["body"].as_object().unwrap().clone(),
@@ -61,16 +69,132 @@ fn fields_of(body: &serde_json::Map<String, Value>) -> TriggerFields {
 #[test]
 fn every_vector_verifies_as_json_and_as_form() {
     let vectors = vectors();
-    assert_eq!(vectors.len(), 3);
+    assert_eq!(vectors.len(), 7);
     for v in &vectors {
         let verifier = TriggerVerifier::new(v.key.clone());
         let json = fields_of(&v.body);
-        assert_eq!(string_to_sign(&v.url, &json).unwrap(), v.string_to_sign);
-        assert_eq!(verifier.sign(&v.url, &json).unwrap(), v.signature);
+        assert_eq!(
+            string_to_sign_as(&v.url, &json, v.form).unwrap(),
+            v.string_to_sign
+        );
+        assert_eq!(
+            verifier.sign_as(&v.url, &json, v.form).unwrap(),
+            v.signature
+        );
         assert!(verifier.verify(&v.url, &json).is_ok(), "{}", v.url);
         let form = TriggerFields::from_form(form_body(&v.body).as_bytes());
         assert_eq!(form, json, "form and JSON bodies give the same fields");
         assert!(verifier.verify(&v.url, &form).is_ok());
+    }
+}
+
+#[test]
+fn signing_uses_the_apostrophe_form_real_bold360_most_likely_sends() {
+    for v in vectors()
+        .iter()
+        .filter(|v| v.form == SignatureForm::Apostrophe)
+    {
+        let fields = fields_of(&v.body);
+        assert_eq!(string_to_sign(&v.url, &fields).unwrap(), v.string_to_sign);
+        assert_eq!(
+            TriggerVerifier::new(v.key.clone())
+                .sign(&v.url, &fields)
+                .unwrap(),
+            v.signature
+        );
+    }
+}
+
+/// A chat-closed trigger whose signed fields hold every character the forms treat apart, and
+/// those around them: `' ! ( ) ~ *`, spaces, `+`, `%`, non-ASCII and a JSON transcript.
+fn awkward_trigger() -> TriggerFields {
+    let transcript = serde_json::json!([
+        {"Name": "Visitor", "Text": "I'm locked out (again)! ~50% off? 1+1=2 * é 鍵 😀"},
+        {"Name": "Agent D'Arcy", "Text": "we're on it: \"*now*\" & then; <b>ok</b>"}
+    ])
+    .to_string();
+    let mut fields = TriggerFields::default();
+    fields.insert("ChatID", "9007199254741993");
+    fields.insert("ChatName", "D'Arcy (returning) ~ VIP!");
+    fields.insert(
+        "InitialQuestion",
+        "can't log in: l'accès est refusé 100% + more",
+    );
+    fields.insert("ChatTranscript", transcript);
+    fields.insert("signed", "ChatID&ChatName&InitialQuestion&ChatTranscript");
+    fields
+}
+
+#[test]
+fn a_trigger_signed_under_any_form_verifies_and_any_change_is_refused() {
+    let url = "https://hooks.example.com/chat-closed?tenant=o'neil";
+    let verifier = TriggerVerifier::new("Key'With!Odd(Chars)~");
+    let texts: Vec<String> = SignatureForm::ALL
+        .iter()
+        .map(|&form| string_to_sign_as(url, &awkward_trigger(), form).unwrap())
+        .collect();
+    assert_eq!(
+        texts.iter().collect::<std::collections::HashSet<_>>().len(),
+        3,
+        "the three forms differ on this trigger: {texts:#?}"
+    );
+    for form in SignatureForm::ALL {
+        let mut fields = awkward_trigger();
+        let signature = verifier.sign_as(url, &fields, form).unwrap();
+        fields.insert("signature", signature.clone());
+        let signed = verifier.verify(url, &fields).expect("verifies");
+        assert_eq!(
+            signed.get("ChatName"),
+            Some("D'Arcy (returning) ~ VIP!"),
+            "{form:?}"
+        );
+        let closed: ChatClosed = signed.parse().unwrap();
+        assert_eq!(closed.chat_id.unwrap().as_str(), "9007199254741993");
+        // As a form body, as Bold360 posts it, too.
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", form.encode(k), form.encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        assert!(verifier
+            .verify(url, &TriggerFields::from_form(body.as_bytes()))
+            .is_ok());
+        // Any one value changed, in any one way the forms could blur, is refused.
+        for name in ["ChatID", "ChatName", "InitialQuestion", "ChatTranscript"] {
+            let value = fields.get(name).unwrap().to_owned();
+            for changed in [
+                format!("{value} "),
+                value.replacen('\'', "%27", 1),
+                value.replacen('(', "%28", 1),
+                value.replacen(' ', "+", 1),
+                value.replacen('!', "", 1),
+                value.replacen('~', "%7E", 1),
+                format!("{value}0"),
+            ] {
+                if changed == value {
+                    continue;
+                }
+                let mut forged = fields.clone();
+                forged.insert(name, changed.clone());
+                assert_eq!(
+                    verifier.verify(url, &forged),
+                    Err(TriggerError::BadSignature),
+                    "{form:?}: {name} = {changed:?}"
+                );
+            }
+        }
+        // Nor does another key or URL verify it.
+        assert_eq!(
+            TriggerVerifier::new("other").verify(url, &fields),
+            Err(TriggerError::BadSignature)
+        );
+        assert_eq!(
+            verifier.verify(
+                "https://hooks.example.com/chat-closed?tenant=oneil",
+                &fields
+            ),
+            Err(TriggerError::BadSignature)
+        );
     }
 }
 
@@ -281,7 +405,7 @@ proptest! {
 
 
     #[test]
-    fn changing_any_signed_value_fails(index in 0usize..3, field in 0usize..8, at in 0usize..256, with in any::<char>()) {
+    fn changing_any_signed_value_fails(index in 0usize..7, field in 0usize..8, at in 0usize..256, with in any::<char>()) {
         let v = &vectors()[index];
         let signed: Vec<String> = v.body["signed"].as_str().unwrap().split('&').map(str::to_owned).collect();
         let name = &signed[field % signed.len()];
@@ -293,7 +417,7 @@ proptest! {
     }
 
     #[test]
-    fn changing_the_url_or_the_key_fails(index in 0usize..3, at in 0usize..256, with in any::<char>(), key in any::<bool>()) {
+    fn changing_the_url_or_the_key_fails(index in 0usize..7, at in 0usize..256, with in any::<char>(), key in any::<bool>()) {
         let v = &vectors()[index];
         let fields = fields_of(&v.body);
         let (url, secret) = if key { (v.url.clone(), mutate(&v.key, at, with)) } else { (mutate(&v.url, at, with), v.key.clone()) };
@@ -303,7 +427,7 @@ proptest! {
     }
 
     #[test]
-    fn reordering_signed_changes_the_result(index in 0usize..3, seed in any::<u64>()) {
+    fn reordering_signed_changes_the_result(index in 0usize..7, seed in any::<u64>()) {
         let v = &vectors()[index];
         let mut names: Vec<&str> = v.body["signed"].as_str().unwrap().split('&').collect();
         let original = names.clone();
@@ -567,4 +691,43 @@ fn insert_sets_a_field_and_signed_fields_hold_only_what_was_signed() {
     assert_eq!(signed.get("ChatID"), Some("2"));
     assert_eq!(signed.get("Rating"), None);
     assert_eq!(signed.get("Nothing"), None);
+}
+
+#[tokio::test]
+async fn the_extractor_accepts_every_signature_form() {
+    let (url, handled) = serve(TriggerVerifier::new("Key'With!Odd(Chars)~")).await;
+    let http = reqwest::Client::new();
+    let public = "https://hooks.example.com/operator-status-changed";
+    let verifier = TriggerVerifier::new("Key'With!Odd(Chars)~");
+    for (i, form) in SignatureForm::ALL.into_iter().enumerate() {
+        let mut fields = TriggerFields::default();
+        fields.insert("LoginID", "2150000000000001");
+        fields.insert("UserName", "D'Arcy (on call) ~ it's me! *50%* + é");
+        fields.insert("signed", "LoginID&UserName");
+        let signature = verifier.sign_as(public, &fields, form).unwrap();
+        fields.insert("signature", signature);
+        let body = fields
+            .iter()
+            .map(|(k, v)| format!("{}={}", form.encode(k), form.encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let answer = http
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200, "{form:?}");
+        assert!(answer
+            .text()
+            .await
+            .unwrap()
+            .starts_with("D'Arcy (on call) ~ it's me! *50%* + é|"));
+        assert_eq!(handled.load(Ordering::SeqCst), i + 1);
+        let forged = body.replace("2150000000000001", "2150000000000002");
+        let refused = http.post(&url).body(forged).send().await.unwrap();
+        assert_eq!(refused.status(), 401, "{form:?}");
+        assert_eq!(handled.load(Ordering::SeqCst), i + 1);
+    }
 }

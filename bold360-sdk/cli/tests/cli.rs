@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{against, cli_sandbox, command, run, text};
+use common::{against, cli_sandbox, command, run, text, workspace};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -590,6 +590,62 @@ async fn verify_trigger_exits_0_when_valid_and_1_when_not() {
     c.args(["verify-trigger", "--url", url, "--body"])
         .arg(&body);
     assert_eq!(run(c).await.status.code(), Some(2), "no key configured");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn verify_trigger_accepts_every_signature_form_of_the_independent_vectors() {
+    let vectors: Value = serde_json::from_str(
+        &std::fs::read_to_string(workspace().join("tests/fixtures/trigger-vectors.json")).unwrap(),
+    )
+    .unwrap();
+    let all = vectors["vectors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .chain(vectors["other_forms"]["vectors"].as_array().unwrap());
+    let mut checked = 0;
+    for vector in all {
+        let fields = vector["body"].as_object().unwrap();
+        // Posted as Bold360 posts it: form-encoded.
+        let form: String = fields
+            .iter()
+            .map(|(k, v)| {
+                let v = v.as_str().unwrap();
+                format!("{}={}", encode_uri_component(k), encode_uri_component(v))
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let url = vector["trigger_url"].as_str().unwrap();
+        let key = vector["api_key"].as_str().unwrap();
+        for (body, expect) in [
+            (form.clone(), 0),
+            (form.replacen("ChatID=", "ChatID=9", 1), 1),
+            (form.replacen("LoginID=", "LoginID=9", 1), 1),
+        ] {
+            if expect == 1 && body == form {
+                continue;
+            }
+            let path = temp("trigger-forms").with_extension("txt");
+            std::fs::write(&path, &body).unwrap();
+            let mut c = command();
+            c.env("BOLD360_TRIGGER_KEY", key)
+                .args(["verify-trigger", "--url", url, "--body"])
+                .arg(&path);
+            let out = run(c).await;
+            assert_eq!(
+                out.status.code(),
+                Some(expect),
+                "{} {url}: {}",
+                vector["form"],
+                text(&out.stderr)
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(
+        checked, 14,
+        "7 vectors, each verified and each refused once changed"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

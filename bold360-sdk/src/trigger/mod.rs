@@ -4,8 +4,11 @@
 //!
 //! Bold360 signs each request: the body's `signed` field lists the names of the signed fields
 //! (joined by `&`), and `signature` is the uppercase hex SHA-512 of the trigger URL (as
-//! configured in Bold360) with `name=value` pairs appended, encoded the way JavaScript's
-//! `encodeURIComponent` does, `%20` written as `+`, followed by the API key.
+//! configured in Bold360) with `name=value` pairs appended, percent-encoded, `%20` written as
+//! `+`, followed by the API key. Public integrations show three encodings of that text (see
+//! [`SignatureForm`]: JavaScript's `encodeURIComponent`, the same with `'` as `%27`, and Java's
+//! `URLEncoder`); a signature under any of them is accepted, and [`TriggerVerifier::sign`]
+//! uses the `%27` one, which real Bold360 most likely sends.
 //! [`TriggerVerifier`] checks that in constant time and hands back only the signed fields
 //! ([`SignedFields`]); the typed payloads in [`payload`] give them Rust types. A
 //! [`ReplayGuard`] refuses a validly signed trigger received twice.
@@ -32,8 +35,8 @@ mod verify;
 
 #[cfg(feature = "trigger-axum")]
 pub use axum_extractor::{TriggerConfig, TriggerRejection, VerifiedTrigger};
-pub use encode::encode_uri_component;
+pub use encode::{encode_uri_component, SignatureForm};
 pub use error::TriggerError;
 pub use fields::{SignedFields, TriggerFields};
 pub use replay::ReplayGuard;
-pub use verify::{string_to_sign, TriggerVerifier};
+pub use verify::{string_to_sign, string_to_sign_as, TriggerVerifier};
