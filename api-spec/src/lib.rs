@@ -15,6 +15,7 @@
 #![deny(missing_docs)]
 
 pub mod ids;
+pub mod known;
 pub mod model;
 pub mod validate;
 
@@ -22,6 +23,7 @@ mod embedded {
     include!(concat!(env!("OUT_DIR"), "/embedded.rs"));
 }
 
+pub use known::{KnownMethod, KnownMethods};
 pub use model::{
     Constraint, DataShape, DynamicParam, EnumValues, Field, Kind, Method, Paging, PagingStyle,
     Param, TypeRef, Version,

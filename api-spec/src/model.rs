@@ -183,6 +183,25 @@ pub struct DynamicParam {
     pub description: String,
 }
 
+impl DynamicParam {
+    /// The fixed start of every name the pattern matches, when it is `Prefix.<name>`:
+    /// `Some("OperatorCustomFields.")`. `None` for a pattern that is prose
+    /// (`<API field name>`).
+    ///
+    /// ```
+    /// use bold360_api_spec::DynamicParam;
+    /// let family = DynamicParam { pattern: "CustomFields.<name>".into(), description: String::new() };
+    /// assert_eq!(family.prefix(), Some("CustomFields."));
+    /// let prose = DynamicParam { pattern: "<API field name>".into(), description: String::new() };
+    /// assert_eq!(prose.prefix(), None);
+    /// ```
+    pub fn prefix(&self) -> Option<&str> {
+        let prefix = self.pattern.strip_suffix("<name>")?;
+        let stem = prefix.strip_suffix('.')?;
+        (!stem.is_empty() && stem.bytes().all(|b| b.is_ascii_alphanumeric())).then_some(prefix)
+    }
+}
+
 /// A rule over several parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]

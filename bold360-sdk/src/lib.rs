@@ -116,6 +116,7 @@ pub use method::constraint::Constraint;
 pub use method::info::{MethodInfo, Paging, Returns};
 pub use method::kind::MethodKind;
 pub use method::param::{closest_name, EnumValue, ParamInfo, ParamType};
+pub use method::undocumented::UndocumentedMethod;
 pub use params::{Params, ToParam};
 pub use pipeline::retry::RetryPolicy;
 pub use pipeline::CallInfo;

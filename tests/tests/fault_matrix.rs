@@ -149,14 +149,12 @@ async fn a_method_outside_the_manifest_is_a_read_when_its_name_says_so() {
         .unwrap();
     let gateway = || Fault::http(502, "<html>Bad gateway</html>");
     sandbox.inject_fault(Some("getDepartments"), gateway(), 1);
-    let err = client
+    // getDepartments: no page documents it, the vendor's demo calls it, the sandbox answers it.
+    let answer = client
         .call_raw("getDepartments", Params::new())
         .await
-        .unwrap_err();
-    assert!(
-        matches!(err, Error::Api { .. }),
-        "retried past the 502: {err:?}"
-    );
+        .expect("retried past the 502");
+    assert!(answer.record_count() > 0);
     assert_eq!(sandbox.requests().len(), 2);
 
     sandbox.inject_fault(Some("deleteThing"), gateway(), 1);

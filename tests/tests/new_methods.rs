@@ -287,7 +287,7 @@ async fn a_field_of_the_other_documented_type_is_kept_raw_with_a_warning() {
         records[0].chat_message_id.as_ref().unwrap().as_str(),
         "9007199254740993"
     );
-    assert_eq!(records[0].extra["Text"], "a", "the rest decodes");
+    assert_eq!(records[0].text.as_deref(), Some("a"), "the rest decodes");
     assert_eq!(records[1].hidden, Some(1));
     assert!(!records[1].extra.contains_key("Hidden"));
     let log = captured.text();

@@ -28,12 +28,7 @@ async fn v1_into_stream_yields_every_record_once_and_filters_survive_every_page(
         .into_vec();
     let expected: Vec<_> = all
         .iter()
-        .filter(|c| {
-            c.extra
-                .get("Ended")
-                .and_then(|e| e.as_str())
-                .is_some_and(|e| e >= "2024-01-02")
-        })
+        .filter(|c| c.ended.is_some_and(|e| e >= from))
         .map(|c| c.chat_id.clone())
         .collect();
     let streamed: Vec<_> = v1

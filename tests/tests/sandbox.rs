@@ -431,18 +431,15 @@ async fn writes_change_what_reads_return() {
         .await
         .unwrap();
     v1.update_chat(chat.clone())
-        .param("ChatName", "Renamed visitor")
+        .chat_name("Renamed visitor")
         .send()
         .await
         .unwrap();
     let changed = v1.get_chat(chat).send().await.unwrap().data.unwrap();
+    assert_eq!(changed.operator_id.as_ref(), Some(&agent));
     assert_eq!(
-        changed.extra.get("OperatorID"),
-        Some(&Value::String(agent.to_string()))
-    );
-    assert_eq!(
-        changed.extra.get("ChatName"),
-        Some(&Value::String("Renamed visitor".into()))
+        changed.chat_name.as_ref(),
+        Some(&"Renamed visitor".to_owned())
     );
 }
 

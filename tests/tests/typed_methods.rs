@@ -179,15 +179,21 @@ async fn unknown_enum_values_and_extra_params_pass_through() {
         get_folders::FolderType::Chats
     );
     assert_eq!(get_folders::FolderType::Chats.meaning(), Some("chats"));
-    let folders = client
+    // The SDK sends a deliberate Unknown as given; the sandbox judges by the by-name rule
+    // (the value is not listed) and answers as the vendor answers bad input: in-band.
+    let err = client
         .v1()
         .get_folders()
         .folder_type(value)
         .param("X-Extra", "1")
         .send()
         .await
-        .unwrap();
-    assert_eq!(folders.record_count(), 0);
+        .unwrap_err();
+    assert!(
+        matches!(&err, bold360_sdk::Error::Api { message, .. } if message.contains("Invalid FolderType")),
+        "{err}"
+    );
+    assert_eq!(sandbox.requests()[0].param("FolderType"), Some("99"));
     assert_eq!(sandbox.requests()[0].param("X-Extra"), Some("1"));
 }
 

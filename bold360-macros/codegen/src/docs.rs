@@ -91,8 +91,12 @@ pub fn method(m: &Method, ctx: &Ctx, version: Option<Version>) -> Vec<String> {
     }
     for d in &m.dynamic_params {
         lines.push(String::new());
+        let setter = match d.prefix() {
+            Some(prefix) => format!("`.{}(name, value)`", super::names::family_setter(prefix)),
+            None => "`.param(name, value)`".to_owned(),
+        };
         lines.push(format!(
-            "Also accepts `{}` parameters through `.param(name, value)`: {}",
+            "Also accepts `{}` parameters through {setter}: {}",
             d.pattern, d.description
         ));
     }

@@ -135,6 +135,18 @@ fn method_table(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
         let module = names::ident(&names::snake(&m.name));
         quote!(#module::METHOD)
     });
+    // Names public clients call that no page documents: the shipped list, less any name the
+    // manifest documents (validated in bold360-api-spec).
+    let known = bold360_api_spec::KnownMethods::embedded()
+        .map(|k| k.methods)
+        .unwrap_or_default();
+    let undocumented = known
+        .iter()
+        .filter(|k| manifest.method(&k.name).is_none())
+        .map(|k| {
+            let (name, hint) = (&k.name, &k.hint);
+            quote!(#rt::UndocumentedMethod::new(#name, #hint))
+        });
     quote! {
         /// Every documented method, in manifest order: what calling by wire name needs to know.
         pub static ALL: &[#rt::MethodInfo] = &[#(#entries),*];
@@ -149,6 +161,20 @@ fn method_table(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
         /// ```
         pub fn lookup(method: &str) -> ::std::option::Option<&'static #rt::MethodInfo> {
             ALL.iter().find(|m| m.answers_to(method))
+        }
+
+        /// Methods the vendor has that no page documents, known by name from public clients
+        /// (`api-spec/known-methods.json`, with sources): sent by name as undocumented calls.
+        pub static UNDOCUMENTED: &[#rt::UndocumentedMethod] = &[#(#undocumented),*];
+
+        /// A method known by name only (see [`UNDOCUMENTED`]).
+        ///
+        /// ```
+        /// assert!(bold360_sdk::methods::undocumented("getDepartments").is_some());
+        /// assert!(bold360_sdk::methods::undocumented("getDepartment").is_none());
+        /// ```
+        pub fn undocumented(method: &str) -> ::std::option::Option<&'static #rt::UndocumentedMethod> {
+            UNDOCUMENTED.iter().find(|m| m.name() == method)
         }
 
         /// The largest page any documented method allows: what a call to a method not in the

@@ -119,6 +119,8 @@ pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
         (!constraints.is_empty()).then(|| quote!(.with_constraints(&[#(#constraints),*])));
     let params = params(m, rt);
     let params = (!params.is_empty()).then(|| quote!(.with_params(&[#(#params),*])));
+    let families: Vec<&str> = m.dynamic_params.iter().filter_map(|d| d.prefix()).collect();
+    let families = (!families.is_empty()).then(|| quote!(.with_param_families(&[#(#families),*])));
     quote! {
         #rt::MethodInfo::new(#name, #kind, #returns)
             #aliases
@@ -127,5 +129,6 @@ pub fn method_info(m: &Method, rt: &syn::Path) -> TokenStream {
             #(#paging)*
             #constraints
             #params
+            #families
     }
 }

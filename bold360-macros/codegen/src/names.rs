@@ -98,6 +98,19 @@ pub fn param_ident(name: &str) -> Ident {
     }
 }
 
+/// The setter of a family of parameters, from its prefix: one member of the family, so the
+/// plural's `s` goes (`CustomFields.` → `custom_field`, `OperatorCustomFields.` →
+/// `operator_custom_field`).
+pub fn family_setter(prefix: &str) -> String {
+    let stem = snake(prefix.trim_end_matches('.'));
+    let singular = stem.strip_suffix('s').unwrap_or(&stem).to_owned();
+    if RESERVED.contains(&singular.as_str()) {
+        format!("{singular}_param")
+    } else {
+        singular
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -133,5 +146,11 @@ mod tests {
         assert_eq!(ident("self").to_string(), "self_");
         assert_eq!(ident("2").to_string(), "V2");
         assert_eq!(param_ident("Send").to_string(), "send_param");
+        assert_eq!(family_setter("CustomFields."), "custom_field");
+        assert_eq!(
+            family_setter("OperatorCustomFields."),
+            "operator_custom_field"
+        );
+        assert_eq!(family_setter("Params."), "param_param");
     }
 }

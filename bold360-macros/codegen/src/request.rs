@@ -84,6 +84,11 @@ pub fn builder(m: &Method, ctx: &Ctx) -> TokenStream {
             }
         }
     }
+    generic.extend(
+        m.dynamic_params
+            .iter()
+            .filter_map(|d| family_setter(d, ctx)),
+    );
     let send_tail = send_tail(m, rt);
     let paging = paging_methods(m, ctx);
     let version_impls = per_version.iter().map(|(v, items)| {
@@ -230,6 +235,24 @@ fn setter(p: &Param, ctx: &Ctx) -> TokenStream {
             self
         }
     }
+}
+
+/// A setter for a family of parameters (`CustomFields.<name>` → `custom_field(name, value)`).
+fn family_setter(d: &bold360_api_spec::DynamicParam, ctx: &Ctx) -> Option<TokenStream> {
+    let rt = &ctx.rt;
+    let prefix = d.prefix()?;
+    let ident = names::ident(&names::family_setter(prefix));
+    let doc = format!(
+        "Sets `{}` (`{prefix}` followed by `name`): {}",
+        d.pattern, d.description
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub fn #ident(mut self, name: impl ::std::fmt::Display, value: impl #rt::ToParam) -> Self {
+            self.params.set(::std::format!("{}{}", #prefix, name), value);
+            self
+        }
+    })
 }
 
 /// `set`, or `set_sensitive` for a secret (never printed by `Debug` or in errors).

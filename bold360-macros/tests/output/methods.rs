@@ -120,8 +120,20 @@ pub mod ids {
         "The ID of a text (SMS) chat (entity `text_chat`; exact digits; strings and numbers on the wire both decode)."
     );
     ::bold360_sdk::__define_id_type!(
+        UserCategoryId,
+        "The ID of a user category (entity `user_category`; exact digits; strings and numbers on the wire both decode)."
+    );
+    ::bold360_sdk::__define_id_type!(
+        UserStatusId,
+        "The ID of a user status (entity `user_status`; exact digits; strings and numbers on the wire both decode)."
+    );
+    ::bold360_sdk::__define_id_type!(
         VisitId,
         "The ID of a website visit (entity `visit`; exact digits; strings and numbers on the wire both decode)."
+    );
+    ::bold360_sdk::__define_id_type!(
+        VisitorId,
+        "The ID of a visitor (entity `visitor`; exact digits; strings and numbers on the wire both decode)."
     );
     ::bold360_sdk::__define_id_type!(
         WebsiteDefId,
@@ -1205,6 +1217,297 @@ pub mod get_active_chats {
                 ),
             ],
         );
+    ///Values of `ChatStatusType`. Values not listed here decode as `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ChatStatusType {
+        ///`0`: None
+        None,
+        ///`1`: Pre-chat form
+        PreChatForm,
+        ///`10`: Unavailable blocked
+        UnavailableBlocked,
+        ///`11`: Unavailable max queue
+        UnavailableMaxQueue,
+        ///`12`: Unavailable hours
+        UnavailableHours,
+        ///`13`: Sent unavailable blocked
+        SentUnavailableBlocked,
+        ///`14`: Sent unavailable max queue
+        SentUnavailableMaxQueue,
+        ///`15`: Unavailable limit
+        UnavailableLimit,
+        ///`16`: Sent unavailable limit
+        SentUnavailableLimit,
+        ///`17`: Unsecure
+        Unsecure,
+        ///`2`: In chat
+        InChat,
+        ///`3`: Pre-chat form closed
+        PreChatFormClosed,
+        ///`4`: Chat ended
+        ChatEnded,
+        ///`5`: Transcript
+        Transcript,
+        ///`6`: Sent transcript
+        SentTranscript,
+        ///`7`: Unavailable
+        Unavailable,
+        ///`8`: Sent unavailable
+        SentUnavailable,
+        ///`9`: Chat ended answered
+        ChatEndedAnswered,
+        /// A value the manifest does not list, as sent.
+        Unknown(::std::string::String),
+    }
+    impl ChatStatusType {
+        /// The value as sent on the wire.
+        pub fn as_wire(&self) -> &str {
+            match self {
+                Self::None => "0",
+                Self::PreChatForm => "1",
+                Self::UnavailableBlocked => "10",
+                Self::UnavailableMaxQueue => "11",
+                Self::UnavailableHours => "12",
+                Self::SentUnavailableBlocked => "13",
+                Self::SentUnavailableMaxQueue => "14",
+                Self::UnavailableLimit => "15",
+                Self::SentUnavailableLimit => "16",
+                Self::Unsecure => "17",
+                Self::InChat => "2",
+                Self::PreChatFormClosed => "3",
+                Self::ChatEnded => "4",
+                Self::Transcript => "5",
+                Self::SentTranscript => "6",
+                Self::Unavailable => "7",
+                Self::SentUnavailable => "8",
+                Self::ChatEndedAnswered => "9",
+                Self::Unknown(raw) => raw,
+            }
+        }
+        /// The value for a wire text (`Unknown` when not listed).
+        pub fn from_wire(text: &str) -> Self {
+            match text.trim() {
+                "0" => Self::None,
+                "1" => Self::PreChatForm,
+                "10" => Self::UnavailableBlocked,
+                "11" => Self::UnavailableMaxQueue,
+                "12" => Self::UnavailableHours,
+                "13" => Self::SentUnavailableBlocked,
+                "14" => Self::SentUnavailableMaxQueue,
+                "15" => Self::UnavailableLimit,
+                "16" => Self::SentUnavailableLimit,
+                "17" => Self::Unsecure,
+                "2" => Self::InChat,
+                "3" => Self::PreChatFormClosed,
+                "4" => Self::ChatEnded,
+                "5" => Self::Transcript,
+                "6" => Self::SentTranscript,
+                "7" => Self::Unavailable,
+                "8" => Self::SentUnavailable,
+                "9" => Self::ChatEndedAnswered,
+                _ => Self::Unknown(text.to_owned()),
+            }
+        }
+        /// The documented meaning, for listed values.
+        pub fn meaning(&self) -> ::std::option::Option<&'static str> {
+            match self {
+                Self::None => ::std::option::Option::Some("None"),
+                Self::PreChatForm => ::std::option::Option::Some("Pre-chat form"),
+                Self::UnavailableBlocked => {
+                    ::std::option::Option::Some("Unavailable blocked")
+                }
+                Self::UnavailableMaxQueue => {
+                    ::std::option::Option::Some("Unavailable max queue")
+                }
+                Self::UnavailableHours => {
+                    ::std::option::Option::Some("Unavailable hours")
+                }
+                Self::SentUnavailableBlocked => {
+                    ::std::option::Option::Some("Sent unavailable blocked")
+                }
+                Self::SentUnavailableMaxQueue => {
+                    ::std::option::Option::Some("Sent unavailable max queue")
+                }
+                Self::UnavailableLimit => {
+                    ::std::option::Option::Some("Unavailable limit")
+                }
+                Self::SentUnavailableLimit => {
+                    ::std::option::Option::Some("Sent unavailable limit")
+                }
+                Self::Unsecure => ::std::option::Option::Some("Unsecure"),
+                Self::InChat => ::std::option::Option::Some("In chat"),
+                Self::PreChatFormClosed => {
+                    ::std::option::Option::Some("Pre-chat form closed")
+                }
+                Self::ChatEnded => ::std::option::Option::Some("Chat ended"),
+                Self::Transcript => ::std::option::Option::Some("Transcript"),
+                Self::SentTranscript => ::std::option::Option::Some("Sent transcript"),
+                Self::Unavailable => ::std::option::Option::Some("Unavailable"),
+                Self::SentUnavailable => ::std::option::Option::Some("Sent unavailable"),
+                Self::ChatEndedAnswered => {
+                    ::std::option::Option::Some("Chat ended answered")
+                }
+                Self::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Display for ChatStatusType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_wire())
+        }
+    }
+    impl ::bold360_sdk::ToParam for ChatStatusType {
+        fn to_param(&self) -> ::std::string::String {
+            self.as_wire().to_owned()
+        }
+    }
+    impl ::bold360_sdk::wire::Wire for ChatStatusType {
+        const EXPECTING: &'static str = "an enumeration value";
+        fn from_wire_str(
+            text: &str,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(text))
+        }
+        fn from_wire_f64(
+            value: f64,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+        fn from_wire_bool(
+            value: bool,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+    }
+    impl ::bold360_sdk::__private::serde::Serialize for ChatStatusType {
+        fn serialize<S: ::bold360_sdk::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_wire())
+        }
+    }
+    ///Values of `ClientType`. Values not listed here decode as `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ClientType {
+        ///`0`: Normal
+        Normal,
+        ///`1`: iPhone
+        Iphone,
+        ///`10`: Bold360 Agent Workspace
+        Bold360AgentWorkspace,
+        ///`2`: Web
+        Web,
+        ///`3`: Visitor
+        Visitor,
+        ///`4`: Call
+        Call,
+        ///`5`: Offline
+        Offline,
+        ///`6`: Web Mobile
+        WebMobile,
+        ///`7`: Login
+        Login,
+        ///`8`: Enabled
+        Enabled,
+        ///`9`: Dashboard
+        Dashboard,
+        /// A value the manifest does not list, as sent.
+        Unknown(::std::string::String),
+    }
+    impl ClientType {
+        /// The value as sent on the wire.
+        pub fn as_wire(&self) -> &str {
+            match self {
+                Self::Normal => "0",
+                Self::Iphone => "1",
+                Self::Bold360AgentWorkspace => "10",
+                Self::Web => "2",
+                Self::Visitor => "3",
+                Self::Call => "4",
+                Self::Offline => "5",
+                Self::WebMobile => "6",
+                Self::Login => "7",
+                Self::Enabled => "8",
+                Self::Dashboard => "9",
+                Self::Unknown(raw) => raw,
+            }
+        }
+        /// The value for a wire text (`Unknown` when not listed).
+        pub fn from_wire(text: &str) -> Self {
+            match text.trim() {
+                "0" => Self::Normal,
+                "1" => Self::Iphone,
+                "10" => Self::Bold360AgentWorkspace,
+                "2" => Self::Web,
+                "3" => Self::Visitor,
+                "4" => Self::Call,
+                "5" => Self::Offline,
+                "6" => Self::WebMobile,
+                "7" => Self::Login,
+                "8" => Self::Enabled,
+                "9" => Self::Dashboard,
+                _ => Self::Unknown(text.to_owned()),
+            }
+        }
+        /// The documented meaning, for listed values.
+        pub fn meaning(&self) -> ::std::option::Option<&'static str> {
+            match self {
+                Self::Normal => ::std::option::Option::Some("Normal"),
+                Self::Iphone => ::std::option::Option::Some("iPhone"),
+                Self::Bold360AgentWorkspace => {
+                    ::std::option::Option::Some("Bold360 Agent Workspace")
+                }
+                Self::Web => ::std::option::Option::Some("Web"),
+                Self::Visitor => ::std::option::Option::Some("Visitor"),
+                Self::Call => ::std::option::Option::Some("Call"),
+                Self::Offline => ::std::option::Option::Some("Offline"),
+                Self::WebMobile => ::std::option::Option::Some("Web Mobile"),
+                Self::Login => ::std::option::Option::Some("Login"),
+                Self::Enabled => ::std::option::Option::Some("Enabled"),
+                Self::Dashboard => ::std::option::Option::Some("Dashboard"),
+                Self::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Display for ClientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_wire())
+        }
+    }
+    impl ::bold360_sdk::ToParam for ClientType {
+        fn to_param(&self) -> ::std::string::String {
+            self.as_wire().to_owned()
+        }
+    }
+    impl ::bold360_sdk::wire::Wire for ClientType {
+        const EXPECTING: &'static str = "an enumeration value";
+        fn from_wire_str(
+            text: &str,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(text))
+        }
+        fn from_wire_f64(
+            value: f64,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+        fn from_wire_bool(
+            value: bool,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+    }
+    impl ::bold360_sdk::__private::serde::Serialize for ClientType {
+        fn serialize<S: ::bold360_sdk::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_wire())
+        }
+    }
     ///One record of `getActiveChats`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -1216,6 +1519,196 @@ pub mod get_active_chats {
     #[serde(crate = "::bold360_sdk::__private::serde")]
     #[non_exhaustive]
     pub struct Record {
+        ///`Answered` (time (ISO-8601 UTC)): When an agent answered the chat.
+        #[serde(
+            rename = "Answered",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub answered: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`ChatID` (ID ([`ChatId`](super::ids::ChatId))): The chat.
+        #[serde(
+            rename = "ChatID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<super::ids::ChatId>,
+        ///`ChatName` (string): The name the visitor gave.
+        #[serde(
+            rename = "ChatName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_name: ::std::option::Option<::std::string::String>,
+        ///`ChatStatusType` (enum [`ChatStatusType`]): Where the chat stands.
+        #[serde(
+            rename = "ChatStatusType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_status_type: ::std::option::Option<ChatStatusType>,
+        ///`ChatUrl` (string): The page the chat was started from.
+        #[serde(
+            rename = "ChatUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_url: ::std::option::Option<::std::string::String>,
+        ///`ClientType` (enum [`ClientType`]): The kind of client the chat ran in.
+        #[serde(
+            rename = "ClientType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_type: ::std::option::Option<ClientType>,
+        ///`Closed` (time (ISO-8601 UTC)): When the chat was closed.
+        #[serde(
+            rename = "Closed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`CustomField1ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId))): The chat's first custom field value.
+        #[serde(
+            rename = "CustomField1ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_field1_id: ::std::option::Option<super::ids::CustomFieldId>,
+        ///`CustomField2ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId))): The chat's second custom field value.
+        #[serde(
+            rename = "CustomField2ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_field2_id: ::std::option::Option<super::ids::CustomFieldId>,
+        ///`CustomFields` (json): The chat's custom fields by name (an object).
+        #[serde(
+            rename = "CustomFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<
+            ::bold360_sdk::__private::serde_json::Value,
+        >,
+        ///`DepartmentID` (ID ([`DepartmentId`](super::ids::DepartmentId))): The department the chat was routed to.
+        #[serde(
+            rename = "DepartmentID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub department_id: ::std::option::Option<super::ids::DepartmentId>,
+        ///`Ended` (time (ISO-8601 UTC)): When the chat ended.
+        #[serde(
+            rename = "Ended",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ended: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`EndedReasonType` (integer): Why the chat ended (a code; its values are not on the pages we have).
+        #[serde(
+            rename = "EndedReasonType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ended_reason_type: ::std::option::Option<i64>,
+        ///`FolderID` (ID ([`FolderId`](super::ids::FolderId))): The folder the chat is in.
+        #[serde(
+            rename = "FolderID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folder_id: ::std::option::Option<super::ids::FolderId>,
+        ///`InitialQuestion` (string): The visitor's first question.
+        #[serde(
+            rename = "InitialQuestion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initial_question: ::std::option::Option<::std::string::String>,
+        ///`OperatorID` (ID ([`OperatorId`](super::ids::OperatorId))): The agent who took the chat.
+        #[serde(
+            rename = "OperatorID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_id: ::std::option::Option<super::ids::OperatorId>,
+        ///`OperatorMessageCount` (count): How many messages the agent sent.
+        #[serde(
+            rename = "OperatorMessageCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_message_count: ::std::option::Option<u64>,
+        ///`Started` (time (ISO-8601 UTC)): When the chat started.
+        #[serde(
+            rename = "Started",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub started: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`UserCategoryID` (ID ([`UserCategoryId`](super::ids::UserCategoryId))): The category set on the chat.
+        #[serde(
+            rename = "UserCategoryID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_category_id: ::std::option::Option<super::ids::UserCategoryId>,
+        ///`UserStatusID` (ID ([`UserStatusId`](super::ids::UserStatusId))): The status set on the chat.
+        #[serde(
+            rename = "UserStatusID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_status_id: ::std::option::Option<super::ids::UserStatusId>,
+        ///`VisitEmailAddress` (string): The visitor's email address.
+        #[serde(
+            rename = "VisitEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_email_address: ::std::option::Option<::std::string::String>,
+        ///`VisitID` (ID ([`VisitId`](super::ids::VisitId))): The visit the chat belongs to.
+        #[serde(
+            rename = "VisitID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_id: ::std::option::Option<super::ids::VisitId>,
+        ///`VisitInfo` (string): Information about the visitor.
+        #[serde(
+            rename = "VisitInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_info: ::std::option::Option<::std::string::String>,
+        ///`VisitorID` (ID ([`VisitorId`](super::ids::VisitorId))): The visitor.
+        #[serde(
+            rename = "VisitorID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visitor_id: ::std::option::Option<super::ids::VisitorId>,
+        ///`VisitorMessageCount` (count): How many messages the visitor sent.
+        #[serde(
+            rename = "VisitorMessageCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visitor_message_count: ::std::option::Option<u64>,
+        ///`VisitPhone` (string): The visitor's phone number.
+        #[serde(
+            rename = "VisitPhone",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_phone: ::std::option::Option<::std::string::String>,
+        ///`VisitRef` (string): The visitor's reference (set by the website or the API).
+        #[serde(
+            rename = "VisitRef",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_ref: ::std::option::Option<::std::string::String>,
+        ///`WindowClosed` (time (ISO-8601 UTC)): When the visitor closed the chat window.
+        #[serde(
+            rename = "WindowClosed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub window_closed: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
         /// Fields the manifest does not list, and documented fields whose value does not
         /// fit their type, as sent.
         #[serde(flatten)]
@@ -1250,7 +1743,236 @@ pub mod get_active_chats {
                     while let ::std::option::Option::Some(key) = map
                         .next_key::<::bold360_sdk::lenient::Key<'de>>()?
                     {
-                        ::bold360_sdk::lenient::keep(&mut map, key, &mut record.extra)?;
+                        match key.as_str() {
+                            "Answered" => {
+                                record.answered = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "Answered",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatID" => {
+                                record.chat_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "ChatID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatName" => {
+                                record.chat_name = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "ChatName",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatStatusType" => {
+                                record.chat_status_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "ChatStatusType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatUrl" => {
+                                record.chat_url = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "ChatUrl",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ClientType" => {
+                                record.client_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "ClientType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Closed" => {
+                                record.closed = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "Closed",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomField1ID" => {
+                                record.custom_field1_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "CustomField1ID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomField2ID" => {
+                                record.custom_field2_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "CustomField2ID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomFields" => {
+                                record.custom_fields = ::bold360_sdk::lenient::json_field(
+                                    &mut map,
+                                )?;
+                            }
+                            "DepartmentID" => {
+                                record.department_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "DepartmentID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Ended" => {
+                                record.ended = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "Ended",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "EndedReasonType" => {
+                                record.ended_reason_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "EndedReasonType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "FolderID" => {
+                                record.folder_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "FolderID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "InitialQuestion" => {
+                                record.initial_question = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "InitialQuestion",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "OperatorID" => {
+                                record.operator_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "OperatorID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "OperatorMessageCount" => {
+                                record.operator_message_count = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "OperatorMessageCount",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Started" => {
+                                record.started = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "Started",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "UserCategoryID" => {
+                                record.user_category_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "UserCategoryID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "UserStatusID" => {
+                                record.user_status_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "UserStatusID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitEmailAddress" => {
+                                record.visit_email_address = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitEmailAddress",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitID" => {
+                                record.visit_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitInfo" => {
+                                record.visit_info = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitInfo",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitorID" => {
+                                record.visitor_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitorID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitorMessageCount" => {
+                                record.visitor_message_count = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitorMessageCount",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitPhone" => {
+                                record.visit_phone = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitPhone",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitRef" => {
+                                record.visit_ref = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "VisitRef",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "WindowClosed" => {
+                                record.window_closed = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getActiveChats",
+                                    "WindowClosed",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            _ => {
+                                ::bold360_sdk::lenient::keep(
+                                    &mut map,
+                                    key,
+                                    &mut record.extra,
+                                )?
+                            }
+                        }
                     }
                     ::std::result::Result::Ok(record)
                 }
@@ -2745,6 +3467,9 @@ pub mod get_all_chat_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub system_message: ::std::option::Option<::std::string::String>,
+        ///`Text` (string): The text of the message.
+        #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
         /// Fields the manifest does not list, and documented fields whose value does not
         /// fit their type, as sent.
         #[serde(flatten)]
@@ -2897,6 +3622,14 @@ pub mod get_all_chat_messages {
                                     &mut map,
                                     "getAllChatMessages",
                                     "SystemMessage",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Text" => {
+                                record.text = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getAllChatMessages",
+                                    "Text",
                                     &mut record.extra,
                                 )?;
                             }
@@ -4647,6 +5380,297 @@ pub mod get_chat {
             s.serialize_str(self.as_wire())
         }
     }
+    ///Values of `ChatStatusType`. Values not listed here decode as `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ChatStatusType {
+        ///`0`: None
+        None,
+        ///`1`: Pre-chat form
+        PreChatForm,
+        ///`10`: Unavailable blocked
+        UnavailableBlocked,
+        ///`11`: Unavailable max queue
+        UnavailableMaxQueue,
+        ///`12`: Unavailable hours
+        UnavailableHours,
+        ///`13`: Sent unavailable blocked
+        SentUnavailableBlocked,
+        ///`14`: Sent unavailable max queue
+        SentUnavailableMaxQueue,
+        ///`15`: Unavailable limit
+        UnavailableLimit,
+        ///`16`: Sent unavailable limit
+        SentUnavailableLimit,
+        ///`17`: Unsecure
+        Unsecure,
+        ///`2`: In chat
+        InChat,
+        ///`3`: Pre-chat form closed
+        PreChatFormClosed,
+        ///`4`: Chat ended
+        ChatEnded,
+        ///`5`: Transcript
+        Transcript,
+        ///`6`: Sent transcript
+        SentTranscript,
+        ///`7`: Unavailable
+        Unavailable,
+        ///`8`: Sent unavailable
+        SentUnavailable,
+        ///`9`: Chat ended answered
+        ChatEndedAnswered,
+        /// A value the manifest does not list, as sent.
+        Unknown(::std::string::String),
+    }
+    impl ChatStatusType {
+        /// The value as sent on the wire.
+        pub fn as_wire(&self) -> &str {
+            match self {
+                Self::None => "0",
+                Self::PreChatForm => "1",
+                Self::UnavailableBlocked => "10",
+                Self::UnavailableMaxQueue => "11",
+                Self::UnavailableHours => "12",
+                Self::SentUnavailableBlocked => "13",
+                Self::SentUnavailableMaxQueue => "14",
+                Self::UnavailableLimit => "15",
+                Self::SentUnavailableLimit => "16",
+                Self::Unsecure => "17",
+                Self::InChat => "2",
+                Self::PreChatFormClosed => "3",
+                Self::ChatEnded => "4",
+                Self::Transcript => "5",
+                Self::SentTranscript => "6",
+                Self::Unavailable => "7",
+                Self::SentUnavailable => "8",
+                Self::ChatEndedAnswered => "9",
+                Self::Unknown(raw) => raw,
+            }
+        }
+        /// The value for a wire text (`Unknown` when not listed).
+        pub fn from_wire(text: &str) -> Self {
+            match text.trim() {
+                "0" => Self::None,
+                "1" => Self::PreChatForm,
+                "10" => Self::UnavailableBlocked,
+                "11" => Self::UnavailableMaxQueue,
+                "12" => Self::UnavailableHours,
+                "13" => Self::SentUnavailableBlocked,
+                "14" => Self::SentUnavailableMaxQueue,
+                "15" => Self::UnavailableLimit,
+                "16" => Self::SentUnavailableLimit,
+                "17" => Self::Unsecure,
+                "2" => Self::InChat,
+                "3" => Self::PreChatFormClosed,
+                "4" => Self::ChatEnded,
+                "5" => Self::Transcript,
+                "6" => Self::SentTranscript,
+                "7" => Self::Unavailable,
+                "8" => Self::SentUnavailable,
+                "9" => Self::ChatEndedAnswered,
+                _ => Self::Unknown(text.to_owned()),
+            }
+        }
+        /// The documented meaning, for listed values.
+        pub fn meaning(&self) -> ::std::option::Option<&'static str> {
+            match self {
+                Self::None => ::std::option::Option::Some("None"),
+                Self::PreChatForm => ::std::option::Option::Some("Pre-chat form"),
+                Self::UnavailableBlocked => {
+                    ::std::option::Option::Some("Unavailable blocked")
+                }
+                Self::UnavailableMaxQueue => {
+                    ::std::option::Option::Some("Unavailable max queue")
+                }
+                Self::UnavailableHours => {
+                    ::std::option::Option::Some("Unavailable hours")
+                }
+                Self::SentUnavailableBlocked => {
+                    ::std::option::Option::Some("Sent unavailable blocked")
+                }
+                Self::SentUnavailableMaxQueue => {
+                    ::std::option::Option::Some("Sent unavailable max queue")
+                }
+                Self::UnavailableLimit => {
+                    ::std::option::Option::Some("Unavailable limit")
+                }
+                Self::SentUnavailableLimit => {
+                    ::std::option::Option::Some("Sent unavailable limit")
+                }
+                Self::Unsecure => ::std::option::Option::Some("Unsecure"),
+                Self::InChat => ::std::option::Option::Some("In chat"),
+                Self::PreChatFormClosed => {
+                    ::std::option::Option::Some("Pre-chat form closed")
+                }
+                Self::ChatEnded => ::std::option::Option::Some("Chat ended"),
+                Self::Transcript => ::std::option::Option::Some("Transcript"),
+                Self::SentTranscript => ::std::option::Option::Some("Sent transcript"),
+                Self::Unavailable => ::std::option::Option::Some("Unavailable"),
+                Self::SentUnavailable => ::std::option::Option::Some("Sent unavailable"),
+                Self::ChatEndedAnswered => {
+                    ::std::option::Option::Some("Chat ended answered")
+                }
+                Self::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Display for ChatStatusType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_wire())
+        }
+    }
+    impl ::bold360_sdk::ToParam for ChatStatusType {
+        fn to_param(&self) -> ::std::string::String {
+            self.as_wire().to_owned()
+        }
+    }
+    impl ::bold360_sdk::wire::Wire for ChatStatusType {
+        const EXPECTING: &'static str = "an enumeration value";
+        fn from_wire_str(
+            text: &str,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(text))
+        }
+        fn from_wire_f64(
+            value: f64,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+        fn from_wire_bool(
+            value: bool,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+    }
+    impl ::bold360_sdk::__private::serde::Serialize for ChatStatusType {
+        fn serialize<S: ::bold360_sdk::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_wire())
+        }
+    }
+    ///Values of `ClientType`. Values not listed here decode as `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ClientType {
+        ///`0`: Normal
+        Normal,
+        ///`1`: iPhone
+        Iphone,
+        ///`10`: Bold360 Agent Workspace
+        Bold360AgentWorkspace,
+        ///`2`: Web
+        Web,
+        ///`3`: Visitor
+        Visitor,
+        ///`4`: Call
+        Call,
+        ///`5`: Offline
+        Offline,
+        ///`6`: Web Mobile
+        WebMobile,
+        ///`7`: Login
+        Login,
+        ///`8`: Enabled
+        Enabled,
+        ///`9`: Dashboard
+        Dashboard,
+        /// A value the manifest does not list, as sent.
+        Unknown(::std::string::String),
+    }
+    impl ClientType {
+        /// The value as sent on the wire.
+        pub fn as_wire(&self) -> &str {
+            match self {
+                Self::Normal => "0",
+                Self::Iphone => "1",
+                Self::Bold360AgentWorkspace => "10",
+                Self::Web => "2",
+                Self::Visitor => "3",
+                Self::Call => "4",
+                Self::Offline => "5",
+                Self::WebMobile => "6",
+                Self::Login => "7",
+                Self::Enabled => "8",
+                Self::Dashboard => "9",
+                Self::Unknown(raw) => raw,
+            }
+        }
+        /// The value for a wire text (`Unknown` when not listed).
+        pub fn from_wire(text: &str) -> Self {
+            match text.trim() {
+                "0" => Self::Normal,
+                "1" => Self::Iphone,
+                "10" => Self::Bold360AgentWorkspace,
+                "2" => Self::Web,
+                "3" => Self::Visitor,
+                "4" => Self::Call,
+                "5" => Self::Offline,
+                "6" => Self::WebMobile,
+                "7" => Self::Login,
+                "8" => Self::Enabled,
+                "9" => Self::Dashboard,
+                _ => Self::Unknown(text.to_owned()),
+            }
+        }
+        /// The documented meaning, for listed values.
+        pub fn meaning(&self) -> ::std::option::Option<&'static str> {
+            match self {
+                Self::Normal => ::std::option::Option::Some("Normal"),
+                Self::Iphone => ::std::option::Option::Some("iPhone"),
+                Self::Bold360AgentWorkspace => {
+                    ::std::option::Option::Some("Bold360 Agent Workspace")
+                }
+                Self::Web => ::std::option::Option::Some("Web"),
+                Self::Visitor => ::std::option::Option::Some("Visitor"),
+                Self::Call => ::std::option::Option::Some("Call"),
+                Self::Offline => ::std::option::Option::Some("Offline"),
+                Self::WebMobile => ::std::option::Option::Some("Web Mobile"),
+                Self::Login => ::std::option::Option::Some("Login"),
+                Self::Enabled => ::std::option::Option::Some("Enabled"),
+                Self::Dashboard => ::std::option::Option::Some("Dashboard"),
+                Self::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Display for ClientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_wire())
+        }
+    }
+    impl ::bold360_sdk::ToParam for ClientType {
+        fn to_param(&self) -> ::std::string::String {
+            self.as_wire().to_owned()
+        }
+    }
+    impl ::bold360_sdk::wire::Wire for ClientType {
+        const EXPECTING: &'static str = "an enumeration value";
+        fn from_wire_str(
+            text: &str,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(text))
+        }
+        fn from_wire_f64(
+            value: f64,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+        fn from_wire_bool(
+            value: bool,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+    }
+    impl ::bold360_sdk::__private::serde::Serialize for ClientType {
+        fn serialize<S: ::bold360_sdk::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_wire())
+        }
+    }
     ///One record of `getChat`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent. The vendor's list of returned fields looks incomplete (the c_data_extraction_single_item_getChat.html table is in alphabetical order, as it says, but stops at Availability after 12 field(s)): expect fields it does not name, in `extra`.
     #[derive(
         Debug,
@@ -4740,6 +5764,186 @@ pub mod get_chat {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub availability: ::std::option::Option<Availability>,
+        ///`ChatID` (ID ([`ChatId`](super::ids::ChatId))): The chat.
+        #[serde(
+            rename = "ChatID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_id: ::std::option::Option<super::ids::ChatId>,
+        ///`ChatName` (string): The name the visitor gave.
+        #[serde(
+            rename = "ChatName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_name: ::std::option::Option<::std::string::String>,
+        ///`ChatStatusType` (enum [`ChatStatusType`]): Where the chat stands.
+        #[serde(
+            rename = "ChatStatusType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_status_type: ::std::option::Option<ChatStatusType>,
+        ///`ChatUrl` (string): The page the chat was started from.
+        #[serde(
+            rename = "ChatUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_url: ::std::option::Option<::std::string::String>,
+        ///`ClientType` (enum [`ClientType`]): The kind of client the chat ran in.
+        #[serde(
+            rename = "ClientType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_type: ::std::option::Option<ClientType>,
+        ///`Closed` (time (ISO-8601 UTC)): When the chat was closed.
+        #[serde(
+            rename = "Closed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`CustomField1ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId))): The chat's first custom field value.
+        #[serde(
+            rename = "CustomField1ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_field1_id: ::std::option::Option<super::ids::CustomFieldId>,
+        ///`CustomField2ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId))): The chat's second custom field value.
+        #[serde(
+            rename = "CustomField2ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_field2_id: ::std::option::Option<super::ids::CustomFieldId>,
+        ///`CustomFields` (json): The chat's custom fields by name (an object).
+        #[serde(
+            rename = "CustomFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<
+            ::bold360_sdk::__private::serde_json::Value,
+        >,
+        ///`DepartmentID` (ID ([`DepartmentId`](super::ids::DepartmentId))): The department the chat was routed to.
+        #[serde(
+            rename = "DepartmentID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub department_id: ::std::option::Option<super::ids::DepartmentId>,
+        ///`Ended` (time (ISO-8601 UTC)): When the chat ended.
+        #[serde(
+            rename = "Ended",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ended: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`EndedReasonType` (integer): Why the chat ended (a code; its values are not on the pages we have).
+        #[serde(
+            rename = "EndedReasonType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ended_reason_type: ::std::option::Option<i64>,
+        ///`FolderID` (ID ([`FolderId`](super::ids::FolderId))): The folder the chat is in.
+        #[serde(
+            rename = "FolderID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folder_id: ::std::option::Option<super::ids::FolderId>,
+        ///`InitialQuestion` (string): The visitor's first question.
+        #[serde(
+            rename = "InitialQuestion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initial_question: ::std::option::Option<::std::string::String>,
+        ///`OperatorID` (ID ([`OperatorId`](super::ids::OperatorId))): The agent who took the chat.
+        #[serde(
+            rename = "OperatorID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_id: ::std::option::Option<super::ids::OperatorId>,
+        ///`OperatorMessageCount` (count): How many messages the agent sent.
+        #[serde(
+            rename = "OperatorMessageCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_message_count: ::std::option::Option<u64>,
+        ///`Started` (time (ISO-8601 UTC)): When the chat started.
+        #[serde(
+            rename = "Started",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub started: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`UserCategoryID` (ID ([`UserCategoryId`](super::ids::UserCategoryId))): The category set on the chat.
+        #[serde(
+            rename = "UserCategoryID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_category_id: ::std::option::Option<super::ids::UserCategoryId>,
+        ///`UserStatusID` (ID ([`UserStatusId`](super::ids::UserStatusId))): The status set on the chat.
+        #[serde(
+            rename = "UserStatusID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_status_id: ::std::option::Option<super::ids::UserStatusId>,
+        ///`VisitEmailAddress` (string): The visitor's email address.
+        #[serde(
+            rename = "VisitEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_email_address: ::std::option::Option<::std::string::String>,
+        ///`VisitID` (ID ([`VisitId`](super::ids::VisitId))): The visit the chat belongs to.
+        #[serde(
+            rename = "VisitID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_id: ::std::option::Option<super::ids::VisitId>,
+        ///`VisitInfo` (string): Information about the visitor.
+        #[serde(
+            rename = "VisitInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_info: ::std::option::Option<::std::string::String>,
+        ///`VisitorID` (ID ([`VisitorId`](super::ids::VisitorId))): The visitor.
+        #[serde(
+            rename = "VisitorID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visitor_id: ::std::option::Option<super::ids::VisitorId>,
+        ///`VisitorMessageCount` (count): How many messages the visitor sent.
+        #[serde(
+            rename = "VisitorMessageCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visitor_message_count: ::std::option::Option<u64>,
+        ///`VisitPhone` (string): The visitor's phone number.
+        #[serde(
+            rename = "VisitPhone",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_phone: ::std::option::Option<::std::string::String>,
+        ///`VisitRef` (string): The visitor's reference (set by the website or the API).
+        #[serde(
+            rename = "VisitRef",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_ref: ::std::option::Option<::std::string::String>,
+        ///`WindowClosed` (time (ISO-8601 UTC)): When the visitor closed the chat window.
+        #[serde(
+            rename = "WindowClosed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub window_closed: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
         /// Fields the manifest does not list, and documented fields whose value does not
         /// fit their type, as sent.
         #[serde(flatten)]
@@ -4868,6 +6072,219 @@ pub mod get_chat {
                                     &mut map,
                                     "getChat",
                                     "Availability",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatID" => {
+                                record.chat_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "ChatID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatName" => {
+                                record.chat_name = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "ChatName",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatStatusType" => {
+                                record.chat_status_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "ChatStatusType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatUrl" => {
+                                record.chat_url = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "ChatUrl",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ClientType" => {
+                                record.client_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "ClientType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Closed" => {
+                                record.closed = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "Closed",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomField1ID" => {
+                                record.custom_field1_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "CustomField1ID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomField2ID" => {
+                                record.custom_field2_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "CustomField2ID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomFields" => {
+                                record.custom_fields = ::bold360_sdk::lenient::json_field(
+                                    &mut map,
+                                )?;
+                            }
+                            "DepartmentID" => {
+                                record.department_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "DepartmentID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Ended" => {
+                                record.ended = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "Ended",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "EndedReasonType" => {
+                                record.ended_reason_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "EndedReasonType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "FolderID" => {
+                                record.folder_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "FolderID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "InitialQuestion" => {
+                                record.initial_question = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "InitialQuestion",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "OperatorID" => {
+                                record.operator_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "OperatorID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "OperatorMessageCount" => {
+                                record.operator_message_count = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "OperatorMessageCount",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Started" => {
+                                record.started = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "Started",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "UserCategoryID" => {
+                                record.user_category_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "UserCategoryID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "UserStatusID" => {
+                                record.user_status_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "UserStatusID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitEmailAddress" => {
+                                record.visit_email_address = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitEmailAddress",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitID" => {
+                                record.visit_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitInfo" => {
+                                record.visit_info = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitInfo",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitorID" => {
+                                record.visitor_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitorID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitorMessageCount" => {
+                                record.visitor_message_count = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitorMessageCount",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitPhone" => {
+                                record.visit_phone = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitPhone",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitRef" => {
+                                record.visit_ref = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "VisitRef",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "WindowClosed" => {
+                                record.window_closed = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChat",
+                                    "WindowClosed",
                                     &mut record.extra,
                                 )?;
                             }
@@ -6091,6 +7508,9 @@ pub mod get_chat_messages {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub person_type: ::std::option::Option<PersonType>,
+        ///`Text` (string): The text of the message.
+        #[serde(rename = "Text", skip_serializing_if = "::std::option::Option::is_none")]
+        pub text: ::std::option::Option<::std::string::String>,
         /// Fields the manifest does not list, and documented fields whose value does not
         /// fit their type, as sent.
         #[serde(flatten)]
@@ -6235,6 +7655,14 @@ pub mod get_chat_messages {
                                     &mut map,
                                     "getChatMessages",
                                     "PersonType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Text" => {
+                                record.text = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getChatMessages",
+                                    "Text",
                                     &mut record.extra,
                                 )?;
                             }
@@ -9622,6 +11050,177 @@ pub mod get_inactive_chats {
                 ),
             ],
         );
+    ///Values of `ChatStatusType`. Values not listed here decode as `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ChatStatusType {
+        ///`0`: None
+        None,
+        ///`1`: Pre-chat form
+        PreChatForm,
+        ///`10`: Unavailable blocked
+        UnavailableBlocked,
+        ///`11`: Unavailable max queue
+        UnavailableMaxQueue,
+        ///`12`: Unavailable hours
+        UnavailableHours,
+        ///`13`: Sent unavailable blocked
+        SentUnavailableBlocked,
+        ///`14`: Sent unavailable max queue
+        SentUnavailableMaxQueue,
+        ///`15`: Unavailable limit
+        UnavailableLimit,
+        ///`16`: Sent unavailable limit
+        SentUnavailableLimit,
+        ///`17`: Unsecure
+        Unsecure,
+        ///`2`: In chat
+        InChat,
+        ///`3`: Pre-chat form closed
+        PreChatFormClosed,
+        ///`4`: Chat ended
+        ChatEnded,
+        ///`5`: Transcript
+        Transcript,
+        ///`6`: Sent transcript
+        SentTranscript,
+        ///`7`: Unavailable
+        Unavailable,
+        ///`8`: Sent unavailable
+        SentUnavailable,
+        ///`9`: Chat ended answered
+        ChatEndedAnswered,
+        /// A value the manifest does not list, as sent.
+        Unknown(::std::string::String),
+    }
+    impl ChatStatusType {
+        /// The value as sent on the wire.
+        pub fn as_wire(&self) -> &str {
+            match self {
+                Self::None => "0",
+                Self::PreChatForm => "1",
+                Self::UnavailableBlocked => "10",
+                Self::UnavailableMaxQueue => "11",
+                Self::UnavailableHours => "12",
+                Self::SentUnavailableBlocked => "13",
+                Self::SentUnavailableMaxQueue => "14",
+                Self::UnavailableLimit => "15",
+                Self::SentUnavailableLimit => "16",
+                Self::Unsecure => "17",
+                Self::InChat => "2",
+                Self::PreChatFormClosed => "3",
+                Self::ChatEnded => "4",
+                Self::Transcript => "5",
+                Self::SentTranscript => "6",
+                Self::Unavailable => "7",
+                Self::SentUnavailable => "8",
+                Self::ChatEndedAnswered => "9",
+                Self::Unknown(raw) => raw,
+            }
+        }
+        /// The value for a wire text (`Unknown` when not listed).
+        pub fn from_wire(text: &str) -> Self {
+            match text.trim() {
+                "0" => Self::None,
+                "1" => Self::PreChatForm,
+                "10" => Self::UnavailableBlocked,
+                "11" => Self::UnavailableMaxQueue,
+                "12" => Self::UnavailableHours,
+                "13" => Self::SentUnavailableBlocked,
+                "14" => Self::SentUnavailableMaxQueue,
+                "15" => Self::UnavailableLimit,
+                "16" => Self::SentUnavailableLimit,
+                "17" => Self::Unsecure,
+                "2" => Self::InChat,
+                "3" => Self::PreChatFormClosed,
+                "4" => Self::ChatEnded,
+                "5" => Self::Transcript,
+                "6" => Self::SentTranscript,
+                "7" => Self::Unavailable,
+                "8" => Self::SentUnavailable,
+                "9" => Self::ChatEndedAnswered,
+                _ => Self::Unknown(text.to_owned()),
+            }
+        }
+        /// The documented meaning, for listed values.
+        pub fn meaning(&self) -> ::std::option::Option<&'static str> {
+            match self {
+                Self::None => ::std::option::Option::Some("None"),
+                Self::PreChatForm => ::std::option::Option::Some("Pre-chat form"),
+                Self::UnavailableBlocked => {
+                    ::std::option::Option::Some("Unavailable blocked")
+                }
+                Self::UnavailableMaxQueue => {
+                    ::std::option::Option::Some("Unavailable max queue")
+                }
+                Self::UnavailableHours => {
+                    ::std::option::Option::Some("Unavailable hours")
+                }
+                Self::SentUnavailableBlocked => {
+                    ::std::option::Option::Some("Sent unavailable blocked")
+                }
+                Self::SentUnavailableMaxQueue => {
+                    ::std::option::Option::Some("Sent unavailable max queue")
+                }
+                Self::UnavailableLimit => {
+                    ::std::option::Option::Some("Unavailable limit")
+                }
+                Self::SentUnavailableLimit => {
+                    ::std::option::Option::Some("Sent unavailable limit")
+                }
+                Self::Unsecure => ::std::option::Option::Some("Unsecure"),
+                Self::InChat => ::std::option::Option::Some("In chat"),
+                Self::PreChatFormClosed => {
+                    ::std::option::Option::Some("Pre-chat form closed")
+                }
+                Self::ChatEnded => ::std::option::Option::Some("Chat ended"),
+                Self::Transcript => ::std::option::Option::Some("Transcript"),
+                Self::SentTranscript => ::std::option::Option::Some("Sent transcript"),
+                Self::Unavailable => ::std::option::Option::Some("Unavailable"),
+                Self::SentUnavailable => ::std::option::Option::Some("Sent unavailable"),
+                Self::ChatEndedAnswered => {
+                    ::std::option::Option::Some("Chat ended answered")
+                }
+                Self::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Display for ChatStatusType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_wire())
+        }
+    }
+    impl ::bold360_sdk::ToParam for ChatStatusType {
+        fn to_param(&self) -> ::std::string::String {
+            self.as_wire().to_owned()
+        }
+    }
+    impl ::bold360_sdk::wire::Wire for ChatStatusType {
+        const EXPECTING: &'static str = "an enumeration value";
+        fn from_wire_str(
+            text: &str,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(text))
+        }
+        fn from_wire_f64(
+            value: f64,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+        fn from_wire_bool(
+            value: bool,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+    }
+    impl ::bold360_sdk::__private::serde::Serialize for ChatStatusType {
+        fn serialize<S: ::bold360_sdk::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_wire())
+        }
+    }
     ///Values of `ChatType`. Values not listed here decode as `Unknown`.
     #[derive(Debug, Clone, PartialEq, Eq, Hash)]
     #[non_exhaustive]
@@ -9742,6 +11341,126 @@ pub mod get_inactive_chats {
             s.serialize_str(self.as_wire())
         }
     }
+    ///Values of `ClientType`. Values not listed here decode as `Unknown`.
+    #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum ClientType {
+        ///`0`: Normal
+        Normal,
+        ///`1`: iPhone
+        Iphone,
+        ///`10`: Bold360 Agent Workspace
+        Bold360AgentWorkspace,
+        ///`2`: Web
+        Web,
+        ///`3`: Visitor
+        Visitor,
+        ///`4`: Call
+        Call,
+        ///`5`: Offline
+        Offline,
+        ///`6`: Web Mobile
+        WebMobile,
+        ///`7`: Login
+        Login,
+        ///`8`: Enabled
+        Enabled,
+        ///`9`: Dashboard
+        Dashboard,
+        /// A value the manifest does not list, as sent.
+        Unknown(::std::string::String),
+    }
+    impl ClientType {
+        /// The value as sent on the wire.
+        pub fn as_wire(&self) -> &str {
+            match self {
+                Self::Normal => "0",
+                Self::Iphone => "1",
+                Self::Bold360AgentWorkspace => "10",
+                Self::Web => "2",
+                Self::Visitor => "3",
+                Self::Call => "4",
+                Self::Offline => "5",
+                Self::WebMobile => "6",
+                Self::Login => "7",
+                Self::Enabled => "8",
+                Self::Dashboard => "9",
+                Self::Unknown(raw) => raw,
+            }
+        }
+        /// The value for a wire text (`Unknown` when not listed).
+        pub fn from_wire(text: &str) -> Self {
+            match text.trim() {
+                "0" => Self::Normal,
+                "1" => Self::Iphone,
+                "10" => Self::Bold360AgentWorkspace,
+                "2" => Self::Web,
+                "3" => Self::Visitor,
+                "4" => Self::Call,
+                "5" => Self::Offline,
+                "6" => Self::WebMobile,
+                "7" => Self::Login,
+                "8" => Self::Enabled,
+                "9" => Self::Dashboard,
+                _ => Self::Unknown(text.to_owned()),
+            }
+        }
+        /// The documented meaning, for listed values.
+        pub fn meaning(&self) -> ::std::option::Option<&'static str> {
+            match self {
+                Self::Normal => ::std::option::Option::Some("Normal"),
+                Self::Iphone => ::std::option::Option::Some("iPhone"),
+                Self::Bold360AgentWorkspace => {
+                    ::std::option::Option::Some("Bold360 Agent Workspace")
+                }
+                Self::Web => ::std::option::Option::Some("Web"),
+                Self::Visitor => ::std::option::Option::Some("Visitor"),
+                Self::Call => ::std::option::Option::Some("Call"),
+                Self::Offline => ::std::option::Option::Some("Offline"),
+                Self::WebMobile => ::std::option::Option::Some("Web Mobile"),
+                Self::Login => ::std::option::Option::Some("Login"),
+                Self::Enabled => ::std::option::Option::Some("Enabled"),
+                Self::Dashboard => ::std::option::Option::Some("Dashboard"),
+                Self::Unknown(_) => ::std::option::Option::None,
+            }
+        }
+    }
+    impl ::std::fmt::Display for ClientType {
+        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+            f.write_str(self.as_wire())
+        }
+    }
+    impl ::bold360_sdk::ToParam for ClientType {
+        fn to_param(&self) -> ::std::string::String {
+            self.as_wire().to_owned()
+        }
+    }
+    impl ::bold360_sdk::wire::Wire for ClientType {
+        const EXPECTING: &'static str = "an enumeration value";
+        fn from_wire_str(
+            text: &str,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(text))
+        }
+        fn from_wire_f64(
+            value: f64,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+        fn from_wire_bool(
+            value: bool,
+        ) -> ::std::result::Result<Self, ::std::string::String> {
+            ::std::result::Result::Ok(Self::from_wire(&value.to_string()))
+        }
+    }
+    impl ::bold360_sdk::__private::serde::Serialize for ClientType {
+        fn serialize<S: ::bold360_sdk::__private::serde::Serializer>(
+            &self,
+            s: S,
+        ) -> ::std::result::Result<S::Ok, S::Error> {
+            s.serialize_str(self.as_wire())
+        }
+    }
     ///One record of `getInactiveChats`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent. The vendor's list of returned fields looks incomplete (the return table lists only 6 fields, fewer than the chat record getChat documents for the same chats): expect fields it does not name, in `extra`.
     #[derive(
         Debug,
@@ -9753,24 +11472,116 @@ pub mod get_inactive_chats {
     #[serde(crate = "::bold360_sdk::__private::serde")]
     #[non_exhaustive]
     pub struct Record {
+        ///`Answered` (time (ISO-8601 UTC)): When an agent answered the chat.
+        #[serde(
+            rename = "Answered",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub answered: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
         ///`ChatID` (ID ([`ChatId`](super::ids::ChatId)))
         #[serde(
             rename = "ChatID",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_id: ::std::option::Option<super::ids::ChatId>,
+        ///`ChatName` (string): The name the visitor gave.
+        #[serde(
+            rename = "ChatName",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_name: ::std::option::Option<::std::string::String>,
+        ///`ChatStatusType` (enum [`ChatStatusType`]): Where the chat stands.
+        #[serde(
+            rename = "ChatStatusType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_status_type: ::std::option::Option<ChatStatusType>,
         ///`ChatType` (enum [`ChatType`])
         #[serde(
             rename = "ChatType",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub chat_type: ::std::option::Option<ChatType>,
+        ///`ChatUrl` (string): The page the chat was started from.
+        #[serde(
+            rename = "ChatUrl",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub chat_url: ::std::option::Option<::std::string::String>,
+        ///`ClientType` (enum [`ClientType`]): The kind of client the chat ran in.
+        #[serde(
+            rename = "ClientType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub client_type: ::std::option::Option<ClientType>,
+        ///`Closed` (time (ISO-8601 UTC)): When the chat was closed.
+        #[serde(
+            rename = "Closed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub closed: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`CustomField1ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId))): The chat's first custom field value.
+        #[serde(
+            rename = "CustomField1ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_field1_id: ::std::option::Option<super::ids::CustomFieldId>,
+        ///`CustomField2ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId))): The chat's second custom field value.
+        #[serde(
+            rename = "CustomField2ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_field2_id: ::std::option::Option<super::ids::CustomFieldId>,
+        ///`CustomFields` (json): The chat's custom fields by name (an object).
+        #[serde(
+            rename = "CustomFields",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub custom_fields: ::std::option::Option<
+            ::bold360_sdk::__private::serde_json::Value,
+        >,
         ///`DepartmentID` (ID ([`DepartmentId`](super::ids::DepartmentId)))
         #[serde(
             rename = "DepartmentID",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub department_id: ::std::option::Option<super::ids::DepartmentId>,
+        ///`Ended` (time (ISO-8601 UTC)): When the chat ended.
+        #[serde(
+            rename = "Ended",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ended: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`EndedReasonType` (integer): Why the chat ended (a code; its values are not on the pages we have).
+        #[serde(
+            rename = "EndedReasonType",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub ended_reason_type: ::std::option::Option<i64>,
+        ///`FolderID` (ID ([`FolderId`](super::ids::FolderId))): The folder the chat is in.
+        #[serde(
+            rename = "FolderID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub folder_id: ::std::option::Option<super::ids::FolderId>,
+        ///`InitialQuestion` (string): The visitor's first question.
+        #[serde(
+            rename = "InitialQuestion",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub initial_question: ::std::option::Option<::std::string::String>,
         ///`LanguageCode` (string)
         #[serde(
             rename = "LanguageCode",
@@ -9789,6 +11600,86 @@ pub mod get_inactive_chats {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub operator_id: ::std::option::Option<super::ids::OperatorId>,
+        ///`OperatorMessageCount` (count): How many messages the agent sent.
+        #[serde(
+            rename = "OperatorMessageCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub operator_message_count: ::std::option::Option<u64>,
+        ///`Started` (time (ISO-8601 UTC)): When the chat started.
+        #[serde(
+            rename = "Started",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub started: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
+        ///`UserCategoryID` (ID ([`UserCategoryId`](super::ids::UserCategoryId))): The category set on the chat.
+        #[serde(
+            rename = "UserCategoryID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_category_id: ::std::option::Option<super::ids::UserCategoryId>,
+        ///`UserStatusID` (ID ([`UserStatusId`](super::ids::UserStatusId))): The status set on the chat.
+        #[serde(
+            rename = "UserStatusID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub user_status_id: ::std::option::Option<super::ids::UserStatusId>,
+        ///`VisitEmailAddress` (string): The visitor's email address.
+        #[serde(
+            rename = "VisitEmailAddress",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_email_address: ::std::option::Option<::std::string::String>,
+        ///`VisitID` (ID ([`VisitId`](super::ids::VisitId))): The visit the chat belongs to.
+        #[serde(
+            rename = "VisitID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_id: ::std::option::Option<super::ids::VisitId>,
+        ///`VisitInfo` (string): Information about the visitor.
+        #[serde(
+            rename = "VisitInfo",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_info: ::std::option::Option<::std::string::String>,
+        ///`VisitorID` (ID ([`VisitorId`](super::ids::VisitorId))): The visitor.
+        #[serde(
+            rename = "VisitorID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visitor_id: ::std::option::Option<super::ids::VisitorId>,
+        ///`VisitorMessageCount` (count): How many messages the visitor sent.
+        #[serde(
+            rename = "VisitorMessageCount",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visitor_message_count: ::std::option::Option<u64>,
+        ///`VisitPhone` (string): The visitor's phone number.
+        #[serde(
+            rename = "VisitPhone",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_phone: ::std::option::Option<::std::string::String>,
+        ///`VisitRef` (string): The visitor's reference (set by the website or the API).
+        #[serde(
+            rename = "VisitRef",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub visit_ref: ::std::option::Option<::std::string::String>,
+        ///`WindowClosed` (time (ISO-8601 UTC)): When the visitor closed the chat window.
+        #[serde(
+            rename = "WindowClosed",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub window_closed: ::std::option::Option<
+            ::bold360_sdk::__private::chrono::DateTime<
+                ::bold360_sdk::__private::chrono::Utc,
+            >,
+        >,
         /// Fields the manifest does not list, and documented fields whose value does not
         /// fit their type, as sent.
         #[serde(flatten)]
@@ -9824,11 +11715,35 @@ pub mod get_inactive_chats {
                         .next_key::<::bold360_sdk::lenient::Key<'de>>()?
                     {
                         match key.as_str() {
+                            "Answered" => {
+                                record.answered = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "Answered",
+                                    &mut record.extra,
+                                )?;
+                            }
                             "ChatID" => {
                                 record.chat_id = ::bold360_sdk::lenient::field(
                                     &mut map,
                                     "getInactiveChats",
                                     "ChatID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatName" => {
+                                record.chat_name = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "ChatName",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ChatStatusType" => {
+                                record.chat_status_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "ChatStatusType",
                                     &mut record.extra,
                                 )?;
                             }
@@ -9840,11 +11755,88 @@ pub mod get_inactive_chats {
                                     &mut record.extra,
                                 )?;
                             }
+                            "ChatUrl" => {
+                                record.chat_url = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "ChatUrl",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "ClientType" => {
+                                record.client_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "ClientType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Closed" => {
+                                record.closed = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "Closed",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomField1ID" => {
+                                record.custom_field1_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "CustomField1ID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomField2ID" => {
+                                record.custom_field2_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "CustomField2ID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "CustomFields" => {
+                                record.custom_fields = ::bold360_sdk::lenient::json_field(
+                                    &mut map,
+                                )?;
+                            }
                             "DepartmentID" => {
                                 record.department_id = ::bold360_sdk::lenient::field(
                                     &mut map,
                                     "getInactiveChats",
                                     "DepartmentID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Ended" => {
+                                record.ended = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "Ended",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "EndedReasonType" => {
+                                record.ended_reason_type = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "EndedReasonType",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "FolderID" => {
+                                record.folder_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "FolderID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "InitialQuestion" => {
+                                record.initial_question = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "InitialQuestion",
                                     &mut record.extra,
                                 )?;
                             }
@@ -9869,6 +11861,102 @@ pub mod get_inactive_chats {
                                     &mut map,
                                     "getInactiveChats",
                                     "OperatorID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "OperatorMessageCount" => {
+                                record.operator_message_count = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "OperatorMessageCount",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "Started" => {
+                                record.started = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "Started",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "UserCategoryID" => {
+                                record.user_category_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "UserCategoryID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "UserStatusID" => {
+                                record.user_status_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "UserStatusID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitEmailAddress" => {
+                                record.visit_email_address = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitEmailAddress",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitID" => {
+                                record.visit_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitInfo" => {
+                                record.visit_info = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitInfo",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitorID" => {
+                                record.visitor_id = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitorID",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitorMessageCount" => {
+                                record.visitor_message_count = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitorMessageCount",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitPhone" => {
+                                record.visit_phone = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitPhone",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "VisitRef" => {
+                                record.visit_ref = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "VisitRef",
+                                    &mut record.extra,
+                                )?;
+                            }
+                            "WindowClosed" => {
+                                record.window_closed = ::bold360_sdk::lenient::field(
+                                    &mut map,
+                                    "getInactiveChats",
+                                    "WindowClosed",
                                     &mut record.extra,
                                 )?;
                             }
@@ -15455,8 +17543,94 @@ pub mod update_chat {
                     ::bold360_sdk::ParamType::Id,
                     &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
                 ),
+                ::bold360_sdk::ParamInfo::new(
+                    "UserStatusID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "UserCategoryID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "CustomField1ID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "CustomField2ID",
+                    ::bold360_sdk::ParamType::Id,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "VisitRef",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "VisitInfo",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "VisitEmailAddress",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "VisitPhone",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "LastName",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "InitialQuestion",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ChatUrl",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "CustomUrl",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "CountryCode",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "RegionCode",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "City",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
+                ::bold360_sdk::ParamInfo::new(
+                    "ScheduleHistoryToEmailAddress",
+                    ::bold360_sdk::ParamType::String,
+                    &[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2],
+                ),
             ],
-        );
+        )
+        .with_param_families(&["CustomFields.", "OperatorCustomFields."]);
     ///One record of `updateChat`. Every documented field is typed and optional (the service leaves empty fields out); fields the manifest does not list, and values that do not fit their documented type, are kept in `extra` as sent.
     #[derive(
         Debug,
@@ -15532,6 +17706,161 @@ pub mod update_chat {
                 retry: ::std::option::Option::None,
                 timeout: ::std::option::Option::None,
             }
+        }
+        ///Sets `UserStatusID` (ID ([`UserStatusId`](super::ids::UserStatusId)), optional; v1, v2). The chat's status.
+        pub fn user_status_id(
+            mut self,
+            value: impl ::std::convert::Into<super::ids::UserStatusId>,
+        ) -> Self {
+            self.params.set("UserStatusID", value.into());
+            self
+        }
+        ///Sets `UserCategoryID` (ID ([`UserCategoryId`](super::ids::UserCategoryId)), optional; v1, v2). The chat's category.
+        pub fn user_category_id(
+            mut self,
+            value: impl ::std::convert::Into<super::ids::UserCategoryId>,
+        ) -> Self {
+            self.params.set("UserCategoryID", value.into());
+            self
+        }
+        ///Sets `CustomField1ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId)), optional; v1, v2). The chat's first custom field value.
+        pub fn custom_field1_id(
+            mut self,
+            value: impl ::std::convert::Into<super::ids::CustomFieldId>,
+        ) -> Self {
+            self.params.set("CustomField1ID", value.into());
+            self
+        }
+        ///Sets `CustomField2ID` (ID ([`CustomFieldId`](super::ids::CustomFieldId)), optional; v1, v2). The chat's second custom field value.
+        pub fn custom_field2_id(
+            mut self,
+            value: impl ::std::convert::Into<super::ids::CustomFieldId>,
+        ) -> Self {
+            self.params.set("CustomField2ID", value.into());
+            self
+        }
+        ///Sets `VisitRef` (string, optional; v1, v2). The visitor's reference.
+        pub fn visit_ref(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("VisitRef", value.into());
+            self
+        }
+        ///Sets `VisitInfo` (string, optional; v1, v2). Information about the visitor.
+        pub fn visit_info(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("VisitInfo", value.into());
+            self
+        }
+        ///Sets `VisitEmailAddress` (string, optional; v1, v2). The visitor's email address.
+        pub fn visit_email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("VisitEmailAddress", value.into());
+            self
+        }
+        ///Sets `VisitPhone` (string, optional; v1, v2). The visitor's phone number.
+        pub fn visit_phone(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("VisitPhone", value.into());
+            self
+        }
+        ///Sets `ChatName` (string, optional; v1, v2). The chat's (visitor's) name.
+        pub fn chat_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("ChatName", value.into());
+            self
+        }
+        ///Sets `LastName` (string, optional; v1, v2). The visitor's last name.
+        pub fn last_name(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("LastName", value.into());
+            self
+        }
+        ///Sets `InitialQuestion` (string, optional; v1, v2). The visitor's first question.
+        pub fn initial_question(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("InitialQuestion", value.into());
+            self
+        }
+        ///Sets `ChatUrl` (string, optional; v1, v2). The page the chat was started from.
+        pub fn chat_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("ChatUrl", value.into());
+            self
+        }
+        ///Sets `CustomUrl` (string, optional; v1, v2). A custom URL kept with the chat.
+        pub fn custom_url(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("CustomUrl", value.into());
+            self
+        }
+        ///Sets `CountryCode` (string, optional; v1, v2). The visitor's country code.
+        pub fn country_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("CountryCode", value.into());
+            self
+        }
+        ///Sets `RegionCode` (string, optional; v1, v2). The visitor's region code.
+        pub fn region_code(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("RegionCode", value.into());
+            self
+        }
+        ///Sets `City` (string, optional; v1, v2). The visitor's city.
+        pub fn city(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("City", value.into());
+            self
+        }
+        ///Sets `ScheduleHistoryToEmailAddress` (string, optional; v1, v2). An email address the chat's history is to be sent to.
+        pub fn schedule_history_to_email_address(
+            mut self,
+            value: impl ::std::convert::Into<::std::string::String>,
+        ) -> Self {
+            self.params.set("ScheduleHistoryToEmailAddress", value.into());
+            self
+        }
+        ///Sets `CustomFields.<name>` (`CustomFields.` followed by `name`): Sets a custom field of the chat, by its name.
+        pub fn custom_field(
+            mut self,
+            name: impl ::std::fmt::Display,
+            value: impl ::bold360_sdk::ToParam,
+        ) -> Self {
+            self.params.set(::std::format!("{}{}", "CustomFields.", name), value);
+            self
+        }
+        ///Sets `OperatorCustomFields.<name>` (`OperatorCustomFields.` followed by `name`): Sets an agent-side custom field value.
+        pub fn operator_custom_field(
+            mut self,
+            name: impl ::std::fmt::Display,
+            value: impl ::bold360_sdk::ToParam,
+        ) -> Self {
+            self.params
+                .set(::std::format!("{}{}", "OperatorCustomFields.", name), value);
+            self
         }
         /// Sets a parameter the manifest does not list (or overrides one), sent as is.
         pub fn param(
@@ -16527,10 +18856,29 @@ impl<V: ::bold360_sdk::Version> ::bold360_sdk::Api<V> {
     ///| Parameter | Rust | Type | Required | Versions | Meaning |
     ///| --- | --- | --- | --- | --- | --- |
     ///| `ChatID` | `chat_id` | ID ([`ChatId`](super::ids::ChatId)) | argument | v1, v2 | Chat record to change. |
+    ///| `UserStatusID` | `user_status_id` | ID ([`UserStatusId`](super::ids::UserStatusId)) | setter | v1, v2 | The chat's status. |
+    ///| `UserCategoryID` | `user_category_id` | ID ([`UserCategoryId`](super::ids::UserCategoryId)) | setter | v1, v2 | The chat's category. |
+    ///| `CustomField1ID` | `custom_field1_id` | ID ([`CustomFieldId`](super::ids::CustomFieldId)) | setter | v1, v2 | The chat's first custom field value. |
+    ///| `CustomField2ID` | `custom_field2_id` | ID ([`CustomFieldId`](super::ids::CustomFieldId)) | setter | v1, v2 | The chat's second custom field value. |
+    ///| `VisitRef` | `visit_ref` | string | setter | v1, v2 | The visitor's reference. |
+    ///| `VisitInfo` | `visit_info` | string | setter | v1, v2 | Information about the visitor. |
+    ///| `VisitEmailAddress` | `visit_email_address` | string | setter | v1, v2 | The visitor's email address. |
+    ///| `VisitPhone` | `visit_phone` | string | setter | v1, v2 | The visitor's phone number. |
+    ///| `ChatName` | `chat_name` | string | setter | v1, v2 | The chat's (visitor's) name. |
+    ///| `LastName` | `last_name` | string | setter | v1, v2 | The visitor's last name. |
+    ///| `InitialQuestion` | `initial_question` | string | setter | v1, v2 | The visitor's first question. |
+    ///| `ChatUrl` | `chat_url` | string | setter | v1, v2 | The page the chat was started from. |
+    ///| `CustomUrl` | `custom_url` | string | setter | v1, v2 | A custom URL kept with the chat. |
+    ///| `CountryCode` | `country_code` | string | setter | v1, v2 | The visitor's country code. |
+    ///| `RegionCode` | `region_code` | string | setter | v1, v2 | The visitor's region code. |
+    ///| `City` | `city` | string | setter | v1, v2 | The visitor's city. |
+    ///| `ScheduleHistoryToEmailAddress` | `schedule_history_to_email_address` | string | setter | v1, v2 | An email address the chat's history is to be sent to. |
     ///
     ///Also accepts `<API field name>` parameters through `.param(name, value)`: Any of the writable fields: UserStatusID, UserCategoryID, CustomField1ID, CustomField2ID, VisitRef, VisitInfo, VisitEmailAddress, VisitPhone, ChatName, LastName, InitialQuestion, ChatUrl, CustomUrl, CountryCode, RegionCode, City, ScheduleHistoryToEmailAddress, CustomFields.<name>, OperatorCustomFields.<name>.
     ///
-    ///Also accepts `OperatorCustomFields.<name>` parameters through `.param(name, value)`: Sets an agent-side custom field value.
+    ///Also accepts `CustomFields.<name>` parameters through `.custom_field(name, value)`: Sets a custom field of the chat, by its name.
+    ///
+    ///Also accepts `OperatorCustomFields.<name>` parameters through `.operator_custom_field(name, value)`: Sets an agent-side custom field value.
     ///
     ///- **Versions:** v1, v2
     ///- **Kind:** write (only refusals are retried)
@@ -16704,6 +19052,120 @@ pub fn lookup(
     method: &str,
 ) -> ::std::option::Option<&'static ::bold360_sdk::MethodInfo> {
     ALL.iter().find(|m| m.answers_to(method))
+}
+/// Methods the vendor has that no page documents, known by name from public clients
+/// (`api-spec/known-methods.json`, with sources): sent by name as undocumented calls.
+pub static UNDOCUMENTED: &[::bold360_sdk::UndocumentedMethod] = &[
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getTicket",
+        "single item; likely TicketID (practitioner script missDict)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getEmailThread",
+        "single item; likely EmailThreadID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getInactiveVisits",
+        "paged; FolderID (visit folder)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getAllPageViews",
+        "paged; practitioner list names it separately for v1 and v2",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getEmailThreads",
+        "paged/folder; FolderID (C# sample: getEmailThreads?FolderID=...)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new("getOpenEmailThreads", "folder; FolderID"),
+    ::bold360_sdk::UndocumentedMethod::new("getClosedEmailThreads", "folder; FolderID"),
+    ::bold360_sdk::UndocumentedMethod::new("getTickets", "folder; FolderID"),
+    ::bold360_sdk::UndocumentedMethod::new("getClosedTickets", "folder; FolderID"),
+    ::bold360_sdk::UndocumentedMethod::new("getOpenTickets", "folder; FolderID"),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getContacts",
+        "folder; FolderID (contact folder)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new("getPageViews", "list; likely VisitID"),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getActiveVisits",
+        "list; FolderID (JS client calls getActiveVisits with FolderID)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new("getInvitations", "list; likely VisitID"),
+    ::bold360_sdk::UndocumentedMethod::new("getEmails", "list; likely EmailThreadID"),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getEmailAttachmentEntries",
+        "list; likely EmailID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getEmailThreadAssignments",
+        "list; likely EmailThreadID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getTicketAssignments",
+        "list; likely TicketID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getOperatorDiscussions",
+        "list; parameters unknown",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getSetupItems",
+        "list; FolderType (clients use 12,14,19,20,21,29,32,33,80); returns SetupItemID, Name",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getDepartments",
+        "list; no parameters (demo code)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getOperatorClients",
+        "workflow; referenced by setOperatorAvailability docs as the source of ClientID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getCustomOperatorStatuses",
+        "workflow; referenced by setOperatorAvailability docs as the source of CustomOperatorStatusID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "getOperatorActiveChatCount",
+        "workflow; parameters unknown",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "enableAcdForChat",
+        "workflow (write); likely ChatID",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "deleteOperator",
+        "provisioning (write); likely OperatorID; help.boldchat.com says the provisioning API can create, edit and delete operators",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new("createSetupFolder", "provisioning (write)"),
+    ::bold360_sdk::UndocumentedMethod::new("editSetupFolder", "provisioning (write)"),
+    ::bold360_sdk::UndocumentedMethod::new("deleteSetupFolder", "provisioning (write)"),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "createChatCannedMessage",
+        "provisioning (write)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "editChatCannedMessage",
+        "provisioning (write)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "deleteChatCannedMessage",
+        "provisioning (write)",
+    ),
+    ::bold360_sdk::UndocumentedMethod::new(
+        "createChat",
+        "chat window API (write); referenced by getChatAvailability, Standards and Data validation pages (VisitorID is returned; 'Secured' PGP parameter; 'Unsecured' list)",
+    ),
+];
+/// A method known by name only (see [`UNDOCUMENTED`]).
+///
+/// ```
+/// assert!(bold360_sdk::methods::undocumented("getDepartments").is_some());
+/// assert!(bold360_sdk::methods::undocumented("getDepartment").is_none());
+/// ```
+pub fn undocumented(
+    method: &str,
+) -> ::std::option::Option<&'static ::bold360_sdk::UndocumentedMethod> {
+    UNDOCUMENTED.iter().find(|m| m.name() == method)
 }
 /// The largest page any documented method allows: what a call to a method not in the
 /// manifest reserves at most from the records budget.

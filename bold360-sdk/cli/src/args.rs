@@ -53,12 +53,13 @@ pub fn manifest() -> Result<Manifest, Failure> {
     })
 }
 
-/// The documented method (or alias) closest to `name`: the same name in another case, or one
-/// within two edits (`bold360_sdk::closest_name`).
+/// The method (documented, an alias, or known by name only) closest to `name`: the same name
+/// in another case, or one within two edits (`bold360_sdk::closest_name`).
 pub fn near_method(name: &str) -> Option<&'static str> {
     let names = bold360_sdk::methods::ALL
         .iter()
-        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()));
+        .flat_map(|m| std::iter::once(m.name()).chain(m.aliases().iter().copied()))
+        .chain(bold360_sdk::methods::UNDOCUMENTED.iter().map(|m| m.name()));
     bold360_sdk::closest_name(name, names)
 }
 

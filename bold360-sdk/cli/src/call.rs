@@ -23,6 +23,9 @@ pub struct Options<'a> {
 /// near miss of a documented one, or a parameter the documented method does not have.
 fn check_names(method: &str, known: Option<&MethodInfo>, params: &Params) -> Result<(), Failure> {
     let Some(spec) = known else {
+        if bold360_sdk::methods::undocumented(method).is_some() {
+            return Ok(());
+        }
         return match args::near_method(method) {
             Some(near) => Err(Failure::usage(format!(
                 "{method}: no such method; did you mean {near}? (send it as given with --raw)"
@@ -33,7 +36,17 @@ fn check_names(method: &str, known: Option<&MethodInfo>, params: &Params) -> Res
     let Some(unknown) = spec.undocumented(params).next() else {
         return Ok(());
     };
-    let documented: Vec<&str> = spec.params().iter().map(|p| p.name()).collect();
+    let patterns: Vec<String> = spec
+        .param_families()
+        .iter()
+        .map(|prefix| format!("{prefix}<name>"))
+        .collect();
+    let documented: Vec<&str> = spec
+        .params()
+        .iter()
+        .map(|p| p.name())
+        .chain(patterns.iter().map(String::as_str))
+        .collect();
     let hint = match closest_name(unknown, documented.iter().copied()) {
         Some(near) => format!("did you mean {near}? "),
         None => String::new(),
@@ -73,11 +86,20 @@ pub async fn run(method: &str, items: &[String], options: Options<'_>) -> Result
             CallInfo::for_method(m, &params),
             m.paging(client.api_version()).is_some(),
         ),
-        None => (
-            method.to_owned(),
-            CallInfo::new(method, MethodKind::from_name(method)),
-            false,
-        ),
+        None => {
+            if let Some(m) = bold360_sdk::methods::undocumented(method) {
+                eprintln!(
+                    "bold360: {}: {}",
+                    m.name(),
+                    bold360_sdk::UndocumentedMethod::NOTE
+                );
+            }
+            (
+                method.to_owned(),
+                CallInfo::new(method, MethodKind::from_name(method)),
+                false,
+            )
+        }
     };
     match kind_flag {
         Some("read") => info.kind = MethodKind::Read,

@@ -50,8 +50,29 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
                 m.description
             );
         }
+        for m in bold360_sdk::methods::UNDOCUMENTED {
+            outln!(
+                "{:<28} {:<6} {:<6} {:<22} undocumented (no page; public clients call it): {}",
+                m.name(),
+                "?",
+                m.kind().as_str(),
+                "?",
+                m.hint()
+            );
+        }
         return Ok(OK);
     };
+    if let Some(m) = bold360_sdk::methods::undocumented(name) {
+        outln!("{} — undocumented", m.name());
+        outln!("{}", bold360_sdk::UndocumentedMethod::NOTE);
+        outln!(
+            "kind: {} (by name)   what public clients suggest: {}",
+            m.kind().as_str(),
+            m.hint()
+        );
+        outln!("call it: bold360 call {} [Param=Value …]", m.name());
+        return Ok(OK);
+    }
     let m = args::method(&manifest, name)?;
     outln!("{} — {}", m.name, m.description);
     if !m.aliases.is_empty() {
@@ -80,6 +101,16 @@ pub fn run(name: Option<&str>) -> Result<u8, Failure> {
             if p.required { "yes" } else { "no" },
             versions(&p.versions),
             p.description
+        );
+    }
+    for d in &m.dynamic_params {
+        outln!(
+            "{:<28} {:<22} {:<9} {:<6} {}",
+            d.pattern,
+            "string",
+            "no",
+            versions(&m.versions),
+            d.description
         );
     }
     for c in &m.constraints {

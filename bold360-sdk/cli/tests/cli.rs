@@ -649,6 +649,107 @@ async fn verify_trigger_accepts_every_signature_form_of_the_independent_vectors(
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn call_sends_methods_known_by_name_and_update_chat_families() {
+    let sandbox = Sandbox::start().await.unwrap();
+    // The vendor demo's first call: known by name only, sent, with a one-line note.
+    let mut c = against(&sandbox);
+    c.args(["call", "getDepartments"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("getDepartments: no page documents this method"),
+        "{}",
+        text(&out.stderr)
+    );
+    let answer: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert!(answer["Data"][0]["DepartmentID"].is_string(), "{answer}");
+    // A near miss of a known name is refused with it as the suggestion, and nothing is sent.
+    let sent = sandbox.requests().len();
+    let mut c = against(&sandbox);
+    c.args(["call", "getdepartments"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean getDepartments?"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A name on neither list stays refused as before.
+    let mut c = against(&sandbox);
+    c.args(["call", "getDepartmentz"]);
+    assert_eq!(run(c).await.status.code(), Some(2));
+    assert_eq!(sandbox.requests().len(), sent, "nothing more was sent");
+
+    // updateChat: a listed field and a CustomFields.<name> are documented, so sent.
+    let chat = sandbox.client().unwrap();
+    let folders = chat
+        .call_raw(
+            "getFolders",
+            bold360_sdk::Params::new().with("FolderType", "5"),
+        )
+        .await
+        .unwrap();
+    let folder = folders.data.unwrap()[0]["FolderID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let chats = chat
+        .call_raw(
+            "getInactiveChats",
+            bold360_sdk::Params::new().with("FolderID", folder.as_str()),
+        )
+        .await
+        .unwrap();
+    let chat_id = chats.data.unwrap()[0]["ChatID"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut c = against(&sandbox);
+    c.args([
+        "call",
+        "updateChat",
+        &format!("ChatID={chat_id}"),
+        "CustomFields.Ticket=T-1",
+        "ChatName=Ada",
+    ]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut c = against(&sandbox);
+    c.args(["call", "getChat", &format!("ChatID={chat_id}")]);
+    let out = run(c).await;
+    let answer: Value = serde_json::from_str(text(&out.stdout).trim()).unwrap();
+    assert_eq!(answer["Data"]["CustomFields"]["Ticket"], "T-1", "{answer}");
+    assert_eq!(answer["Data"]["ChatName"], "Ada");
+    // Outside the listed fields and families: refused, with the families named.
+    for bad in ["Bogus=1", "CustomFields.=1"] {
+        let mut c = against(&sandbox);
+        c.args(["call", "updateChat", &format!("ChatID={chat_id}"), bad]);
+        let out = run(c).await;
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        assert!(
+            text(&out.stderr).contains("CustomFields.<name>"),
+            "{}",
+            text(&out.stderr)
+        );
+    }
+
+    // `bold360 methods` lists them as undocumented, and describes one.
+    let mut c = command();
+    c.arg("methods");
+    let listed = text(&run(c).await.stdout);
+    let line = listed
+        .lines()
+        .find(|l| l.starts_with("getDepartments "))
+        .expect("listed");
+    assert!(line.contains("undocumented"), "{line}");
+    let mut c = command();
+    c.args(["methods", "getDepartments"]);
+    let out = run(c).await;
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("no page documents this method"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_subcommand_has_help_with_examples() {
     for sub in [
         "methods",

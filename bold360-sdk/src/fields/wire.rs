@@ -150,6 +150,32 @@ impl Wire for i64 {
     }
 }
 
+/// A count: a whole number that cannot be negative.
+impl Wire for u64 {
+    const EXPECTING: &'static str = "a count (a whole number, 0 or more)";
+    fn from_wire_str(text: &str) -> Result<Self, String> {
+        text.trim()
+            .parse()
+            .map_err(|_| format!("expected a count, got {text:?}"))
+    }
+    fn from_wire_u64(value: u64) -> Result<Self, String> {
+        Ok(value)
+    }
+    fn from_wire_i64(value: i64) -> Result<Self, String> {
+        u64::try_from(value).map_err(|_| format!("expected a count, got {value}"))
+    }
+    fn from_wire_f64(value: f64) -> Result<Self, String> {
+        if value.fract() == 0.0 && (0.0..9.007_199_254_740_992e15).contains(&value) {
+            Ok(value as u64)
+        } else {
+            Err(format!("expected a count, got {value}"))
+        }
+    }
+    fn from_wire_bool(value: bool) -> Result<Self, String> {
+        Ok(u64::from(value))
+    }
+}
+
 impl Wire for f64 {
     const EXPECTING: &'static str = "a number";
     fn from_wire_str(text: &str) -> Result<Self, String> {
@@ -271,6 +297,19 @@ mod tests {
         id: Option<Id>,
         #[serde(default, deserialize_with = "deserialize_opt")]
         s: Option<String>,
+    }
+
+    #[test]
+    fn a_count_is_a_whole_number_not_below_zero() {
+        assert_eq!(u64::from_wire_str(" 7 "), Ok(7));
+        assert_eq!(u64::from_wire_i64(3), Ok(3));
+        assert_eq!(u64::from_wire_f64(4.0), Ok(4));
+        assert_eq!(u64::from_wire_u64(u64::MAX), Ok(u64::MAX));
+        assert!(u64::from_wire_i64(-1).is_err());
+        assert!(u64::from_wire_f64(-1.0).is_err());
+        assert!(u64::from_wire_f64(1.5).is_err());
+        assert!(u64::from_wire_str("-2").is_err());
+        assert_eq!(u64::from_wire_bool(true), Ok(1));
     }
 
     #[test]

@@ -94,6 +94,7 @@ pub struct MethodInfo {
     v2: Option<Paging>,
     constraints: &'static [Constraint],
     params: &'static [ParamInfo],
+    families: &'static [&'static str],
 }
 
 impl MethodInfo {
@@ -110,6 +111,7 @@ impl MethodInfo {
             v2: None,
             constraints: &[],
             params: &[],
+            families: &[],
         }
     }
 
@@ -151,6 +153,36 @@ impl MethodInfo {
     pub const fn with_params(mut self, params: &'static [ParamInfo]) -> Self {
         self.params = params;
         self
+    }
+
+    /// Families of parameters the method documents by a pattern (`CustomFields.<name>`),
+    /// given as the fixed start of their names (`"CustomFields."`).
+    pub const fn with_param_families(mut self, prefixes: &'static [&'static str]) -> Self {
+        self.families = prefixes;
+        self
+    }
+
+    /// The fixed starts of the parameter families the method documents (`"CustomFields."`).
+    pub fn param_families(&self) -> &'static [&'static str] {
+        self.families
+    }
+
+    /// Whether the method documents a parameter of this name: one of its parameters, or a name
+    /// one of its families matches (`CustomFields.TicketID`, not a bare `CustomFields.`).
+    ///
+    /// ```
+    /// let m = bold360_sdk::methods::lookup("updateChat").unwrap();
+    /// assert!(m.documents("ChatName"));
+    /// assert!(m.documents("CustomFields.TicketID"));
+    /// assert!(!m.documents("CustomFields."));
+    /// assert!(!m.documents("Bogus"));
+    /// ```
+    pub fn documents(&self, name: &str) -> bool {
+        self.param(name).is_some()
+            || self.families.iter().any(|prefix| {
+                name.strip_prefix(prefix)
+                    .is_some_and(|rest| !rest.trim().is_empty())
+            })
     }
 
     /// The wire name.
@@ -225,10 +257,11 @@ impl MethodInfo {
     /// described without its parameters). The vendor may add parameters before the manifest
     /// knows them, so the pipeline sends them with a warning; the CLI refuses them unless told.
     pub fn undocumented<'p>(&self, params: &'p Params) -> impl Iterator<Item = &'p str> + 'p {
-        let documented = self.params;
-        params.iter().map(|(name, _)| name).filter(move |name| {
-            !documented.is_empty() && !documented.iter().any(|p| p.name() == *name)
-        })
+        let this = *self;
+        params
+            .iter()
+            .map(|(name, _)| name)
+            .filter(move |name| !this.params.is_empty() && !this.documents(name))
     }
 
     /// Checks a call in `version` with `params` against everything the manifest says,

@@ -32,4 +32,16 @@ impl MethodKind {
             MethodKind::Write
         }
     }
+
+    /// `"read"` or `"write"`, as the manifest and the CLI write it.
+    ///
+    /// ```
+    /// assert_eq!(bold360_sdk::MethodKind::Write.as_str(), "write");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MethodKind::Read => "read",
+            MethodKind::Write => "write",
+        }
+    }
 }

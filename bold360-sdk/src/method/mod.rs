@@ -5,3 +5,4 @@ pub(crate) mod constraint;
 pub(crate) mod info;
 pub(crate) mod kind;
 pub(crate) mod param;
+pub(crate) mod undocumented;

@@ -172,6 +172,18 @@ impl Store {
                 "LanguageCode": if i % 4 == 0 { "de" } else { "en" },
                 "ACDReassignCount": i % 3,
                 "Availability": 1,
+                "Started": iso(created),
+                "VisitID": format!("{}", 4_000_000_000_000_000u64 + u64::from(i)),
+                "VisitorID": format!("{}", 5_000_000_000_000_000u64 + u64::from(i % 700)),
+                "ChatUrl": format!("https://shop.example.com/orders/{}", 5000 + i),
+                "VisitRef": format!("order-{}", 5000 + i),
+                // 9 = chat ended answered; every 50th chat carries 18, a value clients see
+                // that the vendor's list stops before (it decodes as Unknown).
+                "ChatStatusType": if i % 50 == 49 { 18 } else { 9 },
+                "ClientType": 2,
+                "OperatorMessageCount": 1,
+                "VisitorMessageCount": 2,
+                "CustomFields": {},
             }));
             if i % 10 == 0 {
                 // A field the manifest does not list, as real responses carry.

@@ -27,6 +27,12 @@ pub(crate) fn dispatch(
     params: &[(String, String)],
 ) -> Reply {
     let p = Params(params);
+    if method == "getDepartments" {
+        // Known by name only (no page documents it), yet the first call the vendor's own demo
+        // makes: every department, as that demo reads it.
+        protocol::check_version(version)?;
+        return list(store.departments.iter());
+    }
     let spec = protocol::check(manifest, method, version, &p)?;
     let version = if version == "v2" {
         Version::V2
@@ -218,9 +224,24 @@ fn change_chat(store: &mut Store, spec: &Method, p: &Params<'_>) -> Reply {
         .find(|c| field(c, "ChatID") == chat_id)
         .ok_or_else(|| format!("Invalid ChatID: {chat_id}"))?;
     for (name, value) in p.0 {
-        if name != "ChatID" && name != "callback" && name != "Forced" {
-            chat.insert(name.clone(), Value::String(value.clone()));
+        if name == "ChatID" || name == "callback" || name == "Forced" {
+            continue;
         }
+        // `CustomFields.<name>` sets one entry of the chat's CustomFields object, as getChat
+        // then shows it.
+        if let Some(custom) = name.strip_prefix("CustomFields.") {
+            let fields = chat
+                .entry("CustomFields")
+                .or_insert_with(|| Value::Object(Map::new()));
+            if !fields.is_object() {
+                *fields = Value::Object(Map::new());
+            }
+            if let Value::Object(fields) = fields {
+                fields.insert(custom.to_owned(), Value::String(value.clone()));
+            }
+            continue;
+        }
+        chat.insert(name.clone(), Value::String(value.clone()));
     }
     Ok(Map::new())
 }

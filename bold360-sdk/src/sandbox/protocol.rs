@@ -42,6 +42,15 @@ impl Params<'_> {
     }
 }
 
+/// The API version named in the path.
+pub(crate) fn check_version(version: &str) -> Result<(Version, ApiVersion), String> {
+    match version {
+        "v1" => Ok((Version::V1, ApiVersion::V1)),
+        "v2" => Ok((Version::V2, ApiVersion::V2)),
+        other => Err(format!("Unknown API version {other}")),
+    }
+}
+
 /// The method called, after the checks every method gets.
 pub(crate) fn check<'m>(
     manifest: &'m Manifest,
@@ -52,11 +61,7 @@ pub(crate) fn check<'m>(
     let spec = manifest
         .method(method)
         .ok_or_else(|| format!("Unknown method {method}"))?;
-    let (version, api) = match version {
-        "v1" => (Version::V1, ApiVersion::V1),
-        "v2" => (Version::V2, ApiVersion::V2),
-        other => return Err(format!("Unknown API version {other}")),
-    };
+    let (version, api) = check_version(version)?;
     if !spec.has_version(version) {
         return Err(format!(
             "Method {method} is not available in {}",
@@ -75,11 +80,21 @@ pub(crate) fn check<'m>(
                 _ => reason(error),
             })?;
     }
+    // Every documented parameter's version and value, by the SDK's own rule (`MethodInfo`):
+    // what the SDK refuses before sending, the sandbox refuses too.
     for param in spec.params.iter().filter(|q| q.ty == TypeRef::Id) {
         if let Some(value) = p.get(&param.name) {
             Id::parse(value).map_err(|e| format!("Invalid {}: {e}", param.name))?;
         }
     }
+    rules.normalize(api, &params).map_err(|error| match error {
+        crate::error::Error::InvalidRequest {
+            parameter: Some(name),
+            reason,
+            ..
+        } => format!("Invalid {name}: {reason}"),
+        other => reason(other),
+    })?;
     Ok(spec)
 }
 

@@ -63,6 +63,84 @@ impl TriggerFields {
         }
     }
 
+    /// [`from_body`](Self::from_body), refusing what a genuine trigger never holds: a field
+    /// given twice (which value was signed?), and text that is not UTF-8 (raw, or once
+    /// percent-decoded). What a service that stores triggers should use.
+    ///
+    /// ```
+    /// use bold360_sdk::trigger::TriggerFields;
+    /// assert!(TriggerFields::from_body_strict(None, b"ChatID=1&Name=a+b").is_ok());
+    /// assert!(TriggerFields::from_body_strict(None, b"ChatID=1&ChatID=2").is_err());
+    /// assert!(TriggerFields::from_body_strict(None, b"Name=%FF").is_err());
+    /// assert!(TriggerFields::from_body_strict(Some("application/json"), br#"{"a":1,"a":2}"#).is_err());
+    /// ```
+    pub fn from_body_strict(content_type: Option<&str>, body: &[u8]) -> Result<Self, TriggerError> {
+        let malformed = |why: &str| TriggerError::MalformedBody(why.to_owned());
+        let text = std::str::from_utf8(body).map_err(|_| malformed("the body is not UTF-8"))?;
+        let json = content_type.is_some_and(|t| t.to_ascii_lowercase().contains("json"))
+            || text.trim_start().starts_with('{');
+        let mut names = std::collections::HashSet::new();
+        if json {
+            // serde_json keeps the last of repeated keys: find repeats at the top level first.
+            let raw: Vec<(String, Box<serde_json::value::RawValue>)> = {
+                struct Pairs(Vec<(String, Box<serde_json::value::RawValue>)>);
+                impl<'de> serde::Deserialize<'de> for Pairs {
+                    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                        struct Visit;
+                        impl<'de> serde::de::Visitor<'de> for Visit {
+                            type Value = Pairs;
+                            fn expecting(
+                                &self,
+                                f: &mut std::fmt::Formatter<'_>,
+                            ) -> std::fmt::Result {
+                                f.write_str("a JSON object")
+                            }
+                            fn visit_map<A: serde::de::MapAccess<'de>>(
+                                self,
+                                mut map: A,
+                            ) -> Result<Pairs, A::Error> {
+                                let mut pairs = Vec::new();
+                                while let Some(pair) = map.next_entry()? {
+                                    pairs.push(pair);
+                                }
+                                Ok(Pairs(pairs))
+                            }
+                        }
+                        d.deserialize_map(Visit)
+                    }
+                }
+                serde_json::from_str::<Pairs>(text)
+                    .map_err(|e| TriggerError::MalformedBody(format!("not a JSON object: {e}")))?
+                    .0
+            };
+            for (name, _) in &raw {
+                if !names.insert(name.clone()) {
+                    return Err(TriggerError::MalformedBody(format!(
+                        "field {name:?} is given twice"
+                    )));
+                }
+            }
+            return Self::from_json(body);
+        }
+        for pair in text.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |part: &str| {
+                percent_encoding::percent_decode_str(&part.replace('+', " "))
+                    .decode_utf8()
+                    .map(|d| d.into_owned())
+                    .map_err(|_| malformed("a field is not UTF-8 once percent-decoded"))
+            };
+            let name = decode(name)?;
+            decode(value)?;
+            if !names.insert(name.clone()) {
+                return Err(TriggerError::MalformedBody(format!(
+                    "field {name:?} is given twice"
+                )));
+            }
+        }
+        Ok(Self::from_form(body))
+    }
+
     /// One field.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields.get(name).map(String::as_str)

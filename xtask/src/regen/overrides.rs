@@ -6,7 +6,10 @@
 
 use std::collections::BTreeMap;
 
-use bold360_api_spec::{Constraint, DataShape, EnumValues, Kind, Method, Paging, TypeRef, Version};
+use bold360_api_spec::{
+    Constraint, DataShape, DynamicParam, EnumValues, Field, Kind, Method, Paging, Param, TypeRef,
+    Version,
+};
 use serde::Deserialize;
 
 /// The file.
@@ -73,6 +76,17 @@ pub struct Override {
     /// Marks the method's return table as incomplete, saying why.
     #[serde(default)]
     pub returns_incomplete: Option<String>,
+    /// Returned fields the page's table leaves out (it is cut off), each seen in the source
+    /// `why` cites. A field the table already has is an error: correct it with `field`.
+    #[serde(default)]
+    pub add_fields: Vec<Field>,
+    /// Parameters the page names only in prose (e.g. a list of writable fields), made
+    /// parameters of their own. A parameter the table already has is an error.
+    #[serde(default)]
+    pub add_params: Vec<Param>,
+    /// Replaces the method's families of parameters (`CustomFields.<name>`).
+    #[serde(default)]
+    pub dynamic_params: Option<Vec<DynamicParam>>,
     pub why: String,
 }
 
@@ -250,10 +264,60 @@ fn apply_one(method: &mut Method, o: &Override) -> Result<String, String> {
         method.returns_incomplete = Some(why.clone());
         did.push("returns marked incomplete".to_owned());
     }
+    if !o.add_fields.is_empty() {
+        for field in &o.add_fields {
+            if method.returns.iter().any(|f| f.name == field.name) {
+                return Err(format!(
+                    "field {:?} is already documented; correct it with \"field\" instead",
+                    field.name
+                ));
+            }
+            if let TypeRef::Enum(name) = &field.ty {
+                if !method.enums.contains_key(name) {
+                    let values = o.enum_values.clone().ok_or_else(|| {
+                        format!("field {:?} is enum:{name}, which the method does not define: give its enum_values", field.name)
+                    })?;
+                    method.enums.insert(name.clone(), values);
+                }
+            }
+            insert_sorted(&mut method.returns, field.clone(), |f| &f.name);
+        }
+        let names: Vec<&str> = o.add_fields.iter().map(|f| f.name.as_str()).collect();
+        did.push(format!("fields added: {}", names.join(", ")));
+    }
+    if !o.add_params.is_empty() {
+        for param in &o.add_params {
+            if method.params.iter().any(|p| p.name == param.name) {
+                return Err(format!(
+                    "parameter {:?} is already documented; correct it with \"param\" instead",
+                    param.name
+                ));
+            }
+            method.params.push(param.clone());
+        }
+        let names: Vec<&str> = o.add_params.iter().map(|p| p.name.as_str()).collect();
+        did.push(format!("parameters added: {}", names.join(", ")));
+    }
+    if let Some(dynamic) = &o.dynamic_params {
+        method.dynamic_params = dynamic.clone();
+        let patterns: Vec<&str> = dynamic.iter().map(|d| d.pattern.as_str()).collect();
+        did.push(format!("parameter families: {}", patterns.join(", ")));
+    }
     if did.is_empty() {
         return Err("the entry changes nothing".to_owned());
     }
     Ok(did.join(", "))
+}
+
+/// Inserts `item` before the first item whose name sorts after its own (case-insensitively,
+/// as the vendor's tables are ordered), or at the end.
+fn insert_sorted<T>(items: &mut Vec<T>, item: T, name: impl Fn(&T) -> &String) {
+    let key = name(&item).to_ascii_lowercase();
+    let at = items
+        .iter()
+        .position(|other| name(other).to_ascii_lowercase() > key)
+        .unwrap_or(items.len());
+    items.insert(at, item);
 }
 
 /// Gives every `id` its entity by the naming rule (keeping one already set) and takes the

@@ -279,9 +279,17 @@ fn parent_for(roots: &[StreamPlan], entity: &str) -> Option<(String, String)> {
                 })?;
             Some((r, field.0.name.clone(), field.1))
         });
-    // A list of that entity first (its own ID), then a list of keyed records, then any.
+    // A list of that entity first (its own ID), then a list that is not itself filtered by
+    // the entity (one that takes such a parameter, like getActiveChats' DepartmentID, lists a
+    // subset: the chats active now, not every department), then a list of keyed records.
     let mut best: Option<(&StreamPlan, String, bool)> = None;
-    let rank = |c: &(&StreamPlan, String, bool)| (c.2, !c.0.key.is_empty());
+    let filters_by = |r: &StreamPlan| {
+        r.method
+            .params
+            .iter()
+            .any(|p| p.id_entity().as_deref() == Some(entity))
+    };
+    let rank = |c: &(&StreamPlan, String, bool)| (c.2, !filters_by(c.0), !c.0.key.is_empty());
     for c in candidates {
         if best.as_ref().is_none_or(|b| rank(&c) > rank(b)) {
             best = Some(c);
