@@ -136,3 +136,32 @@ fn the_readme_snippets_build_in_a_fresh_crate_with_the_readme_dependencies() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+/// The README's first two commands: the main job, then the test command, which `.ci/run` calls
+/// as it is written.
+#[test]
+fn ci_runs_the_readme_test_command() {
+    let root = workspace();
+    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let (_, first) = blocks(&readme, "sh")
+        .into_iter()
+        .next()
+        .expect("a sh block");
+    let commands: Vec<&str> = first
+        .lines()
+        .map(|l| l.split('#').next().unwrap().trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert_eq!(commands.len(), 2, "{commands:?}");
+    assert_eq!(commands[1], "cargo xtask test");
+    let ci = std::fs::read_to_string(root.join(".ci/run")).unwrap();
+    assert!(
+        ci.lines().any(|l| l.trim() == commands[1]),
+        ".ci/run must call {:?}",
+        commands[1]
+    );
+    assert!(
+        ci.contains(commands[0].trim()),
+        ".ci/run runs the main job too"
+    );
+}

@@ -195,12 +195,12 @@ fn the_postman_collection_covers_the_manifest_exactly() {
         .any(|l| l.as_str().unwrap().contains("require('crypto-js')")));
 }
 
-/// The pinned validator `.ci/tools` installs.
+/// The pinned validator `cargo xtask install-tools` installs.
 fn validator() -> PathBuf {
     let path = workspace().join("target/tools/openapi-validator/bin/openapi-spec-validator");
     assert!(
         path.exists(),
-        "{} is missing: run `bash .ci/tools` (it installs the pinned openapi-spec-validator from tests/tools/python/openapi-validator.txt)",
+        "{} is missing: run `cargo xtask install-tools` (it installs the pinned openapi-spec-validator from tests/tools/python/openapi-validator.txt)",
         path.display()
     );
     path

@@ -3,7 +3,7 @@
 //! account limits enforced), at two volumes. Prints the records per second the pipeline
 //! sustained (against the account's 2,000) and the tap's peak RSS at each volume.
 //!
-//! Needs the pinned target-csv (`bash .ci/tools`).
+//! Needs the pinned target-csv (`cargo xtask install-tools`).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -142,7 +142,7 @@ fn main() {
     let target_csv: PathBuf = workspace.join("target/tools/target-csv/bin/target-csv");
     assert!(
         target_csv.exists(),
-        "run `bash .ci/tools` first: it installs the pinned target-csv"
+        "run `cargo xtask install-tools` first: it installs the pinned target-csv"
     );
     let dir = std::env::temp_dir().join(format!("bold360-tap-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -1,4 +1,4 @@
-//! The Postman collection, run by newman (the pinned npm package `.ci/tools` installs) against
+//! The Postman collection, run by newman (the pinned npm package `cargo xtask install-tools` installs) against
 //! a `bold360 sandbox` started for the run, pointed at it with the `--env-var`s the sandbox
 //! prints, exactly as a user points it at an account. Every request is signed by the
 //! collection's own script and must be accepted, every answer must be `success` (reads and
@@ -15,7 +15,7 @@ use serde_json::Value;
 fn newman() -> PathBuf {
     installed(
         workspace().join("tests/tools/node_modules/.bin/newman"),
-        "run `bash .ci/tools` (it installs the pinned newman from tests/tools/package-lock.json with npm)",
+        "run `cargo xtask install-tools` (it installs the pinned newman from tests/tools/package-lock.json with npm)",
     )
 }
 

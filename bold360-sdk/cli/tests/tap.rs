@@ -29,7 +29,7 @@ fn temp(name: &str) -> PathBuf {
 fn target(name: &str) -> PathBuf {
     installed(
         workspace().join(format!("target/tools/{name}/bin/{name}")),
-        &format!("run `bash .ci/tools` (it installs the pinned {name} from tests/tools/python/{name}.txt)"),
+        &format!("run `cargo xtask install-tools` (it installs the pinned {name} from tests/tools/python/{name}.txt)"),
     )
 }
 
