@@ -5,7 +5,8 @@
 //! Exit codes: [`exit::CODES`].
 
 use bold360_cli::{
-    call, entry, exit, explore, export, logging, methods, sandbox, spec, tap, verify,
+    call, entry, exit, explore, export, logging, methods, relay, sandbox, send_trigger, spec, tap,
+    verify,
 };
 
 use std::path::PathBuf;
@@ -111,6 +112,8 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         /// Time added to every response, as a distant server's round trip: `150ms`, `0.3s`.
         #[arg(long, value_parser = sandbox::parse_latency, default_value = "0ms")]
         latency: std::time::Duration,
+        #[command(flatten)]
+        triggers: sandbox::TriggerArgs,
     },
     /// Run the Singer tap (the same program as `tap-bold360`).
     #[command(
@@ -153,6 +156,39 @@ bold360 spec openapi --out bold360.openapi.json\n  bold360 spec postman --out bo
         /// Write to this file instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
+    },
+    /// Receive Bold360's triggers, keep every one, deliver each to your system with retries.
+    #[command(
+        after_help = "Triggers to <public-url>/<name> (chat-closed, chat-started, chat-answered, chat-unavailable, chat-message-added, agent-status-changed, and any --route) are verified (key from BOLD360_TRIGGER_KEY, else BOLD360_API_KEY), committed to the inbox, then acknowledged. Each event goes to --forward (JSON, Standard Webhooks headers, secret from --forward-secret or BOLD360_RELAY_SECRET) or --exec (stdin), at least once, in order per chat, retried with backoff; after --max-attempts it is a dead letter. --write-back sets chat fields from the answer with updateChat. Every --reconcile-every seconds, closed chats no trigger announced become events too (BOLD360_* credentials needed for both).
+
+Examples:
+  bold360 relay --public-url https://hooks.example.com/bold360 --forward http://127.0.0.1:9000/events \
+    --write-back CustomFields.TicketID=/ticket_id
+  bold360 relay --inbox postgres://relay@db/relay --exec ./on-event.sh
+  bold360 relay status
+  bold360 relay dead-letters
+  bold360 relay replay evt_0123456789abcdef0123456789abcdef"
+    )]
+    Relay {
+        #[command(flatten)]
+        args: relay::RelayArgs,
+    },
+    /// Sign a trigger as Bold360 does and POST it (or print it): try a receiver without an account.
+    #[command(
+        after_help = "The key is BOLD360_TRIGGER_KEY, else BOLD360_API_KEY; every field given is signed, in the \
+order given, for exactly --url.\n\nExamples:\n  \
+bold360 send-trigger --url http://127.0.0.1:8362/chat-closed ChatID=42 \"ChatName=D'Arcy\" Ended=2024-05-01T10:00:00Z\n  \
+bold360 send-trigger --url https://hooks.example.com/chat-closed ChatID=42 --print > body.txt"
+    )]
+    SendTrigger {
+        /// The trigger URL (as it would be configured in Bold360).
+        #[arg(long)]
+        url: String,
+        /// Fields as Name=Value.
+        fields: Vec<String>,
+        /// Print the signed form body instead of sending it.
+        #[arg(long)]
+        print: bool,
     },
     /// Verify a trigger's signature (key from BOLD360_TRIGGER_KEY, else BOLD360_API_KEY).
     #[command(
@@ -231,11 +267,16 @@ fn main() -> ExitCode {
                 no_limits,
                 chats,
                 latency,
-            } => sandbox::run(port, no_limits, chats, latency).await,
+                triggers,
+            } => sandbox::run(port, no_limits, chats, latency, triggers).await,
             Command::Tap { args } => tap::run(args).await,
             Command::Explore { port, open } => explore::run(port, open).await,
             Command::Spec { format, out } => spec::run(format, out.as_deref()),
             Command::VerifyTrigger { url, body } => verify::run(&url, body.as_deref()),
+            Command::Relay { args } => relay::run(args).await,
+            Command::SendTrigger { url, fields, print } => {
+                send_trigger::run(&url, &fields, print).await
+            }
         }
     })
 }

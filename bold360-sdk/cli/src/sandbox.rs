@@ -3,7 +3,7 @@
 use std::io::Write;
 use std::time::Duration;
 
-use bold360_sdk::sandbox::Sandbox;
+use bold360_sdk::sandbox::{ChatSimulation, Sandbox, Subscription};
 use bold360_sdk::ExposeSecret;
 
 use crate::exit::OK;
@@ -62,7 +62,41 @@ fn shell_word(text: &str) -> String {
     }
 }
 
-pub async fn run(port: u16, no_limits: bool, chats: u32, latency: Duration) -> Result<u8, Failure> {
+/// Chats to simulate and the triggers to send for them (`bold360 sandbox --trigger …`).
+#[derive(Debug, clap::Args)]
+pub struct TriggerArgs {
+    /// Send this trigger for each simulated chat: NAME=URL, e.g.
+    /// chat-closed=http://127.0.0.1:8362/chat-closed (repeatable; loopback hosts only, unless
+    /// --trigger-host allows another).
+    #[arg(long = "trigger", value_name = "NAME=URL")]
+    pub subscriptions: Vec<Subscription>,
+    /// Another host triggers may go to.
+    #[arg(long = "trigger-host", value_name = "HOST")]
+    pub allowed_hosts: Vec<String>,
+    /// Simulate this many chats that start, get answered and close.
+    #[arg(long, default_value_t = 0)]
+    pub simulate_chats: u32,
+    /// Chats closing per second.
+    #[arg(long, default_value_t = 5.0)]
+    pub per_second: f64,
+    /// The share of triggers never sent (0 to 1).
+    #[arg(long, default_value_t = 0.0)]
+    pub drop_triggers: f64,
+    /// The share of triggers sent twice.
+    #[arg(long, default_value_t = 0.0)]
+    pub duplicate_triggers: f64,
+    /// The share of triggers sent up to 2 s late.
+    #[arg(long, default_value_t = 0.0)]
+    pub delay_triggers: f64,
+}
+
+pub async fn run(
+    port: u16,
+    no_limits: bool,
+    chats: u32,
+    latency: Duration,
+    triggers: TriggerArgs,
+) -> Result<u8, Failure> {
     let mut builder = Sandbox::builder().port(port).chats(chats).latency(latency);
     if no_limits {
         builder = builder.without_limits();
@@ -92,9 +126,43 @@ pub async fn run(port: u16, no_limits: bool, chats: u32, latency: Duration) -> R
     );
     let _ = writeln!(out, "API explorer: {}/explorer", sandbox.base_url());
     let _ = writeln!(out, "{}", newman_line(&sandbox));
+    let simulation = if triggers.simulate_chats > 0 {
+        let mut plan = ChatSimulation::new(triggers.simulate_chats, triggers.per_second)
+            .drop_share(triggers.drop_triggers)
+            .duplicate_share(triggers.duplicate_triggers)
+            .delay_share(triggers.delay_triggers);
+        for s in triggers.subscriptions {
+            plan = plan.subscribe(s);
+        }
+        for host in triggers.allowed_hosts {
+            plan = plan.allow_host(host);
+        }
+        let _ = writeln!(
+            out,
+            "Simulating {} chats at {}/s, sending their triggers.",
+            triggers.simulate_chats, triggers.per_second
+        );
+        Some(sandbox.simulate_chats(plan)?)
+    } else {
+        None
+    };
     let _ = writeln!(out, "Press Ctrl-C to stop.");
     let _ = out.flush();
     drop(out);
+    if let Some(simulation) = simulation {
+        tokio::spawn(async move {
+            let report = simulation.finished().await;
+            eprintln!(
+                "bold360 sandbox: {} chats closed; triggers: {} answered 2xx, {} failed, {} dropped, {} duplicated, {} delayed",
+                report.chats.len(),
+                report.delivered,
+                report.failed,
+                report.dropped,
+                report.duplicated,
+                report.delayed
+            );
+        });
+    }
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::usage(e.to_string()))?;

@@ -40,6 +40,7 @@ mod protocol;
 mod redis;
 mod server;
 mod synthetic;
+mod triggers;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -52,6 +53,9 @@ pub use in_memory::InMemoryTransport;
 pub use limits::SandboxLimits;
 #[cfg(feature = "redis")]
 pub use redis::{LocalRedis, REDIS_SERVER_VAR};
+pub use triggers::{
+    signed_trigger_body, ChatSimulation, SimulationReport, SimulationRun, Subscription,
+};
 
 use crate::auth::credentials::Credentials;
 use crate::client::{Client, ClientBuilder};
@@ -127,6 +131,17 @@ impl Sandbox {
     /// ```
     pub fn transport(&self) -> InMemoryTransport {
         InMemoryTransport::new(Arc::clone(&self.state))
+    }
+
+    /// Simulates chats that start, get answered and close, stored where getInactiveChats and
+    /// getChat find them, and sends a signed `chat-closed` trigger for each to every
+    /// subscription, as Bold360 does (see [`ChatSimulation`]). Fails when a subscription's host
+    /// is neither loopback nor allowed.
+    pub fn simulate_chats(&self, plan: ChatSimulation) -> Result<SimulationRun, Error> {
+        triggers::start(Arc::clone(&self.state), plan).map_err(|reason| Error::Config {
+            setting: "trigger subscription".into(),
+            reason,
+        })
     }
 
     /// Makes the next `times` requests (to `method`, or to any method when `None`) fail with
