@@ -6,14 +6,19 @@
 //!
 //! The key is `BOLD360_TRIGGER_KEY`, else `BOLD360_API_KEY`; the public base URL Bold360 calls
 //! is `BOLD360_TRIGGER_BASE_URL` (default: the listen address). Without a key it uses a demo
-//! key and prints a correctly signed `curl` command to try it.
+//! key and prints a correctly signed `curl` command to try it. A trigger handled once (2xx) is
+//! refused as a replay within an hour; one whose handler failed is handled again on retry.
+//! For triggers that must never be lost (Bold360 does not redeliver), put `bold360 relay` in
+//! front instead: it stores each trigger before answering.
 
 use std::net::SocketAddr;
 
 use axum::routing::post;
 use axum::Router;
 use bold360_sdk::trigger::payload::{AgentStatusChanged, ChatClosed};
-use bold360_sdk::trigger::{TriggerConfig, TriggerFields, TriggerVerifier, VerifiedTrigger};
+use bold360_sdk::trigger::{
+    ReplayGuard, TriggerConfig, TriggerFields, TriggerVerifier, VerifiedTrigger,
+};
 
 async fn chat_closed(VerifiedTrigger(event): VerifiedTrigger<ChatClosed>) -> &'static str {
     println!(
@@ -44,10 +49,13 @@ async fn main() -> std::io::Result<()> {
     let verifier = TriggerVerifier::new(key.unwrap_or_else(|_| "demo-key".into()));
     let base =
         std::env::var("BOLD360_TRIGGER_BASE_URL").unwrap_or_else(|_| format!("http://{addr}"));
-    let config = TriggerConfig::new(verifier.clone(), base.clone());
+    let config = TriggerConfig::new(verifier.clone(), base.clone()).with_replay_guard(
+        ReplayGuard::new(std::time::Duration::from_secs(3600), 100_000),
+    );
     let app = Router::new()
         .route("/hooks/chat-closed", post(chat_closed))
         .route("/hooks/agent-status", post(agent_status))
+        .layer(TriggerConfig::replay_layer())
         .with_state(config);
     let listener = tokio::net::TcpListener::bind(addr).await?;
     println!("listening on http://{addr} (triggers verified against {base})");

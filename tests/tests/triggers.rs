@@ -468,6 +468,18 @@ async fn on_status(
     format!("{}|{fields:?}", event.user_name.unwrap_or_default())
 }
 
+/// Fails (503) the first time it is called, as a handler whose own work failed.
+async fn flaky(
+    State(state): State<AppState>,
+    VerifiedTrigger(_event): VerifiedTrigger<AgentStatusChanged>,
+) -> (axum::http::StatusCode, &'static str) {
+    if state.handled.fetch_add(1, Ordering::SeqCst) == 0 {
+        (axum::http::StatusCode::SERVICE_UNAVAILABLE, "try again")
+    } else {
+        (axum::http::StatusCode::OK, "ok")
+    }
+}
+
 async fn serve(verifier: TriggerVerifier) -> (String, Arc<AtomicUsize>) {
     serve_with(TriggerConfig::new(verifier, "https://hooks.example.com")).await
 }
@@ -483,6 +495,8 @@ async fn serve_with(config: TriggerConfig) -> (String, Arc<AtomicUsize>) {
     };
     let app = Router::new()
         .route("/operator-status-changed", post(on_status))
+        .route("/flaky", post(flaky))
+        .layer(TriggerConfig::replay_layer())
         .with_state(state);
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     (format!("http://{addr}/operator-status-changed"), handled)
@@ -730,4 +744,66 @@ async fn the_extractor_accepts_every_signature_form() {
         assert_eq!(refused.status(), 401, "{form:?}");
         assert_eq!(handled.load(Ordering::SeqCst), i + 1);
     }
+}
+
+#[tokio::test]
+async fn a_trigger_whose_handler_failed_is_handled_again_not_refused_as_a_replay() {
+    let key = "flaky-key";
+    let config = TriggerConfig::new(TriggerVerifier::new(key), "https://hooks.example.com")
+        .with_replay_guard(bold360_sdk::trigger::ReplayGuard::new(
+            std::time::Duration::from_secs(600),
+            1000,
+        ));
+    let (url, handled) = serve_with(config).await;
+    let url = url.replace("/operator-status-changed", "/flaky");
+    let fields = [
+        ("LoginID", "1".to_owned()),
+        ("UserName", "it's me".to_owned()),
+    ];
+    let body =
+        bold360_sdk::sandbox::signed_trigger_body(key, "https://hooks.example.com/flaky", &fields);
+    let http = reqwest::Client::new();
+    let send = || {
+        http.post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.clone())
+            .send()
+    };
+    assert_eq!(send().await.unwrap().status(), 503, "the handler failed");
+    assert_eq!(send().await.unwrap().status(), 200, "the retry is handled");
+    let again = send().await.unwrap();
+    assert_eq!(again.status(), 401, "now it is a replay");
+    assert_eq!(handled.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_guard_without_its_layer_is_a_clear_server_error() {
+    let v = &vectors()[0];
+    let config = TriggerConfig::new(
+        TriggerVerifier::new(v.key.clone()),
+        "https://hooks.example.com",
+    )
+    .with_replay_guard(bold360_sdk::trigger::ReplayGuard::new(
+        std::time::Duration::from_secs(600),
+        10,
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let state = AppState {
+        config,
+        handled: Arc::new(AtomicUsize::new(0)),
+    };
+    let app = Router::new()
+        .route("/operator-status-changed", post(on_status))
+        .with_state(state.clone());
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let answer = reqwest::Client::new()
+        .post(format!("http://{addr}/operator-status-changed"))
+        .body(form_body(&v.body))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 500);
+    assert!(answer.text().await.unwrap().contains("replay_layer"));
+    assert_eq!(state.handled.load(Ordering::SeqCst), 0);
 }

@@ -16,8 +16,12 @@ pub enum TriggerError {
     BadSignature,
     /// HTTP Basic credentials are required and were missing or wrong.
     Unauthorized(&'static str),
-    /// A validly signed trigger that was already received within the replay window.
+    /// A validly signed trigger that was already handled within the replay window.
     Replayed,
+    /// The same trigger is being handled right now (a concurrent copy): try again later.
+    InFlight,
+    /// The server is set up wrongly (answered 500; not the sender's fault).
+    Misconfigured(&'static str),
     /// The body could not be read as form fields or a JSON object, or a verified field does
     /// not have the type its payload expects.
     MalformedBody(String),
@@ -35,6 +39,8 @@ impl fmt::Display for TriggerError {
             Self::BadSignature => f.write_str("trigger signature does not match"),
             Self::Unauthorized(why) => write!(f, "trigger credentials rejected: {why}"),
             Self::Replayed => f.write_str("trigger was already received (a replay)"),
+            Self::InFlight => f.write_str("the same trigger is being handled now; try again later"),
+            Self::Misconfigured(why) => write!(f, "trigger endpoint misconfigured: {why}"),
             Self::MalformedBody(why) => write!(f, "trigger body is malformed: {why}"),
         }
     }
@@ -45,6 +51,9 @@ impl std::error::Error for TriggerError {}
 impl TriggerError {
     /// True for failures of trust (answer 401), false for malformed input (answer 400).
     pub fn is_unauthorized(&self) -> bool {
-        !matches!(self, Self::MalformedBody(_))
+        !matches!(
+            self,
+            Self::MalformedBody(_) | Self::InFlight | Self::Misconfigured(_)
+        )
     }
 }

@@ -34,9 +34,9 @@ mod replay;
 mod verify;
 
 #[cfg(feature = "trigger-axum")]
-pub use axum_extractor::{TriggerConfig, TriggerRejection, VerifiedTrigger};
+pub use axum_extractor::{ReplayMiddleware, TriggerConfig, TriggerRejection, VerifiedTrigger};
 pub use encode::{encode_uri_component, SignatureForm};
 pub use error::TriggerError;
 pub use fields::{SignedFields, TriggerFields};
-pub use replay::ReplayGuard;
+pub use replay::{ReplayGuard, ReplayTicket};
 pub use verify::{string_to_sign, string_to_sign_as, TriggerVerifier};

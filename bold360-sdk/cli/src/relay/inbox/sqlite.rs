@@ -1,10 +1,11 @@
 //! The embedded inbox: SQLite in WAL mode with `synchronous = FULL` (a commit is on disk
-//! before the trigger is acknowledged). Inserts go through one writer thread that commits
-//! every insert waiting at that moment in one transaction (group commit): one disk flush for
-//! many triggers arriving together, and each still acknowledged only after its commit.
+//! before the trigger is acknowledged). One thread owns the one connection and runs every
+//! operation in arrival order, so nothing waits on a lock; inserts waiting together are
+//! committed in one transaction (group commit): one disk flush for many triggers arriving
+//! together, each still acknowledged only after its commit.
 
 use std::path::Path;
-use std::sync::{mpsc, Arc, Mutex};
+use std::sync::mpsc;
 use std::time::Duration;
 
 use bold360_sdk::chrono::{DateTime, Utc};
@@ -17,11 +18,16 @@ use crate::relay::event::Event;
 
 type Reply = oneshot::Sender<Result<bool, String>>;
 
+/// Work for the connection's thread.
+enum Op {
+    Insert(Event, Reply),
+    Run(Box<dyn FnOnce(&mut Connection) + Send>),
+}
+
 /// The SQLite inbox (cheap to clone).
 #[derive(Clone)]
 pub struct SqliteInbox {
-    connection: Arc<Mutex<Connection>>,
-    writer: mpsc::Sender<(Event, Reply)>,
+    ops: mpsc::Sender<Op>,
 }
 
 fn sql(e: rusqlite::Error) -> String {
@@ -95,35 +101,58 @@ fn insert_one(tx: &rusqlite::Transaction<'_>, event: &Event) -> Result<bool, Str
     Ok(inserted == 1)
 }
 
-/// The writer thread: commits every waiting insert in one transaction, then answers each.
-fn write_loop(mut connection: Connection, inserts: mpsc::Receiver<(Event, Reply)>) {
-    while let Ok(first) = inserts.recv() {
-        let mut batch = vec![first];
-        while batch.len() < 512 {
-            match inserts.try_recv() {
-                Ok(next) => batch.push(next),
-                Err(_) => break,
+/// Commits a batch of inserts in one transaction, then answers each.
+fn commit_inserts(connection: &mut Connection, batch: Vec<(Event, Reply)>) {
+    let outcome = (|| {
+        let tx = connection.transaction().map_err(sql)?;
+        let mut results = Vec::with_capacity(batch.len());
+        for (event, _) in &batch {
+            results.push(insert_one(&tx, event)?);
+        }
+        tx.commit().map_err(sql)?;
+        Ok::<_, String>(results)
+    })();
+    match outcome {
+        Ok(results) => {
+            for ((_, reply), new) in batch.into_iter().zip(results) {
+                let _ = reply.send(Ok(new));
             }
         }
-        let outcome = (|| {
-            let tx = connection.transaction().map_err(sql)?;
-            let mut results = Vec::with_capacity(batch.len());
-            for (event, _) in &batch {
-                results.push(insert_one(&tx, event)?);
+        Err(e) => {
+            for (_, reply) in batch {
+                let _ = reply.send(Err(e.clone()));
             }
-            tx.commit().map_err(sql)?;
-            Ok::<_, String>(results)
-        })();
-        match outcome {
-            Ok(results) => {
-                for ((_, reply), new) in batch.into_iter().zip(results) {
-                    let _ = reply.send(Ok(new));
+        }
+    }
+}
+
+/// The connection's thread: runs operations in arrival order; inserts that wait together
+/// are committed together.
+fn run_loop(mut connection: Connection, ops: mpsc::Receiver<Op>) {
+    let mut pending: Option<Op> = None;
+    loop {
+        let op = match pending.take() {
+            Some(op) => op,
+            None => match ops.recv() {
+                Ok(op) => op,
+                Err(_) => return,
+            },
+        };
+        match op {
+            Op::Run(work) => work(&mut connection),
+            Op::Insert(event, reply) => {
+                let mut batch = vec![(event, reply)];
+                while batch.len() < 512 {
+                    match ops.try_recv() {
+                        Ok(Op::Insert(event, reply)) => batch.push((event, reply)),
+                        Ok(other) => {
+                            pending = Some(other);
+                            break;
+                        }
+                        Err(_) => break,
+                    }
                 }
-            }
-            Err(e) => {
-                for (_, reply) in batch {
-                    let _ = reply.send(Err(e.clone()));
-                }
+                commit_inserts(&mut connection, batch);
             }
         }
     }
@@ -135,43 +164,41 @@ impl SqliteInbox {
         tokio::task::spawn_blocking(move || {
             let mut connection = connect(&path)?;
             migrate(&mut connection)?;
-            let writer_connection = connect(&path)?;
-            let (writer, inserts) = mpsc::channel();
+            let (ops, receiver) = mpsc::channel();
             std::thread::Builder::new()
-                .name("relay-inbox-writer".into())
-                .spawn(move || write_loop(writer_connection, inserts))
-                .map_err(|e| format!("cannot start the inbox writer: {e}"))?;
-            Ok(Self {
-                connection: Arc::new(Mutex::new(connection)),
-                writer,
-            })
+                .name("relay-inbox".into())
+                .spawn(move || run_loop(connection, receiver))
+                .map_err(|e| format!("cannot start the inbox thread: {e}"))?;
+            Ok(Self { ops })
         })
         .await
         .map_err(|e| e.to_string())?
     }
 
-    /// Runs `work` on the shared connection off the async threads.
+    /// Runs `work` on the connection's thread.
     async fn with<T: Send + 'static>(
         &self,
         work: impl FnOnce(&mut Connection) -> Result<T, String> + Send + 'static,
     ) -> Result<T, String> {
-        let connection = Arc::clone(&self.connection);
-        tokio::task::spawn_blocking(move || {
-            let mut connection = connection.lock().map_err(|_| "inbox lock poisoned")?;
-            work(&mut connection)
-        })
-        .await
-        .map_err(|e| e.to_string())?
+        let (reply, answer) = oneshot::channel();
+        self.ops
+            .send(Op::Run(Box::new(move |connection| {
+                let _ = reply.send(work(connection));
+            })))
+            .map_err(|_| "the inbox thread stopped".to_owned())?;
+        answer
+            .await
+            .map_err(|_| "the inbox thread stopped".to_owned())?
     }
 
     pub async fn insert(&self, event: &Event) -> Result<bool, String> {
         let (reply, answer) = oneshot::channel();
-        self.writer
-            .send((event.clone(), reply))
-            .map_err(|_| "the inbox writer stopped".to_owned())?;
+        self.ops
+            .send(Op::Insert(event.clone(), reply))
+            .map_err(|_| "the inbox thread stopped".to_owned())?;
         answer
             .await
-            .map_err(|_| "the inbox writer stopped".to_owned())?
+            .map_err(|_| "the inbox thread stopped".to_owned())?
     }
 
     pub async fn claim(
