@@ -35,7 +35,7 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
         );
         (client, None)
     } else {
-        let sandbox = Sandbox::start().await?;
+        let sandbox = Sandbox::builder().recent_data().start().await?;
         println!(
             "No BOLD360_* credentials: using the local sandbox at {}",
             sandbox.base_url()

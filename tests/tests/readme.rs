@@ -135,6 +135,62 @@ fn the_readme_snippets_build_in_a_fresh_crate_with_the_readme_dependencies() {
         dir.display(),
         String::from_utf8_lossy(&output.stderr)
     );
+
+    // The first snippet, run as a new user runs it: against a fresh sandbox (`bold360
+    // sandbox` serves recent data), it prints the folder's chats of the last week and the
+    // messages of the last day.
+    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(["build", "--example", "snippet_1", "--quiet"])
+        .current_dir(&dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime
+        .block_on(
+            bold360_sdk::sandbox::Sandbox::builder()
+                .recent_data()
+                .start(),
+        )
+        .unwrap();
+    let c = sandbox.credentials();
+    use bold360_sdk::ExposeSecret;
+    let output = Command::new(dir.join("target/debug/examples/snippet_1"))
+        .env("BOLD360_ENDPOINT", sandbox.base_url())
+        .env("BOLD360_ACCOUNT_ID", c.account_id())
+        .env("BOLD360_API_SETTING_ID", c.api_setting_id())
+        .env("BOLD360_API_KEY", c.api_key().expose_secret())
+        .env_remove("BOLD360_REGION")
+        .env_remove("BOLD360_API_VERSION")
+        .env_remove("BOLD360_LIMITER_URL")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{printed}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let chats = printed
+        .lines()
+        .filter(|l| l.contains("in department"))
+        .count();
+    let messages = printed.lines().filter(|l| l.contains("message")).count();
+    assert!(chats > 0, "the first snippet printed no chat:\n{printed}");
+    assert!(
+        messages > 0,
+        "the first snippet printed no message:\n{printed}"
+    );
+    assert!(
+        printed.contains("Some(\"Visitor message"),
+        "messages print their text:\n{printed}"
+    );
 }
 
 /// The README's first two commands: the main job, then the test command, which `.ci/run` calls

@@ -84,7 +84,7 @@ fn load(input: &Input) -> Result<(Manifest, Vec<PathBuf>), Vec<String>> {
             let base = std::env::var("CARGO_MANIFEST_DIR")
                 .map(PathBuf::from)
                 .unwrap_or_default();
-            let dir = base.join(lit.value());
+            let dir = base.join(expand_env(&lit.value())?);
             if !dir.join("methods").is_dir() {
                 return Err(vec![format!(
                     "bold360_api!: no manifest at {:?}: expected a directory holding methods/*.json (the path is relative to the crate's Cargo.toml)",
@@ -94,6 +94,32 @@ fn load(input: &Input) -> Result<(Manifest, Vec<PathBuf>), Vec<String>> {
             Manifest::load_dir(&dir).map_err(describe)
         }
     }
+}
+
+/// A manifest path with `${NAME}` replaced by that environment variable's value (a
+/// path that must not depend on where the invoking crate is built, e.g. in tests).
+fn expand_env(path: &str) -> Result<String, Vec<String>> {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let end = after.find('}').ok_or_else(|| {
+            vec![format!(
+                "bold360_api!: {path:?}: `${{` without a closing `}}`"
+            )]
+        })?;
+        let name = &after[..end];
+        let value = std::env::var(name).map_err(|_| {
+            vec![format!(
+                "bold360_api!: {path:?} names the environment variable {name}, which is not set"
+            )]
+        })?;
+        out.push_str(&value);
+        rest = &after[end + 1..];
+    }
+    out.push_str(rest);
+    Ok(out)
 }
 
 /// One `compile_error!` per message, all at the macro's call site.
@@ -280,6 +306,23 @@ fn api_methods(manifest: &Manifest, ctx: &Ctx) -> TokenStream {
             });
             quote!(#(#out)*)
         }
+    }
+}
+
+#[cfg(test)]
+mod env_tests {
+    use super::expand_env;
+
+    #[test]
+    fn paths_name_environment_variables() {
+        std::env::set_var("BOLD360_CODEGEN_TEST_DIR", "/x/y");
+        assert_eq!(
+            expand_env("${BOLD360_CODEGEN_TEST_DIR}/m").unwrap(),
+            "/x/y/m"
+        );
+        assert_eq!(expand_env("plain/dir").unwrap(), "plain/dir");
+        assert!(expand_env("${BOLD360_CODEGEN_UNSET_VAR}/m").is_err());
+        assert!(expand_env("${OPEN").is_err());
     }
 }
 

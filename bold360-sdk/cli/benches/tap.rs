@@ -1,7 +1,9 @@
 //! `cargo bench -p bold360-cli --bench tap`: tap-bold360 piped into meltanolabs-target-csv, the
 //! getAllChatMessages stream from `bold360 sandbox --latency 150ms` (its own process, the
-//! account limits enforced), at two volumes. Prints the records per second the pipeline
-//! sustained (against the account's 2,000) and the tap's peak RSS at each volume.
+//! account limits enforced), at two volumes, first with the settings users run (the config
+//! gives only `start_date`: 7-day windows up to now), then with 366-day windows. Prints the
+//! records per second the pipeline sustained (against the account's 2,000), the windows read
+//! and the tap's peak RSS.
 //!
 //! Needs the pinned target-csv (`cargo xtask install-tools`).
 
@@ -33,7 +35,24 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
-fn run(chats: u32, dir: &Path, target_csv: &Path) {
+/// A tap configuration: the label printed, and the JSON.
+struct Settings {
+    label: &'static str,
+    config: &'static str,
+}
+
+const SETTINGS: [Settings; 2] = [
+    Settings {
+        label: "defaults (7-day windows to now)",
+        config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
+    },
+    Settings {
+        label: "date_window_days 366",
+        config: r#"{"start_date": "2024-01-01T00:00:00Z", "date_window_days": 366}"#,
+    },
+];
+
+fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
     let mut sandbox = Command::new(SANDBOX)
         .args([
             "sandbox",
@@ -60,9 +79,9 @@ fn run(chats: u32, dir: &Path, target_csv: &Path) {
         }
     }
     let messages = u64::from(chats) * 3;
-    // Chats are 37 minutes apart from 2024-01-01: 100,002 messages span 857 days, three windows.
+    // Chats are 37 minutes apart from 2024-01-01: 100,002 messages span 857 days.
     let config = dir.join("config.json");
-    std::fs::write(&config, r#"{"start_date": "2024-01-01T00:00:00Z", "end_date": "2026-09-01T00:00:00Z", "date_window_days": 366}"#).unwrap();
+    std::fs::write(&config, settings.config).unwrap();
     let catalog_out = Command::new(TAP)
         .arg("--config")
         .arg(&config)
@@ -97,7 +116,23 @@ fn run(chats: u32, dir: &Path, target_csv: &Path) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    let pipe = tap.stdout.take().unwrap();
+    // Counts the STATE messages (one per window read) on their way to the target.
+    let mut tap_out = tap.stdout.take().unwrap();
+    let (pipe, mut into_target) = std::io::pipe().unwrap();
+    let windows = std::thread::spawn(move || {
+        use std::io::Write;
+        let mut windows = 0u64;
+        let mut lines = BufReader::new(&mut tap_out);
+        let mut line = String::new();
+        while lines.read_line(&mut line).unwrap() > 0 {
+            if line.starts_with(r#"{"type":"STATE""#) {
+                windows += 1;
+            }
+            into_target.write_all(line.as_bytes()).unwrap();
+            line.clear();
+        }
+        windows
+    });
     let mut target = Command::new(target_csv)
         .arg("--config")
         .arg(&target_config)
@@ -119,6 +154,7 @@ fn run(chats: u32, dir: &Path, target_csv: &Path) {
         std::thread::sleep(Duration::from_millis(50));
     }
     let tap_done = started.elapsed();
+    let windows = windows.join().unwrap();
     let status = target.wait().unwrap();
     let all_done = started.elapsed();
     assert!(status.success(), "target-csv failed");
@@ -127,7 +163,8 @@ fn run(chats: u32, dir: &Path, target_csv: &Path) {
     assert_eq!(rows, messages, "every message reached the CSV file");
     let rate = messages as f64 / all_done.as_secs_f64();
     println!(
-        "{messages} messages, 150 ms latency: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB",
+        "{}: {messages} messages, 150 ms latency, {windows} STATE messages: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB",
+        settings.label,
         tap_done.as_secs_f64(),
         all_done.as_secs_f64(),
         rate,
@@ -146,8 +183,12 @@ fn main() {
     );
     let dir = std::env::temp_dir().join(format!("bold360-tap-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
-    for chats in [6_667, 33_334] {
-        run(chats, &dir, &target_csv);
+    // `BOLD360_TAP_BENCH=defaults` runs only the settings whose label starts so.
+    let only = std::env::var("BOLD360_TAP_BENCH").unwrap_or_default();
+    for settings in SETTINGS.iter().filter(|s| s.label.starts_with(&only)) {
+        for chats in [20_000, 33_334] {
+            run(chats, settings, &dir, &target_csv);
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -37,6 +37,7 @@ pub async fn run(port: u16, open: bool) -> Result<u8, Failure> {
     } else {
         let started = Sandbox::builder()
             .port(0)
+            .recent_data()
             .start()
             .await
             .map_err(|e| Failure::usage(format!("cannot start the sandbox: {e}")))?;

@@ -112,6 +112,10 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         /// Time added to every response, as a distant server's round trip: `150ms`, `0.3s`.
         #[arg(long, value_parser = sandbox::parse_latency, default_value = "0ms")]
         latency: std::time::Duration,
+        /// When the seeded chats start (RFC 3339), the same on every run; default: they end
+        /// about an hour before the sandbox starts, so "the last day" finds records.
+        #[arg(long, value_name = "TIME")]
+        data_start: Option<bold360_sdk::chrono::DateTime<bold360_sdk::chrono::Utc>>,
         #[command(flatten)]
         triggers: sandbox::TriggerArgs,
     },
@@ -260,15 +264,27 @@ fn main() -> ExitCode {
                     accept_truncated,
                     timeout,
                 };
-                export::run(&method, &params, &out, options).await
+                // Ctrl-C: the checkpoint is on disk after every page, so stopping anywhere
+                // is safe; say how to go on.
+                tokio::select! {
+                    done = export::run(&method, &params, &out, options) => done,
+                    _ = tokio::signal::ctrl_c() => Err(bold360_cli::fail::Failure {
+                        code: 130,
+                        message: format!(
+                            "interrupted; the records up to the last checkpoint are in {}: run the same command with --resume to continue with no gap and no duplicate",
+                            out.display()
+                        ),
+                    }),
+                }
             }
             Command::Sandbox {
                 port,
                 no_limits,
                 chats,
                 latency,
+                data_start,
                 triggers,
-            } => sandbox::run(port, no_limits, chats, latency, triggers).await,
+            } => sandbox::run(port, no_limits, chats, latency, data_start, triggers).await,
             Command::Tap { args } => tap::run(args).await,
             Command::Explore { port, open } => explore::run(port, open).await,
             Command::Spec { format, out } => spec::run(format, out.as_deref()),

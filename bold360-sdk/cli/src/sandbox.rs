@@ -95,9 +95,14 @@ pub async fn run(
     no_limits: bool,
     chats: u32,
     latency: Duration,
+    data_start: Option<bold360_sdk::chrono::DateTime<bold360_sdk::chrono::Utc>>,
     triggers: TriggerArgs,
 ) -> Result<u8, Failure> {
     let mut builder = Sandbox::builder().port(port).chats(chats).latency(latency);
+    builder = match data_start {
+        Some(start) => builder.data_start(start),
+        None => builder.recent_data(),
+    };
     if no_limits {
         builder = builder.without_limits();
     }

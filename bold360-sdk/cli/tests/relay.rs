@@ -458,10 +458,12 @@ async fn a_failing_receiver_makes_a_dead_letter_that_replay_delivers() {
         out.display()
     );
     let c = sandbox.credentials();
-    let _relay = Process(
+    let log = dir.join("relay.log");
+    let mut relay = Process(
         command()
             .env("BOLD360_API_KEY", c.api_key().expose_secret())
             .args([
+                "-vv",
                 "relay",
                 "--listen",
                 &format!("127.0.0.1:{port}"),
@@ -477,7 +479,7 @@ async fn a_failing_receiver_makes_a_dead_letter_that_replay_delivers() {
                 "0.1",
             ])
             .args(["--reconcile-every", "0"])
-            .stderr(Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
             .spawn()
             .unwrap(),
     );
@@ -529,4 +531,21 @@ async fn a_failing_receiver_makes_a_dead_letter_that_replay_delivers() {
     let mut c = command();
     c.args(["relay", "replay", "evt_unknown", "--inbox", &inbox]);
     assert_eq!(run(c).await.status.code(), Some(2));
+
+    // SIGTERM: a graceful stop, exit 0; the traces name events, never the key.
+    let pid = relay.0.id().to_string();
+    let sent = std::process::Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let status = tokio::task::spawn_blocking(move || relay.0.wait().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(status.code(), Some(0));
+    let log = std::fs::read_to_string(&log).unwrap();
+    assert!(log.contains(&id), "the traces name the event: {log}");
+    assert!(log.contains("stopping"), "{log}");
+    let key = sandbox.credentials().api_key().expose_secret().to_owned();
+    assert!(!log.contains(&key), "the key is never logged");
 }

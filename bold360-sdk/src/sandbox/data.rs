@@ -31,6 +31,8 @@ pub(crate) struct Store {
     /// Report ID → (report type, polls so far).
     pub reports: std::collections::BTreeMap<String, (i64, u32)>,
     next_id: u64,
+    /// When the seeded data starts.
+    pub t0: DateTime<Utc>,
 }
 
 /// Formats a time as the API does.
@@ -38,6 +40,14 @@ pub(crate) fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Where the seeded data starts when the data is recent: early enough that the `chats` closed
+/// chats (37 minutes apart) end about an hour before `now`, in whole minutes.
+pub(crate) fn recent_start(chats: u32, now: DateTime<Utc>) -> DateTime<Utc> {
+    let start = now - Duration::minutes(i64::from(chats) * 37 + 30);
+    DateTime::from_timestamp(start.timestamp() - start.timestamp() % 60, 0).unwrap_or(start)
+}
+
+/// Where the seeded data starts by default: 2024-01-01, the same on every run.
 pub(crate) fn epoch() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0)
         .single()
@@ -52,8 +62,9 @@ fn obj(value: Value) -> Record {
 }
 
 impl Store {
-    /// The seeded data set with `chats` closed chats. The same `chats` gives the same data.
-    pub(crate) fn seeded(chats: u32) -> Self {
+    /// The seeded data set with `chats` closed chats, the first one starting at `t0`. The same
+    /// `chats` gives the same IDs; the same `t0` the same times.
+    pub(crate) fn seeded(chats: u32, t0: DateTime<Utc>) -> Self {
         let mut store = Store {
             departments: Vec::new(),
             operators: Vec::new(),
@@ -64,8 +75,8 @@ impl Store {
             availability: Default::default(),
             reports: Default::default(),
             next_id: ID_BASE,
+            t0,
         };
-        let t0 = epoch();
         let department_names = ["Sales", "Support", "Billing"];
         let department_ids: Vec<String> = department_names
             .iter()

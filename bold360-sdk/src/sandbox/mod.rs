@@ -254,6 +254,16 @@ pub struct SandboxBuilder {
     limits: Option<SandboxLimits>,
     latency: std::time::Duration,
     chats: u32,
+    data: DataStart,
+}
+
+/// When the seeded data starts.
+#[derive(Debug, Clone, Copy)]
+enum DataStart {
+    /// 2024-01-01: the same times on every run.
+    Fixed(chrono::DateTime<chrono::Utc>),
+    /// Ending about an hour before the sandbox starts.
+    Recent,
 }
 
 impl Default for SandboxBuilder {
@@ -265,6 +275,7 @@ impl Default for SandboxBuilder {
             limits: Some(SandboxLimits::default()),
             latency: std::time::Duration::ZERO,
             chats: DEFAULT_CHATS,
+            data: DataStart::Fixed(data::epoch()),
         }
     }
 }
@@ -318,6 +329,33 @@ impl SandboxBuilder {
         self
     }
 
+    /// Seeded chats (37 minutes apart) start at `start` (default 2024-01-01T00:00:00Z, the same
+    /// on every run). IDs do not depend on it.
+    pub fn data_start(mut self, start: chrono::DateTime<chrono::Utc>) -> Self {
+        self.data = DataStart::Fixed(start);
+        self
+    }
+
+    /// Seeded data dated up to the moment the sandbox starts: the last chats closed within the
+    /// last two hours, so "the last day" or "the last week" finds records (what `bold360
+    /// sandbox` serves). IDs stay the same.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bold360_sdk::chrono::{Duration, Utc};
+    /// use bold360_sdk::sandbox::Sandbox;
+    /// let sandbox = Sandbox::builder().chats(100).recent_data().start().await?;
+    /// let client = sandbox.client()?;
+    /// let page = client.v2().get_all_chat_messages().from_date(Utc::now() - Duration::days(1)).send().await?;
+    /// assert!(page.record_count() > 0);
+    /// # Ok(()) }
+    /// ```
+    pub fn recent_data(mut self) -> Self {
+        self.data = DataStart::Recent;
+        self
+    }
+
     /// Binds and starts serving in the background of the current tokio runtime.
     pub async fn start(self) -> std::io::Result<Sandbox> {
         let credentials = match self.credentials {
@@ -334,6 +372,10 @@ impl SandboxBuilder {
             self.limits,
             self.latency,
             self.chats,
+            match self.data {
+                DataStart::Fixed(start) => start,
+                DataStart::Recent => data::recent_start(self.chats, chrono::Utc::now()),
+            },
         ));
         let listener = tokio::net::TcpListener::bind(self.addr).await?;
         let addr = listener.local_addr()?;

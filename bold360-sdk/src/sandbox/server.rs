@@ -40,6 +40,7 @@ impl SandboxState {
         limits: Option<SandboxLimits>,
         latency: Duration,
         chats: u32,
+        data_start: chrono::DateTime<chrono::Utc>,
     ) -> Self {
         Self {
             manifest: bold360_api_spec::Manifest::embedded()
@@ -48,7 +49,7 @@ impl SandboxState {
             latency,
             credentials,
             clock,
-            store: Mutex::new(Store::seeded(chats)),
+            store: Mutex::new(Store::seeded(chats, data_start)),
             faults: Mutex::default(),
             log: Mutex::default(),
             stats: Counters::default(),

@@ -10,7 +10,7 @@ use bold360_api_spec::{DataShape, Method, TypeRef};
 use chrono::Duration;
 use serde_json::{json, Value};
 
-use super::data::{epoch, iso, Record, Store, ACCOUNT_ID, ID_BASE, SEEDED_REPORT_ID};
+use super::data::{iso, Record, Store, ACCOUNT_ID, ID_BASE, SEEDED_REPORT_ID};
 
 /// How many records a method without state has, unless its pages cannot be made smaller.
 pub(crate) const COUNT: usize = 60;
@@ -73,7 +73,7 @@ pub(crate) fn ids(store: &Store, entity: &str) -> Vec<String> {
 /// The records of `spec`.
 pub(crate) fn records(store: &Store, spec: &Method) -> Vec<Record> {
     let seed = seed(&spec.name);
-    let t0 = epoch();
+    let t0 = store.t0;
     (0..count(spec))
         .map(|i| {
             let mut record = Record::new();

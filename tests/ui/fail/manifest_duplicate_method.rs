@@ -1,3 +1,3 @@
-bold360_macros::bold360_api!(path = "../../../../tests/ui/manifests/duplicate-method", extension = Broken);
+bold360_macros::bold360_api!(path = "${BOLD360_UI_MANIFESTS}/duplicate-method", extension = Broken);
 
 fn main() {}

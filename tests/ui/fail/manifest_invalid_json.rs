@@ -1,3 +1,3 @@
-bold360_macros::bold360_api!(path = "../../../../tests/ui/manifests/invalid-json", extension = Broken);
+bold360_macros::bold360_api!(path = "${BOLD360_UI_MANIFESTS}/invalid-json", extension = Broken);
 
 fn main() {}

@@ -1,3 +1,3 @@
-bold360_macros::bold360_api!(path = "../../../../tests/ui/manifests/missing-key", extension = Broken);
+bold360_macros::bold360_api!(path = "${BOLD360_UI_MANIFESTS}/missing-key", extension = Broken);
 
 fn main() {}

@@ -1,3 +1,3 @@
-bold360_macros::bold360_api!(path = "../../../../tests/ui/manifests/unknown-type", extension = Broken);
+bold360_macros::bold360_api!(path = "${BOLD360_UI_MANIFESTS}/unknown-type", extension = Broken);
 
 fn main() {}

@@ -1,7 +1,7 @@
 //! A user's own manifest, for methods the SDK does not describe: extension traits on Api.
 use bold360_sdk::Client;
 
-bold360_sdk::bold360_api!(path = "../../../../tests/ui/manifests/private", extension = PrivateMethods);
+bold360_sdk::bold360_api!(path = "${BOLD360_UI_MANIFESTS}/private", extension = PrivateMethods);
 
 #[allow(dead_code)]
 async fn call(client: Client) -> Result<(), bold360_sdk::Error> {

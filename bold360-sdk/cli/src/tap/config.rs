@@ -54,7 +54,7 @@ pub const SETTINGS: [(&str, &str, &str); 7] = [
 pub const DATES: [(&str, &str); 3] = [
     ("start_date", "RFC 3339 date-time: where incremental streams start when no bookmark exists (required)"),
     ("end_date", "RFC 3339 date-time: where incremental streams stop (default: the time the run starts)"),
-    ("date_window_days", "the size of each date window, in days (default 7; fractions allowed, e.g. 0.25 for 6 hours): every window costs at least one request per stream and parent"),
+    ("date_window_days", "the size of the first date window and the largest, in days (default: 7 for the first, growing up to 366 where the data is sparse; fractions allowed, e.g. 0.25 for 6 hours): windows shrink where the data is dense, and every window costs at least one request per stream and parent"),
 ];
 
 /// A validated configuration.
@@ -65,8 +65,10 @@ pub struct TapConfig {
     pub start_date: DateTime<Utc>,
     /// Where they stop.
     pub end_date: DateTime<Utc>,
-    /// The size of one window.
+    /// The size of the first window (then adapted to the data: see `tap::sync`).
     pub window: Duration,
+    /// The largest window: the configured size when `date_window_days` is set, else 366 days.
+    pub max_window: Duration,
 }
 
 fn bad(key: &str, reason: impl std::fmt::Display) -> Failure {
@@ -160,6 +162,7 @@ pub fn load(
     if end_date <= start_date {
         return Err(bad("end_date", "must be after start_date"));
     }
+    let configured = !matches!(values.get("date_window_days"), None | Some(Value::Null));
     let days = match values.get("date_window_days") {
         None | Some(Value::Null) => 7.0,
         Some(Value::Number(n)) => n.as_f64().unwrap_or(0.0),
@@ -173,11 +176,17 @@ pub fn load(
             "must be a number of days from 1 second to 366, e.g. 1 or 0.25",
         ));
     }
+    let window = Duration::milliseconds((seconds * 1000.0) as i64);
     Ok(TapConfig {
         client,
         start_date,
         end_date,
-        window: Duration::milliseconds((seconds * 1000.0) as i64),
+        window,
+        max_window: if configured {
+            window
+        } else {
+            Duration::days(366)
+        },
     })
 }
 

@@ -2,11 +2,18 @@
 //! window for incremental streams, page by page through the SDK (signing, the account limiter,
 //! retries, paging guards). A bookmark advances, and a `STATE` is emitted, only when a window
 //! has been read completely, every page of it, for that parent.
+//!
+//! Windows are read ahead: while one window's last pages are read, the next window (of the
+//! same stream and parent) already starts, into a small buffer of pages; records and `STATE`
+//! still come out in window order. Window sizes adapt to the data: each next window is sized
+//! by the density of the last one read, toward [`TARGET_PAGES`] pages (between an hour and the
+//! largest window: the configured `date_window_days`, else 366 days). So the account's budget, not each window's first and
+//! last round trip, bounds the rate, and memory stays at a few pages per window.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 use bold360_api_spec::Version;
-use bold360_sdk::chrono::{DateTime, SecondsFormat, Utc};
+use bold360_sdk::chrono::{DateTime, Duration, SecondsFormat, Utc};
 use bold360_sdk::paging::{PageWalker, PagedCall};
 use bold360_sdk::{ApiVersion, Client, Params};
 use serde_json::Value;
@@ -31,33 +38,71 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Reads every page of one call, handing each record to `each`. A list that answers
-/// `Truncated` without paging is an error: records would be missing.
-async fn read_all(
+/// Windows read at once (the one being emitted and the one read ahead).
+const WINDOWS_AHEAD: usize = 2;
+
+/// Pages a window read ahead may hold before its reader waits.
+const PAGES_BUFFERED: usize = 2;
+
+/// The pages a window aims at: few enough that a window is cheap to repeat after a kill, many
+/// enough that its first and last round trips are a small part of it.
+const TARGET_PAGES: usize = 16;
+
+/// Records a full page holds (the methods' page limit, 1,000).
+const PAGE: usize = 1000;
+
+/// How long the next window is, after one of `size` that held `records`: scaled toward
+/// [`TARGET_PAGES`] pages by the density just seen (at most 8 times longer, at least half as
+/// long per step), between an hour and the largest window.
+fn next_size(size: Duration, records: usize, config: &TapConfig) -> Duration {
+    let target = (TARGET_PAGES * PAGE) as f64;
+    let factor = (target / records.max(1) as f64).clamp(0.5, 8.0);
+    let millis = (size.num_milliseconds() as f64 * factor) as i64;
+    let floor = Duration::hours(1).min(config.max_window);
+    Duration::milliseconds(millis).clamp(floor, config.max_window)
+}
+
+/// One page's records, or why the window cannot be read.
+type Page = Result<Option<RawData>, Failure>;
+
+/// Starts reading every page of one call in the background; pages arrive in order on the
+/// receiver, at most [`PAGES_BUFFERED`] ahead of the reader.
+fn read_ahead(
     client: &Client,
     plan: &StreamPlan,
     params: Params,
-    mut each: impl FnMut(&RawData) -> Result<(), Failure>,
-) -> Result<(), Failure> {
+) -> tokio::sync::mpsc::Receiver<Page> {
+    let (tx, rx) = tokio::sync::mpsc::channel(PAGES_BUFFERED);
     let client = client.with_version(api(plan.version));
-    let info = bold360_sdk::methods::lookup(&plan.name)
-        .ok_or_else(|| Failure::usage(format!("{} is not in the SDK's method table", plan.name)))?;
-    let single = info.paging(client.api_version()).is_none();
-    let call = PagedCall::for_method(info, client.api_version(), &params);
-    let mut walker = PageWalker::new(call, params);
-    while let Some(page) = walker.next_page_as::<RawData>(&client).await {
-        let page = page?;
-        if single && page.truncated == Some(true) {
-            return Err(crate::fail::truncated(
-                &plan.name,
-                page.record_count() as u64,
-            ));
+    let name = plan.name.clone();
+    tokio::spawn(async move {
+        let Some(info) = bold360_sdk::methods::lookup(&name) else {
+            let _ = tx
+                .send(Err(Failure::usage(format!(
+                    "{name} is not in the SDK's method table"
+                ))))
+                .await;
+            return;
+        };
+        let single = info.paging(client.api_version()).is_none();
+        let call = PagedCall::for_method(info, client.api_version(), &params);
+        let mut walker = PageWalker::new(call, params);
+        while let Some(page) = walker.next_page_as::<RawData>(&client).await {
+            let item = match page {
+                Err(e) => Err(Failure::from(e)),
+                Ok(page) if single && page.truncated == Some(true) => {
+                    Err(crate::fail::truncated(&name, page.record_count() as u64))
+                }
+                Ok(page) => Ok(page.data),
+            };
+            let failed = item.is_err();
+            // A closed receiver: the sync stopped (an earlier window failed).
+            if tx.send(item).await.is_err() || failed {
+                return;
+            }
         }
-        if let Some(data) = &page.data {
-            each(data)?;
-        }
-    }
-    Ok(())
+    });
+    rx
 }
 
 /// Field → the distinct values records carried in it.
@@ -144,15 +189,15 @@ impl<'a> Sync<'a> {
             .find(|p| p.name == parent)
             .ok_or_else(|| Failure::usage(format!("no stream {parent}")))?;
         let mut seen = self.wanted_fields(parent);
-        read_all(&self.config.client, plan, Params::new(), |data| {
+        let mut pages = read_ahead(&self.config.client, plan, Params::new());
+        while let Some(page) = pages.recv().await {
+            let Some(data) = page? else { continue };
             for raw in data.records().map_err(|e| Failure::usage(e.to_string()))? {
                 let rec = record(&plan.method, &raw)
                     .map_err(|e| Failure::usage(format!("{}: {e}", plan.name)))?;
                 collect(&mut seen, &rec);
             }
-            Ok(())
-        })
-        .await?;
+        }
         self.seen.insert(parent.to_owned(), seen);
         Ok(())
     }
@@ -174,22 +219,12 @@ impl<'a> Sync<'a> {
                         .await?;
                 }
                 Replication::Incremental { .. } => {
-                    let mut start = self
+                    let start = self
                         .state
                         .bookmark(&plan.name, &context)
                         .unwrap_or(self.config.start_date);
-                    while start < self.config.end_date {
-                        let end = (start + self.config.window).min(self.config.end_date);
-                        let mut params = Params::new();
-                        params.set("FromDate", rfc3339(start));
-                        params.set("ToDate", rfc3339(end));
-                        self.read(plan, &context, params, dropped, &mut seen)
-                            .await?;
-                        self.state
-                            .advance(&plan.name, &context, plan.replication.key(), end);
-                        self.out.state(self.state.to_value())?;
-                        start = end;
-                    }
+                    self.windows(plan, &context, start, dropped, &mut seen)
+                        .await?;
                 }
             }
         }
@@ -197,6 +232,80 @@ impl<'a> Sync<'a> {
             self.seen.insert(plan.name.clone(), seen);
         }
         self.out.state(self.state.to_value())
+    }
+
+    /// Reads the windows of an incremental stream for one context, from `start` to the end
+    /// date, in order, the next one ahead; after each window, read completely, its bookmark
+    /// advances and a `STATE` is emitted.
+    async fn windows(
+        &mut self,
+        plan: &StreamPlan,
+        context: &Context,
+        mut start: DateTime<Utc>,
+        dropped: &[String],
+        seen: &mut Seen,
+    ) -> Result<(), Failure> {
+        let client = self.config.client.clone();
+        let end_date = self.config.end_date;
+        let mut size = self.config.window;
+        let mut reading = VecDeque::new();
+        loop {
+            while reading.len() < WINDOWS_AHEAD && start < end_date {
+                let end = (start + size).min(end_date);
+                let mut params = Params::new();
+                params.set("FromDate", rfc3339(start));
+                params.set("ToDate", rfc3339(end));
+                for (name, value) in context {
+                    params.set(name, value);
+                }
+                reading.push_back((end, end - start, read_ahead(&client, plan, params)));
+                start = end;
+            }
+            let Some((end, span, mut pages)) = reading.pop_front() else {
+                return Ok(());
+            };
+            let mut records = 0;
+            while let Some(page) = pages.recv().await {
+                if let Some(data) = page? {
+                    records += self.emit(plan, context, &data, dropped, seen)?;
+                }
+            }
+            self.state
+                .advance(&plan.name, context, plan.replication.key(), end);
+            self.out.state(self.state.to_value())?;
+            size = next_size(span, records, self.config);
+        }
+    }
+
+    /// One page's records as `RECORD` messages (the context's values filled in).
+    fn emit(
+        &mut self,
+        plan: &StreamPlan,
+        context: &Context,
+        data: &RawData,
+        dropped: &[String],
+        seen: &mut Seen,
+    ) -> Result<usize, Failure> {
+        let extracted = rfc3339(Utc::now());
+        let mut count = 0;
+        for raw in data
+            .records()
+            .map_err(|e| Failure::usage(format!("{}: {e}", plan.name)))?
+        {
+            let mut rec = record(&plan.method, &raw)
+                .map_err(|e| Failure::usage(format!("{}: {e}", plan.name)))?;
+            for (name, value) in context {
+                rec.entry(name.clone())
+                    .or_insert_with(|| Value::String(value.clone()));
+            }
+            collect(seen, &rec);
+            for name in dropped {
+                rec.remove(name);
+            }
+            self.out.record(&plan.name, rec, &extracted)?;
+            count += 1;
+        }
+        Ok(count)
     }
 
     async fn read(
@@ -210,28 +319,13 @@ impl<'a> Sync<'a> {
         for (name, value) in context {
             params.set(name, value);
         }
-        let out = &mut self.out;
-        read_all(&self.config.client, plan, params, |data| {
-            let extracted = rfc3339(Utc::now());
-            for raw in data
-                .records()
-                .map_err(|e| Failure::usage(format!("{}: {e}", plan.name)))?
-            {
-                let mut rec = record(&plan.method, &raw)
-                    .map_err(|e| Failure::usage(format!("{}: {e}", plan.name)))?;
-                for (name, value) in context {
-                    rec.entry(name.clone())
-                        .or_insert_with(|| Value::String(value.clone()));
-                }
-                collect(seen, &rec);
-                for name in dropped {
-                    rec.remove(name);
-                }
-                out.record(&plan.name, rec, &extracted)?;
+        let mut pages = read_ahead(&self.config.client, plan, params);
+        while let Some(page) = pages.recv().await {
+            if let Some(data) = page? {
+                self.emit(plan, context, &data, dropped, seen)?;
             }
-            Ok(())
-        })
-        .await
+        }
+        Ok(())
     }
 }
 
@@ -241,5 +335,63 @@ fn collect(seen: &mut Seen, rec: &serde_json::Map<String, Value>) {
         if let Some(Value::String(v)) = rec.get(field) {
             values.insert(v.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(max_days: i64) -> TapConfig {
+        TapConfig {
+            client: bold360_sdk::Client::builder()
+                .credentials(bold360_sdk::Credentials::new("1", "2", "k").unwrap())
+                .build()
+                .unwrap(),
+            start_date: Utc::now() - Duration::days(30),
+            end_date: Utc::now(),
+            window: Duration::days(7),
+            max_window: Duration::days(max_days),
+        }
+    }
+
+    #[test]
+    fn windows_are_sized_toward_a_target_number_of_pages() {
+        let c = config(366);
+        let week = Duration::days(7);
+        let target = TARGET_PAGES * PAGE;
+        assert_eq!(
+            next_size(week, 0, &c),
+            Duration::days(56),
+            "empty: 8 times, at most"
+        );
+        assert_eq!(
+            next_size(week, target / 2, &c),
+            Duration::days(14),
+            "half the target: twice"
+        );
+        assert_eq!(next_size(week, target, &c), week, "on target: kept");
+        assert_eq!(
+            next_size(week, target * 10, &c),
+            Duration::hours(84),
+            "dense: half, at most"
+        );
+        assert_eq!(
+            next_size(Duration::days(300), 0, &c),
+            Duration::days(366),
+            "at most 366 days"
+        );
+        assert_eq!(
+            next_size(Duration::minutes(90), 10 * target, &c),
+            Duration::hours(1),
+            "at least an hour"
+        );
+        // A configured size is the largest window.
+        let configured = config(7);
+        assert_eq!(next_size(week, 0, &configured), week);
+        assert_eq!(
+            next_size(week, 10 * target, &configured),
+            Duration::hours(84)
+        );
     }
 }
