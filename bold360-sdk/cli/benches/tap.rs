@@ -116,9 +116,17 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
+    let mut target = Command::new(target_csv)
+        .arg("--config")
+        .arg(&target_config)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
     // Counts the STATE messages (one per window read) on their way to the target.
     let mut tap_out = tap.stdout.take().unwrap();
-    let (pipe, mut into_target) = std::io::pipe().unwrap();
+    let mut into_target = target.stdin.take().unwrap();
     let windows = std::thread::spawn(move || {
         use std::io::Write;
         let mut windows = 0u64;
@@ -133,14 +141,6 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         }
         windows
     });
-    let mut target = Command::new(target_csv)
-        .arg("--config")
-        .arg(&target_config)
-        .stdin(Stdio::from(pipe))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
     let pid = tap.id();
     let mut peak = 0;
     loop {
