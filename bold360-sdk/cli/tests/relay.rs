@@ -8,27 +8,17 @@ mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use bold360_sdk::sandbox::{signed_trigger_body, ChatSimulation, Sandbox};
 use bold360_sdk::{ExposeSecret, Params};
 use common::postgres::Postgres;
-use common::{command, free_port, run, text};
+use common::{command, free_port, run, text, Running};
 use serde_json::Value;
 
 /// The Standard Webhooks specification's example secret.
 const SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// A child process killed (SIGKILL) when dropped: a failing test leaves nothing running.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("bold360-relay-{}-{name}", std::process::id()));
@@ -38,7 +28,7 @@ fn temp(name: &str) -> PathBuf {
 }
 
 /// The ticketing example, built by `cargo test` beside the test binaries.
-fn ticketing(port: u16, unavailable_for: f64) -> Process {
+fn ticketing(port: u16, unavailable_for: f64) -> Running {
     let exe = std::env::current_exe().unwrap();
     let example = exe
         .parent()
@@ -57,11 +47,11 @@ fn ticketing(port: u16, unavailable_for: f64) -> Process {
         .stdout(Stdio::null())
         .spawn()
         .unwrap();
-    Process(child)
+    Running(child)
 }
 
 /// `bold360 relay` against the sandbox.
-fn relay(sandbox: &Sandbox, port: u16, inbox: &str, forward: u16, extra: &[&str]) -> Process {
+fn relay(sandbox: &Sandbox, port: u16, inbox: &str, forward: u16, extra: &[&str]) -> Running {
     let c = sandbox.credentials();
     let child = command()
         .env("BOLD360_ENDPOINT", sandbox.base_url())
@@ -93,7 +83,7 @@ fn relay(sandbox: &Sandbox, port: u16, inbox: &str, forward: u16, extra: &[&str]
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    Process(child)
+    Running(child)
 }
 
 async fn wait_healthy(port: u16) {
@@ -313,7 +303,8 @@ async fn two_relays_share_a_postgres_inbox_and_deliver_each_event_once() {
     let inbox = pg.url();
     let sandbox = Sandbox::builder().chats(20).start().await.unwrap();
     let (a, b, desk_port) = (free_port(), free_port(), free_port());
-    let _desk = ticketing(desk_port, 0.0);
+    // The receiver is down for its first 5 s: every early event is retried.
+    let _desk = ticketing(desk_port, 5.0);
     wait_up(desk_port, "/tickets").await;
     let _one = relay(&sandbox, a, &inbox, desk_port, &["--concurrency", "3"]);
     let _two = relay(&sandbox, b, &inbox, desk_port, &["--concurrency", "3"]);
@@ -333,9 +324,25 @@ async fn two_relays_share_a_postgres_inbox_and_deliver_each_event_once() {
                         .parse()
                         .unwrap(),
                 )
-                .drop_share(0.05),
+                .drop_share(0.1)
+                .duplicate_share(0.1),
         )
         .unwrap();
+    // A forged trigger at each relay: refused, never stored.
+    let key = sandbox.credentials().api_key().expose_secret().to_owned();
+    for port in [a, b] {
+        let url = format!("http://127.0.0.1:{port}/chat-closed");
+        let forged = signed_trigger_body(&key, &url, &[("ChatID", "9999999999999999".to_owned())])
+            .replace("9999999999999999", "9999999999999998");
+        let answer = reqwest::Client::new()
+            .post(&url)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(forged)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401);
+    }
     let report = run.finished().await;
     let chats: BTreeSet<String> = report.chats.iter().cloned().collect();
     let tickets = all_ticketed(desk_port, &chats, Duration::from_secs(90)).await;
@@ -459,7 +466,7 @@ async fn a_failing_receiver_makes_a_dead_letter_that_replay_delivers() {
     );
     let c = sandbox.credentials();
     let log = dir.join("relay.log");
-    let mut relay = Process(
+    let mut relay = Running(
         command()
             .env("BOLD360_API_KEY", c.api_key().expose_secret())
             .args([

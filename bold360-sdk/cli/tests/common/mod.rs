@@ -76,9 +76,33 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
+/// A child process that is killed when dropped: a test that fails (panics) leaves nothing
+/// running. Derefs to the `Child`.
+pub struct Running(pub Child);
+
+impl std::ops::Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// `bold360 sandbox --port 0 EXTRA…` started as a user would: the process, the variables it
 /// printed (`export NAME=value`) and every line it printed before "Press Ctrl-C".
-pub async fn cli_sandbox(extra: &[&str]) -> (Child, HashMap<String, String>, Vec<String>) {
+pub async fn cli_sandbox(extra: &[&str]) -> (Running, HashMap<String, String>, Vec<String>) {
     let mut child = command()
         .args(["sandbox", "--port", "0"])
         .args(extra)
@@ -103,5 +127,5 @@ pub async fn cli_sandbox(extra: &[&str]) -> (Child, HashMap<String, String>, Vec
     })
     .await
     .unwrap();
-    (child, vars.0, vars.1)
+    (Running(child), vars.0, vars.1)
 }
