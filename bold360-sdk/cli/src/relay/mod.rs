@@ -66,8 +66,8 @@ pub struct ServeArgs {
     /// Where the door listens.
     #[arg(long, default_value = "127.0.0.1:8362")]
     pub listen: SocketAddr,
-    /// The base URL configured in Bold360's trigger setup; a trigger to <public-url>/<name> is
-    /// verified against exactly that URL. Default: http://<listen>.
+    /// The base URL configured in Bold360's trigger setup; a trigger to `<public-url>/<name>` is
+    /// verified against exactly that URL. Default: `http://<listen>`.
     #[arg(long)]
     pub public_url: Option<String>,
     /// Another trigger name to accept besides the known ones (repeatable).

@@ -6,7 +6,7 @@
 //! Windows are read ahead: while one window's last pages are read, the next window (of the
 //! same stream and parent) already starts, into a small buffer of pages; records and `STATE`
 //! still come out in window order. Window sizes adapt to the data: each next window is sized
-//! by the density of the last one read, toward [`TARGET_PAGES`] pages (between an hour and the
+//! by the density of the last one read, toward `TARGET_PAGES` (16) pages (between an hour and the
 //! largest window: the configured `date_window_days`, else 366 days). So the account's budget, not each window's first and
 //! last round trip, bounds the rate, and memory stays at a few pages per window.
 

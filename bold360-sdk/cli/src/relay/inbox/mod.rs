@@ -1,7 +1,7 @@
 //! The durable inbox: every verified trigger is committed here before it is acknowledged, and
 //! deliveries are claimed from here, so nothing is lost when the relay or the receiver stops.
 //!
-//! Two stores, one schema ([`migrations`]): SQLite (embedded, a file beside the process: one
+//! Two stores, one schema (the `migrations` module): SQLite (embedded, a file beside the process: one
 //! relay per file) and PostgreSQL (several relays behind one load balancer share one inbox;
 //! a delivery is claimed with `FOR UPDATE SKIP LOCKED` and a lease, so no event is delivered
 //! twice at once).

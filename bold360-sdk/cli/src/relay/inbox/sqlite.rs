@@ -389,3 +389,78 @@ impl SqliteInbox {
         .map(drop)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::relay::event::{Event, Source};
+    use serde_json::json;
+
+    fn event(id: &str, chat: &str) -> Event {
+        Event {
+            id: id.to_owned(),
+            kind: "chat-message-added".to_owned(),
+            source: Source::Trigger,
+            received_at: DateTime::from_timestamp(1_700_000_000, 0).unwrap(),
+            chat_id: Some(chat.to_owned()),
+            fields: json!({ "ChatID": chat }),
+        }
+    }
+
+    #[tokio::test]
+    async fn events_of_a_chat_are_claimed_in_order_one_at_a_time_and_a_lease_runs_out() {
+        let dir = std::env::temp_dir().join(format!("relay-inbox-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let inbox = SqliteInbox::open(&dir.join("inbox.db")).await.unwrap();
+        for (id, chat) in [("a1", "A"), ("a2", "A"), ("b1", "B"), ("a3", "A")] {
+            assert!(inbox.insert(&event(id, chat)).await.unwrap());
+        }
+        assert!(
+            !inbox.insert(&event("a1", "A")).await.unwrap(),
+            "a duplicate"
+        );
+        let now = Utc::now();
+        let lease = Duration::from_secs(60);
+        let first = inbox.claim(now, lease).await.unwrap().unwrap();
+        assert_eq!(first.event.id, "a1");
+        assert_eq!(first.attempts, 1);
+        // a2 waits for a1; B's event goes meanwhile.
+        let second = inbox.claim(now, lease).await.unwrap().unwrap();
+        assert_eq!(second.event.id, "b1");
+        assert!(inbox.claim(now, lease).await.unwrap().is_none());
+        // A failed attempt keeps the chat's order: a1 comes back first, when due.
+        inbox
+            .retry("a1", now + bold360_sdk::chrono::Duration::seconds(5), "503")
+            .await
+            .unwrap();
+        assert!(
+            inbox.claim(now, lease).await.unwrap().is_none(),
+            "a1 is not due"
+        );
+        let again = inbox
+            .claim(now + bold360_sdk::chrono::Duration::seconds(6), lease)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!((again.event.id.as_str(), again.attempts), ("a1", 2));
+        inbox.delivered("a1", now, false).await.unwrap();
+        let next = inbox.claim(now, lease).await.unwrap().unwrap();
+        assert_eq!(next.event.id, "a2");
+        // A relay that stopped mid-delivery: its lease runs out and the event is claimed again.
+        let later = now + bold360_sdk::chrono::Duration::seconds(61);
+        let reclaimed = inbox.claim(later, lease).await.unwrap().unwrap();
+        assert_eq!((reclaimed.event.id.as_str(), reclaimed.attempts), ("a2", 2));
+        let status = inbox.status().await.unwrap();
+        assert_eq!(
+            (
+                status.queued,
+                status.in_flight,
+                status.delivered,
+                status.duplicates
+            ),
+            (1, 2, 1, 1)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
