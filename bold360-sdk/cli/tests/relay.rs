@@ -298,15 +298,15 @@ async fn every_closed_chat_reaches_the_receiver_once_through_loss_duplicates_for
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn two_relays_share_a_postgres_inbox_and_deliver_each_event_once() {
+async fn two_relays_share_a_postgres_inbox_through_loss_duplicates_forgery_downtime_and_sigkill() {
     let pg = Postgres::start("relay");
     let inbox = pg.url();
     let sandbox = Sandbox::builder().chats(20).start().await.unwrap();
     let (a, b, desk_port) = (free_port(), free_port(), free_port());
-    // The receiver is down for its first 5 s: every early event is retried.
-    let _desk = ticketing(desk_port, 5.0);
+    // The receiver is down for its first 30 s: every early event is retried.
+    let _desk = ticketing(desk_port, 30.0);
     wait_up(desk_port, "/tickets").await;
-    let _one = relay(&sandbox, a, &inbox, desk_port, &["--concurrency", "3"]);
+    let mut one = relay(&sandbox, a, &inbox, desk_port, &["--concurrency", "3"]);
     let _two = relay(&sandbox, b, &inbox, desk_port, &["--concurrency", "3"]);
     wait_healthy(a).await;
     wait_healthy(b).await;
@@ -343,15 +343,27 @@ async fn two_relays_share_a_postgres_inbox_and_deliver_each_event_once() {
             .unwrap();
         assert_eq!(answer.status(), 401);
     }
+    // One relay is killed with SIGKILL mid-run and restarted on the shared inbox.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    one.0.kill().unwrap();
+    let _ = one.0.wait();
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let _one_again = relay(&sandbox, a, &inbox, desk_port, &["--concurrency", "3"]);
+    wait_healthy(a).await;
     let report = run.finished().await;
     let chats: BTreeSet<String> = report.chats.iter().cloned().collect();
-    let tickets = all_ticketed(desk_port, &chats, Duration::from_secs(90)).await;
+    let tickets = all_ticketed(desk_port, &chats, Duration::from_secs(120)).await;
     check_tickets(&sandbox, &chats, &tickets).await;
-    let twice: Vec<&Value> = tickets.iter().filter(|t| t["deliveries"] != 1).collect();
-    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    // At least once: only a delivery in flight at the killed relay (at most its 3) may come
+    // again; with the claims and leases, no event goes out from both relays.
+    let again: u64 = tickets
+        .iter()
+        .map(|t| t["deliveries"].as_u64().unwrap() - 1)
+        .sum();
+    assert!(again <= 3, "{again} deliveries beyond one per event");
     let status = status(&inbox).await;
     eprintln!(
-        "relay postgres: {} chats, {} tickets, status {status:?}",
+        "relay postgres: {} chats, {} tickets, {again} delivered again, status {status:?}",
         chats.len(),
         tickets.len()
     );
