@@ -123,11 +123,11 @@ async fn run() -> Result<(), Box<dyn std::error::Error>> {
             .await?
             .data
             .unwrap_or_default();
-        // The vendor's field table for messages stops before Text, so it is in `extra`.
+        // The vendor's field table for messages stops before Text; the manifest adds it from
+        // client code that reads real responses (api-spec/overrides.json).
         let last = messages
             .last()
-            .and_then(|m| m.extra.get("Text"))
-            .and_then(|text| text.as_str())
+            .and_then(|m| m.text.as_deref())
             .unwrap_or("");
         println!(
             "addChatMessage: chat {chat_id} now has {} messages; the last says: {last}",
