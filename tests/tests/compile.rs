@@ -10,6 +10,9 @@ fn ui() {
         "BOLD360_UI_MANIFESTS",
         concat!(env!("CARGO_MANIFEST_DIR"), "/ui/manifests"),
     );
+    // trybuild's project has no profile of its own: no debug info (only compiler messages are
+    // compared), so its build directory stays small.
+    std::env::set_var("CARGO_PROFILE_DEV_DEBUG", "false");
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
     t.compile_fail("ui/fail/*.rs");

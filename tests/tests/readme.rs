@@ -110,7 +110,7 @@ fn the_readme_snippets_build_in_a_fresh_crate_with_the_readme_dependencies() {
         dir.join("Cargo.toml"),
         format!(
             "[package]\nname = \"readme-snippets\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             {}\n# Not part of the bold360 workspace: a user's own crate.\n[workspace]\n",
+             {}\n# Not part of the bold360 workspace: a user's own crate.\n[workspace]\n\n{PROFILE}",
             dependencies(&readme, &root.join("bold360-sdk"))
         ),
     )
@@ -121,14 +121,7 @@ fn the_readme_snippets_build_in_a_fresh_crate_with_the_readme_dependencies() {
     for (i, code) in snippets.iter().enumerate() {
         std::fs::write(dir.join(format!("examples/snippet_{}.rs", i + 1)), code).unwrap();
     }
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let output = Command::new(cargo)
-        .args(["check", "--examples", "--quiet"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    let output = cargo_in(&dir, &["check", "--examples", "--quiet"]);
     assert!(
         output.status.success(),
         "a README snippet does not build in a fresh crate ({}):\n{}",
@@ -139,13 +132,7 @@ fn the_readme_snippets_build_in_a_fresh_crate_with_the_readme_dependencies() {
     // The first snippet, run as a new user runs it: against a fresh sandbox (`bold360
     // sandbox` serves recent data), it prints the folder's chats of the last week and the
     // messages of the last day.
-    let output = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
-        .args(["build", "--example", "snippet_1", "--quiet"])
-        .current_dir(&dir)
-        .env("CARGO_TARGET_DIR", dir.join("target"))
-        .env_remove("RUSTFLAGS")
-        .output()
-        .expect("cargo runs");
+    let output = cargo_in(&dir, &["build", "--example", "snippet_1", "--quiet"]);
     assert!(
         output.status.success(),
         "{}",
@@ -220,4 +207,20 @@ fn ci_runs_the_readme_test_command() {
         ci.contains(commands[0].trim()),
         ".ci/run runs the main job too"
     );
+}
+
+/// The workspace's debug-info settings, so the fresh crate's build stays as small as ours.
+const PROFILE: &str =
+    "[profile.dev]\ndebug = \"line-tables-only\"\n\n[profile.dev.package.\"*\"]\ndebug = false\n";
+
+/// Runs cargo in the fresh crate `dir`, with its own target directory (the workspace's is
+/// locked by the `cargo test` running this).
+fn cargo_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", dir.join("target"))
+        .env_remove("RUSTFLAGS")
+        .output()
+        .expect("cargo runs")
 }
