@@ -2,6 +2,7 @@
 //! sandbox it starts.
 #![allow(dead_code)]
 
+pub mod csv;
 pub mod postgres;
 
 use std::collections::HashMap;
