@@ -110,7 +110,19 @@ pub async fn run(args: TapArgs) -> Result<u8, Failure> {
     let mut sync = sync::Sync::new(&config, &plans, state);
     let result = sync.run(&selection).await;
     let records = sync.out.records;
-    tracing::info!(target: "tap_bold360", records, "sync finished");
+    let limiter = config.client.stats();
+    tracing::info!(
+        target: "tap_bold360",
+        records,
+        requests = limiter.acquired,
+        waited = limiter.waited,
+        wait_s = limiter.wait_time.as_secs_f64(),
+        slow_responses = limiter.slow_responses,
+        backoffs = limiter.backoffs,
+        refusals = limiter.refusals,
+        retries = limiter.retries,
+        "sync finished"
+    );
     result.map(|()| OK)
 }
 
