@@ -40,6 +40,14 @@ enum Command {
     },
     /// Install what the tests run, without running them (what `test` does first).
     InstallTools,
+    /// Run the fuzz targets (bold360-sdk/fuzz) for a bounded time each, from their seeds.
+    ///
+    /// Example: cargo xtask fuzz --seconds 600 trigger_body
+    ///
+    /// Installs cargo-fuzz (pinned) into target/tools/cargo-fuzz when missing, builds the
+    /// targets with the nightly toolchain, and runs each; a crash fails the command and leaves
+    /// its input under bold360-sdk/fuzz/artifacts/.
+    Fuzz(xtask::fuzz::Options),
 }
 
 fn main() -> ExitCode {
@@ -58,6 +66,16 @@ fn main() -> ExitCode {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
                     eprintln!("cargo xtask install-tools: {e}");
+                    ExitCode::from(2)
+                }
+            }
+        }
+        Command::Fuzz(options) => {
+            match xtask::fuzz::run(&xtask::test_tools::workspace_root(), &options) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => {
+                    eprintln!("cargo xtask fuzz: {e}");
                     ExitCode::from(2)
                 }
             }

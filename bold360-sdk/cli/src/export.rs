@@ -22,17 +22,25 @@ use bold360_sdk::Params;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
+/// Where an export is (`FILE.jsonl.checkpoint`): what `--resume` continues from.
 #[derive(Debug, Serialize, Deserialize, PartialEq)]
-struct Checkpoint {
-    method: String,
-    version: String,
-    params: Vec<(String, String)>,
+pub struct Checkpoint {
+    pub method: String,
+    pub version: String,
+    pub params: Vec<(String, String)>,
     /// Parameters of the next page; `None` once the export is complete.
-    next: Option<Vec<(String, String)>>,
-    records: u64,
-    pages: u64,
+    pub next: Option<Vec<(String, String)>>,
+    pub records: u64,
+    pub pages: u64,
     /// Length of the output file when this checkpoint was written.
-    bytes: u64,
+    pub bytes: u64,
+}
+
+impl Checkpoint {
+    /// A checkpoint file's contents; the error says what is wrong with them.
+    pub fn parse(text: &[u8]) -> Result<Self, String> {
+        serde_json::from_slice(text).map_err(|e| e.to_string())
+    }
 }
 
 fn checkpoint_path(out: &Path) -> PathBuf {
@@ -112,7 +120,7 @@ pub async fn run(
                 checkpoint_file.display()
             ))
         })?;
-        let saved: Checkpoint = serde_json::from_slice(&text)
+        let saved = Checkpoint::parse(&text)
             .map_err(|e| Failure::usage(format!("{}: {e}", checkpoint_file.display())))?;
         if saved.method != spec.name
             || saved.version != version.as_str()

@@ -267,6 +267,12 @@ impl Wire for DateTime<Utc> {
 /// without zone (taken as UTC, as the docs say all times are), or a bare date.
 pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
     let text = text.trim();
+    // A four-digit year, as ISO 8601's and RFC 3339's profile has it: chrono's `%Y` also
+    // reads signed and longer years, whose own printed form it then cannot read back.
+    let b = text.as_bytes();
+    if b.len() < 10 || !b[..4].iter().all(u8::is_ascii_digit) || b[4] != b'-' {
+        return None;
+    }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
         return Some(t.with_timezone(&Utc));
     }
@@ -310,6 +316,27 @@ mod tests {
         assert!(u64::from_wire_f64(1.5).is_err());
         assert!(u64::from_wire_str("-2").is_err());
         assert_eq!(u64::from_wire_bool(true), Ok(1));
+    }
+
+    #[test]
+    fn a_year_has_four_digits_so_a_parsed_time_reads_back() {
+        // Found by the param_values fuzz target: "-054-…" parsed, its RFC 3339 print did not.
+        for text in [
+            "-054-05-01T00:08:05.00",
+            "+2024-05-01",
+            "12024-05-01",
+            "24-05-01",
+        ] {
+            assert_eq!(parse_datetime(text), None, "{text}");
+        }
+        for text in [
+            "0054-05-01T00:08:05.00",
+            "2024-05-01",
+            "2024-05-01 10:00:00",
+        ] {
+            let t = parse_datetime(text).unwrap();
+            assert_eq!(parse_datetime(&t.to_rfc3339()), Some(t), "{text}");
+        }
     }
 
     #[test]

@@ -123,7 +123,7 @@ pub(crate) fn decode<D: DeserializeOwned>(
             return Err(Error::Decode {
                 method: method.to_owned(),
                 path: "$".to_owned(),
-                message: err.to_string(),
+                message: redact::scrub(&err.to_string(), secrets),
             })
         }
     };
@@ -137,7 +137,8 @@ pub(crate) fn decode<D: DeserializeOwned>(
         }
         return Err(Error::Api {
             method: method.to_owned(),
-            status: raw.status.clone().unwrap_or_default(),
+            // The status is the server's text like the message: a secret in it is scrubbed.
+            status: redact::scrub(raw.status.as_deref().unwrap_or_default(), secrets),
             message: redact::scrub(message, secrets),
             http_status,
         });
@@ -148,7 +149,7 @@ pub(crate) fn decode<D: DeserializeOwned>(
     raw.try_map_data(|raw_data| {
         decode_data(raw_data).map_err(|(path, message)| Error::Decode {
             method: method.to_owned(),
-            path,
+            path: redact::scrub(&path, secrets),
             message: redact::scrub(&message, secrets),
         })
     })
@@ -465,6 +466,22 @@ mod tests {
         assert!(matches!(&err, Error::Decode { .. }), "{err:?}");
         let err = decode::<Value>("m", 503, br#"{"Status":"success"}"#, &[]).unwrap_err();
         assert!(matches!(&err, Error::Http { status: 503, .. }), "{err:?}");
+    }
+
+    #[test]
+    fn a_secret_in_an_error_envelopes_status_is_scrubbed() {
+        // Found by the response_body fuzz target: the status was copied into the error as sent.
+        let body = "{\"Status\":\"\u{fffd}\u{fffd} tok3n-secret\"}";
+        let err = decode::<Value>("getChat", 200, body.as_bytes(), &["tok3n-secret"]).unwrap_err();
+        assert!(!err.to_string().contains("tok3n-secret"), "{err}");
+        assert!(!format!("{err:?}").contains("tok3n-secret"), "{err:?}");
+        let body =
+            "{\"Status\":\"success\",\"Data\":{\"tok3n-secret\":1},\"Truncated\":\"tok3n-secret\"}";
+        let err = decode::<Value>("getChat", 200, body.as_bytes(), &["tok3n-secret"]).unwrap_err();
+        assert!(
+            !format!("{err} {err:?}").contains("tok3n-secret"),
+            "{err:?}"
+        );
     }
 
     #[test]

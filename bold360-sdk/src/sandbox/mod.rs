@@ -133,6 +133,24 @@ impl Sandbox {
         InMemoryTransport::new(Arc::clone(&self.state))
     }
 
+    /// The sandbox's routes, to serve under a server of your own or to send requests to
+    /// without a socket (any method, path, query and headers: the fuzz targets do).
+    ///
+    /// ```
+    /// # async fn demo() -> std::io::Result<()> {
+    /// use tower::ServiceExt;
+    /// let sandbox = bold360_sdk::sandbox::Sandbox::start().await?;
+    /// let request = axum::http::Request::get("/aid/1/data/rest/json/v1/getOperators")
+    ///     .body(axum::body::Body::empty())
+    ///     .unwrap();
+    /// let response = sandbox.router().oneshot(request).await.unwrap();
+    /// assert_eq!(response.status(), 200); // the vendor's in-band error: no valid token
+    /// # Ok(()) }
+    /// ```
+    pub fn router(&self) -> axum::Router {
+        server::router(Arc::clone(&self.state))
+    }
+
     /// Simulates chats that start, get answered and close, stored where getInactiveChats and
     /// getChat find them, and sends a signed `chat-closed` trigger for each to every
     /// subscription, as Bold360 does (see [`ChatSimulation`]). Fails when a subscription's host

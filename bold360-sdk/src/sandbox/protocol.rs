@@ -80,6 +80,17 @@ pub(crate) fn check<'m>(
                 _ => reason(error),
             })?;
     }
+    // A parameter given twice: the SDK sends each once (`Params` is a map), and which value
+    // a server would take is anyone's guess. (Names a method does not document are let
+    // through, as the SDK lets them through: a page's `Next` object, sent back verbatim, may
+    // carry any.)
+    if let Some((_, (name, _))) =
+        p.0.iter()
+            .enumerate()
+            .find(|(i, (name, _))| p.0[..*i].iter().any(|(n, _)| n == name))
+    {
+        return Err(format!("Invalid parameter {name}: given more than once"));
+    }
     // Every documented parameter's version and value, by the SDK's own rule (`MethodInfo`):
     // what the SDK refuses before sending, the sandbox refuses too.
     for param in spec.params.iter().filter(|q| q.ty == TypeRef::Id) {

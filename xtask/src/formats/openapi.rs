@@ -203,6 +203,11 @@ fn parameter(method: &Method, param: &Param) -> Value {
         "schema": schema,
         "x-bold360-versions": param.versions,
     });
+    if !param.required {
+        // A blank value is the same as leaving the parameter out (the SDK's rule, and the
+        // sandbox's): an optional parameter may be sent empty.
+        value["allowEmptyValue"] = json!(true);
+    }
     if param.sensitive {
         value["x-bold360-sensitive"] = json!(true);
     }
