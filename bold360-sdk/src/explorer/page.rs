@@ -43,6 +43,14 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// What the proxy answers itself, never having sent the call (the error envelope each time).
+const PROXY_REFUSALS: [(&str, &str); 4] = [
+    ("400", "Refused by the SDK before sending: a value, or a combination of parameters (`x-bold360-constraints`), that the method rules out."),
+    ("403", "Refused: the request lacks this page's token, or comes from another site or host name."),
+    ("404", "Not a documented method or API version: the proxy forwards only the manifest's methods."),
+    ("502", "The call failed on its way (network, timeout, an answer that is not the envelope)."),
+];
+
 /// The shipped OpenAPI document pointed at the proxy (which signs, so no security scheme is
 /// asked for), with example values in the parameters that have one.
 fn openapi(examples: &BTreeMap<String, String>) -> Value {
@@ -59,6 +67,18 @@ fn openapi(examples: &BTreeMap<String, String>) -> Value {
     }
     if let Some(paths) = doc["paths"].as_object_mut() {
         for item in paths.values_mut() {
+            // The proxy's own answers, beside the API's: each the error envelope.
+            if let Some(responses) = item["get"]["responses"].as_object_mut() {
+                for (status, why) in PROXY_REFUSALS {
+                    responses.insert(
+                        status.to_owned(),
+                        json!({
+                            "description": why,
+                            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Envelope"}}},
+                        }),
+                    );
+                }
+            }
             if let Some(params) = item["get"]["parameters"].as_array_mut() {
                 for p in params {
                     let name = p["name"].as_str().unwrap_or_default().to_owned();

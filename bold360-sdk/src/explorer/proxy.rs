@@ -53,9 +53,17 @@ pub(crate) async fn call(
     let mut params = Params::new();
     for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         // The proxy signs; a token in the query is not the caller's to give.
-        if name != "auth" {
-            params.set(name.as_ref(), value.as_ref());
+        if name == "auth" {
+            continue;
         }
+        // One value per name, as the SDK sends it: which of two a caller meant is a guess.
+        if params.contains(&name) {
+            return refuse(
+                StatusCode::BAD_REQUEST,
+                format!("{method}: invalid request (parameter {name:?}): given more than once"),
+            );
+        }
+        params.set(name.as_ref(), value.as_ref());
     }
     let result = state
         .client

@@ -23,9 +23,13 @@ import requests
 import schemathesis
 from schemathesis.specs.openapi import checks as builtin
 
-ACCOUNT = os.environ["BOLD360_ACCOUNT_ID"]
-SETTING = os.environ["BOLD360_API_SETTING_ID"]
-KEY = os.environ["BOLD360_API_KEY"]
+# Against the API (the sandbox): the credentials to sign with. Against `bold360 explore`'s
+# proxy, which signs itself: none, and the page's token instead.
+ACCOUNT = os.environ.get("BOLD360_ACCOUNT_ID", "")
+SETTING = os.environ.get("BOLD360_API_SETTING_ID", "")
+KEY = os.environ.get("BOLD360_API_KEY", "")
+EXPLORER_TOKEN = os.environ.get("BOLD360_EXPLORER_TOKEN", "")
+EXPLORER_TOKEN_HEADER = "x-bold360-explorer-token"
 
 
 def token(millis=None):
@@ -36,7 +40,6 @@ def token(millis=None):
     return f"{text}:{digest}"
 
 
-@schemathesis.auth(refresh_interval=None)
 class Bold360Token:
     """Signs every request afresh (a token lives 5 minutes)."""
 
@@ -46,6 +49,10 @@ class Bold360Token:
     def set(self, case, data, context):
         case.query = case.query or {}
         case.query["auth"] = token()
+
+
+if KEY:
+    schemathesis.auth(refresh_interval=None)(Bold360Token)
 
 
 def envelope(response):
@@ -146,7 +153,7 @@ def request_without_valid_token_gets_error_envelope(ctx, response, case):
     is answered with the vendor's error envelope (once per operation), never `success`; the
     answer never shows the key."""
     label = case.operation.label
-    if label in _AUTH_CHECKED or response.status_code != 200:
+    if not KEY or label in _AUTH_CHECKED or response.status_code != 200:
         return None
     _AUTH_CHECKED.add(label)
     url = response.request.url
@@ -158,4 +165,79 @@ def request_without_valid_token_gets_error_envelope(ctx, response, case):
         body = envelope(probe)
         assert body["Status"] == "error", f"{name}: answered `success`: {probe.url}"
         assert KEY not in probe.text, f"{name}: the answer shows the key"
+    return True
+
+
+_EXPLORER_CHECKED = set()
+
+
+@schemathesis.check
+def explorer_refuses_what_it_must_not_forward(ctx, response, case):
+    """`bold360 explore`'s proxy: the same request without the page's token, addressed to
+    another host name (DNS rebinding), sent from another site, or naming a method outside the
+    manifest is refused with the error envelope and a 4xx (once per operation)."""
+    label = case.operation.label
+    if not EXPLORER_TOKEN or label in _EXPLORER_CHECKED:
+        return None
+    _EXPLORER_CHECKED.add(label)
+    url = response.request.url
+    token = {EXPLORER_TOKEN_HEADER: EXPLORER_TOKEN}
+    parts = urllib.parse.urlsplit(url)
+    head, _, _ = parts.path.rpartition("/")
+    elsewhere = urllib.parse.urlunsplit(parts._replace(path=f"{head}/getNothingAtAll"))
+    probes = (
+        ("no token", url, {}, 403),
+        ("a foreign Host", url, {**token, "Host": "evil.example"}, 403),
+        ("a foreign Origin", url, {**token, "Origin": "http://evil.example"}, 403),
+        ("a method outside the manifest", elsewhere, token, 404),
+    )
+    for name, target, headers, status in probes:
+        probe = requests.get(target, headers=headers, timeout=30)
+        assert probe.status_code == status, f"{name}: HTTP {probe.status_code}: {probe.text[:200]}"
+        if probe.headers.get("content-type", "").startswith("application/json"):
+            assert envelope(probe)["Status"] == "error", f"{name}: not refused: {probe.text[:200]}"
+    return True
+
+
+def _is_set(query, name):
+    value = (query or {}).get(name)
+    return value is not None and str(value).strip() != ""
+
+
+def _broken_rules(case):
+    """The operation's cross-parameter rules (`x-bold360-constraints`, which a JSON Schema of
+    separate query parameters cannot carry) that the request breaks."""
+    broken = []
+    for constraint in case.operation.definition.raw.get("x-bold360-constraints", []):
+        rule = constraint.get("rule", {})
+        for kind, names in rule.items():
+            given = [n for n in names if _is_set(case.query, n)]
+            if kind == "exactly_one_of" and len(given) != 1:
+                broken.append(constraint.get("text", kind))
+            if kind == "all_or_none" and 0 < len(given) < len(names):
+                broken.append(constraint.get("text", kind))
+    # A JSON-valued parameter (`contentMediaType: application/json`, an annotation JSON Schema
+    # validators do not assert) whose value is not JSON.
+    for parameter in case.operation.definition.raw.get("parameters", []):
+        name = parameter.get("name")
+        schema = parameter.get("schema", {})
+        if schema.get("contentMediaType") == "application/json" and _is_set(case.query, name):
+            try:
+                json.loads(str(case.query[name]))
+            except ValueError:
+                broken.append(f"{name} is a JSON value (contentMediaType)")
+    return broken
+
+
+@schemathesis.check
+def schema_valid_request_is_accepted_unless_it_breaks_a_stated_rule(ctx, response, case):
+    """The built-in positive_data_acceptance, for `bold360 explore`'s proxy, which refuses
+    before sending (HTTP 400) what the SDK rules out: a request valid by the document is
+    accepted, unless it breaks one of the operation's `x-bold360-constraints`."""
+    meta = case.meta
+    if not EXPLORER_TOKEN or meta is None or not meta.generation.mode.is_positive:
+        return None
+    if response.status_code == 400:
+        broken = _broken_rules(case)
+        assert broken, f"a request valid by the document was refused: {response.text[:300]}"
     return True

@@ -183,6 +183,10 @@ fn operation(method: &Method, version: Version) -> Value {
 
 fn parameter(method: &Method, param: &Param) -> Value {
     let mut schema = param_schema(method, &param.ty);
+    if param.required && schema["type"] == "string" && schema.get("pattern").is_none() {
+        // A blank value is the same as none (the SDK's rule): a required one is not blank.
+        schema["minLength"] = json!(1);
+    }
     if param.sensitive {
         schema["format"] = json!("password");
     }
@@ -217,12 +221,33 @@ fn parameter(method: &Method, param: &Param) -> Value {
     value
 }
 
+/// An ID's text: decimal digits of a 64-bit unsigned number (at most 18446744073709551615),
+/// leading zeros allowed: the SDK's `Id::parse`, as a regular expression.
+fn id_pattern() -> String {
+    let max = u64::MAX.to_string();
+    let mut alternatives = vec![format!("[0-9]{{1,{}}}", max.len() - 1)];
+    for (i, digit) in max.bytes().enumerate() {
+        if digit > b'0' {
+            let rest = max.len() - i - 1;
+            let below = char::from(digit - 1);
+            let tail = if rest == 0 {
+                String::new()
+            } else {
+                format!("[0-9]{{{rest}}}")
+            };
+            alternatives.push(format!("{}[0-{below}]{tail}", &max[..i]));
+        }
+    }
+    alternatives.push(max);
+    format!("^0*({})$", alternatives.join("|"))
+}
+
 /// The schema of a value sent as a query parameter.
 fn param_schema(method: &Method, ty: &TypeRef) -> Value {
     match ty {
         TypeRef::Id => json!({
             "type": "string",
-            "pattern": "^[0-9]{1,20}$",
+            "pattern": id_pattern(),
             "description": "An ID: digits, exact (IDs exceed 2^53, so keep them as text).",
         }),
         TypeRef::Integer => json!({ "type": "integer" }),
@@ -329,4 +354,41 @@ fn envelope() -> Value {
         },
         "additionalProperties": true,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_id_pattern_is_the_sdks_rule() {
+        let re = regex::Regex::new(&super::id_pattern()).unwrap();
+        for ok in [
+            "0",
+            "42",
+            "007",
+            "9007199254740993",
+            "18446744073709551615",
+            "18446744073709551609",
+            "09999999999999999999",
+        ] {
+            assert!(re.is_match(ok), "{ok}");
+            assert!(bold360_id_ok(ok), "the SDK takes {ok}");
+        }
+        for bad in [
+            "",
+            "-1",
+            "1a",
+            "18446744073709551616",
+            "18446744073709551620",
+            "77010372980280265150",
+            "99999999999999999999",
+        ] {
+            assert!(!re.is_match(bad), "{bad}");
+            assert!(!bold360_id_ok(bad), "the SDK refuses {bad}");
+        }
+    }
+
+    /// The SDK's rule (`Id::parse`): decimal digits of a u64.
+    fn bold360_id_ok(text: &str) -> bool {
+        !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) && text.parse::<u64>().is_ok()
+    }
 }
