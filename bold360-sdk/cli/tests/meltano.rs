@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use bold360_sdk::sandbox::Sandbox;
-use bold360_sdk::{ExposeSecret, Params};
+use bold360_sdk::ExposeSecret;
 use common::{installed, run, text, workspace};
 use serde_json::Value;
 
@@ -38,15 +38,7 @@ fn pip_build_env(cmd: &mut Command) -> &mut Command {
         .env("MATURIN_PEP517_ARGS", "--profile dev")
         .env("PIP_DISABLE_PIP_VERSION_CHECK", "1")
         .env_remove("RUSTFLAGS");
-    for var in [
-        "BOLD360_ACCOUNT_ID",
-        "BOLD360_API_SETTING_ID",
-        "BOLD360_API_KEY",
-        "BOLD360_REGION",
-        "BOLD360_ENDPOINT",
-        "BOLD360_API_VERSION",
-        "BOLD360_LIMITER_URL",
-    ] {
+    for var in common::CONFIG_VARS {
         cmd.env_remove(var);
     }
     cmd
@@ -253,16 +245,7 @@ async fn the_meltano_project_loads_the_sandbox_then_only_what_it_gained() {
 
     // The sandbox gains three messages; the second run, from the state Meltano kept, loads
     // those and nothing else.
-    let client = sandbox.client().unwrap();
-    let chat = sandbox.example_values()["ChatID"].clone();
-    for i in 0..3 {
-        let mut p = Params::new();
-        p.set("ChatID", &chat);
-        p.set("Type", "Operator");
-        p.set("Message", format!("added {i}"));
-        client.call_raw("addChatMessage", p).await.unwrap();
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    common::add_messages(&sandbox, 3).await;
     let out = run(meltano(
         &dir,
         &sandbox,

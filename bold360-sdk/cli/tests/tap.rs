@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use bold360_sdk::sandbox::Sandbox;
-use bold360_sdk::{ExposeSecret, Params};
+use bold360_sdk::ExposeSecret;
 use common::postgres::Postgres;
 use common::{installed, run, workspace};
 use serde_json::{json, Value};
@@ -505,15 +505,7 @@ async fn target_postgres_loads_exact_ids_and_dates_then_only_what_is_new() {
 
     // The sandbox gains three messages; a run from the state the target confirmed adds those
     // and nothing else.
-    let chat = sandbox.example_values()["ChatID"].clone();
-    for i in 0..3 {
-        let mut p = Params::new();
-        p.set("ChatID", &chat);
-        p.set("Type", "Operator");
-        p.set("Message", format!("added {i}"));
-        client.call_raw("addChatMessage", p).await.unwrap();
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    common::add_messages(&sandbox, 3).await;
     let state = last_state(&confirmed);
     let second = run(tap_command(&dir, &cfg, Some(&cat), Some(&state))).await;
     let second_counts = record_counts(&ok(&second));

@@ -38,23 +38,41 @@ pub fn installed(path: impl Into<PathBuf>, how: &str) -> PathBuf {
     path
 }
 
+/// The variables that configure the SDK and the CLI: a test's programs start without them.
+pub const CONFIG_VARS: [&str; 10] = [
+    "BOLD360_ACCOUNT_ID",
+    "BOLD360_API_SETTING_ID",
+    "BOLD360_API_KEY",
+    "BOLD360_REGION",
+    "BOLD360_ENDPOINT",
+    "BOLD360_API_VERSION",
+    "BOLD360_TRIGGER_KEY",
+    "BOLD360_LIMITER_URL",
+    "BOLD360_LIMITER_FALLBACK",
+    "RUST_LOG",
+];
+
 pub fn command() -> Command {
     let mut cmd = Command::new(BIN);
-    for var in [
-        "BOLD360_ACCOUNT_ID",
-        "BOLD360_API_SETTING_ID",
-        "BOLD360_API_KEY",
-        "BOLD360_REGION",
-        "BOLD360_ENDPOINT",
-        "BOLD360_API_VERSION",
-        "BOLD360_TRIGGER_KEY",
-        "BOLD360_LIMITER_URL",
-        "BOLD360_LIMITER_FALLBACK",
-        "RUST_LOG",
-    ] {
+    for var in CONFIG_VARS {
         cmd.env_remove(var);
     }
     cmd
+}
+
+/// Adds `n` operator messages to the sandbox's example chat (what a second incremental run
+/// must then load, and nothing else), and waits past the second they are dated in.
+pub async fn add_messages(sandbox: &Sandbox, n: usize) {
+    let client = sandbox.client().unwrap();
+    let chat = sandbox.example_values()["ChatID"].clone();
+    for i in 0..n {
+        let mut p = bold360_sdk::Params::new();
+        p.set("ChatID", &chat);
+        p.set("Type", "Operator");
+        p.set("Message", format!("added {i}"));
+        client.call_raw("addChatMessage", p).await.unwrap();
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
 }
 
 pub fn against(sandbox: &Sandbox) -> Command {
