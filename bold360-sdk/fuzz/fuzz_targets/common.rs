@@ -1,6 +1,18 @@
 // Shared by the HTTP targets: one runtime, a request built from fuzz bytes, and the body read
 // back. Included with `include!` (each target is its own crate).
 
+/// A folder for files a target writes: in memory (`/dev/shm`) where the machine has it.
+#[allow(dead_code)]
+fn scratch(name: &str) -> std::path::PathBuf {
+    let base = if std::path::Path::new("/dev/shm").is_dir() {
+        std::path::PathBuf::from("/dev/shm")
+    } else {
+        std::env::temp_dir()
+    };
+    base.join(format!("bold360-fuzz-{name}-{}", std::process::id()))
+}
+
+#[allow(dead_code)]
 fn runtime() -> &'static tokio::runtime::Runtime {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -13,6 +25,7 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 
 /// An HTTP request from fuzz bytes: a method, then lines `target`, `header: value`…, an empty
 /// line and the body (what is not valid is replaced, so every input is some request).
+#[allow(dead_code)]
 fn request_from(data: &[u8], default_host: &str) -> Option<axum::http::Request<axum::body::Body>> {
     let (&method, rest) = data.split_first()?;
     let method =
@@ -44,6 +57,7 @@ fn request_from(data: &[u8], default_host: &str) -> Option<axum::http::Request<a
 }
 
 /// Sends a request to a router; the status and the body.
+#[allow(dead_code)]
 async fn send(
     router: &axum::Router,
     request: axum::http::Request<axum::body::Body>,

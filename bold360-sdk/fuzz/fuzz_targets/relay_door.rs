@@ -20,12 +20,7 @@ const PUBLIC: &str = "https://relay.example.com/hooks";
 fn door() -> &'static (Inbox, axum::Router) {
     static DOOR: OnceLock<(Inbox, axum::Router)> = OnceLock::new();
     DOOR.get_or_init(|| {
-        let base = if std::path::Path::new("/dev/shm").is_dir() {
-            std::path::PathBuf::from("/dev/shm")
-        } else {
-            std::env::temp_dir()
-        };
-        let path = base.join(format!("bold360-fuzz-relay-{}.db", std::process::id()));
+        let path = scratch("relay").with_extension("db");
         let _ = std::fs::remove_file(&path);
         let inbox = runtime()
             .block_on(Inbox::open(&Location::Sqlite(path)))

@@ -19,15 +19,12 @@ fn plans() -> &'static Vec<StreamPlan> {
     })
 }
 
-fn scratch() -> &'static std::path::Path {
+include!("common.rs");
+
+fn scratch_dir() -> &'static std::path::Path {
     static DIR: OnceLock<std::path::PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let base = if std::path::Path::new("/dev/shm").is_dir() {
-            std::path::PathBuf::from("/dev/shm")
-        } else {
-            std::env::temp_dir()
-        };
-        let dir = base.join(format!("bold360-fuzz-tap-{}", std::process::id()));
+        let dir = scratch("tap");
         std::fs::create_dir_all(&dir).unwrap();
         dir
     })
@@ -42,7 +39,7 @@ fuzz_target!(|data: &[u8]| {
     match which % 4 {
         0 => {
             // The config file, the environment empty: refused with a message, or a client.
-            let path = scratch().join("config.json");
+            let path = scratch_dir().join("config.json");
             std::fs::write(&path, body).unwrap();
             let _ = config::load(Some(&path), |_| None);
         }
