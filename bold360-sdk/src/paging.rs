@@ -61,6 +61,11 @@ pub struct PagedCall {
     pub style: PageStyle,
     /// A limit on each request instead of the client's request timeout.
     pub timeout: Option<std::time::Duration>,
+    /// The parameter that sets each page's size, when pages start at a record offset: the
+    /// limiter may then send a smaller page early instead of waiting for room for a whole one
+    /// (see [`CallInfo::page_size_param`](crate::CallInfo::page_size_param)). `None`: every
+    /// page asks for `expected_records`.
+    pub page_size_param: Option<Cow<'static, str>>,
 }
 
 impl PagedCall {
@@ -76,6 +81,7 @@ impl PagedCall {
             retry: None,
             style: spec.page_style(version),
             timeout: None,
+            page_size_param: spec.page_size_param(version).map(Cow::Borrowed),
         }
     }
 }
@@ -109,6 +115,7 @@ impl Client {
                 retry: None,
                 style: PageStyle::Single,
                 timeout: None,
+                page_size_param: None,
             },
         };
         pages::<Value>(self.clone(), call, params)
@@ -186,7 +193,8 @@ impl PageWalker {
         let mut call = CallInfo::new(method, self.call.kind)
             .expected_records(self.call.expected_records)
             .retry(self.call.retry.as_ref())
-            .timeout(self.call.timeout);
+            .timeout(self.call.timeout)
+            .page_size_param(self.call.page_size_param.as_deref());
         call.spec = self.call.spec;
         let page = match client.execute::<D>(call, params.clone()).await {
             Ok(page) => page,

@@ -96,7 +96,12 @@ async fn conversions_page_completely_in_v1_offsets_and_v2_cursors() {
     // all in the first folder.
     assert_eq!(v1.len(), 2037);
     assert_eq!(v2.len(), 2037);
-    assert_eq!(v1_requests, 3, "v1 pages of 700, 700 and 637");
+    // v1 pages of 700, 700 and 637; or, when the third must wait for room for 700 records
+    // (1,400 went in this second), the 600 that fit at once and then the last 37.
+    assert!(
+        matches!(v1_requests, 3 | 4),
+        "v1 pages of 700, 700, then 637 in one or two pages: {v1_requests} requests"
+    );
     assert_eq!(v2_requests, 3, "v2 pages of the server's 1,000");
     let ids = |records: &[bold360_sdk::methods::get_conversions::Record]| {
         records

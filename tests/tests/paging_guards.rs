@@ -206,6 +206,7 @@ async fn a_walk_over_a_list_that_does_not_page_warns_on_truncated() {
         retry: None,
         style: PageStyle::Single,
         timeout: None,
+        page_size_param: None,
     };
     let mut walker = PageWalker::new(call, bold360_sdk::Params::new());
     let page = walker

@@ -228,3 +228,37 @@ async fn the_fallback_keeps_its_share_of_the_budget() {
         started.elapsed()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_shared_store_gives_a_short_pages_room_to_a_smaller_next_page() {
+    let redis = redis().await;
+    let config = LimiterConfig::default().guard(Duration::ZERO);
+    let limiter = RateLimiter::shared(&redis.url(), "room-test", config).unwrap();
+    let method = "getAllChatMessages";
+    let page = |records: u64| {
+        let limiter = limiter.clone();
+        async move {
+            let mut permit = limiter.acquire_up_to(1000, method).await.unwrap();
+            let asked = permit.records();
+            permit.mark_sent();
+            permit.answered(method, records.min(asked), Duration::from_millis(5));
+            // Settling runs in the background: let it land.
+            tokio::time::sleep(Duration::from_millis(30)).await;
+            asked
+        }
+    };
+    let started = std::time::Instant::now();
+    // The idle window's budget: two full pages, the second of which brought back 193.
+    assert_eq!(page(1000).await, 1000);
+    assert_eq!(page(193).await, 1000);
+    // The 807 it gave back go to a smaller page at once; a whole page would wait ~1 s.
+    assert_eq!(page(1000).await, 807);
+    assert!(
+        started.elapsed() < Duration::from_millis(600),
+        "{:?}",
+        started.elapsed()
+    );
+    // The window is full now: the next page waits for the first to leave, whole.
+    assert_eq!(page(1000).await, 1000);
+    assert!(started.elapsed() >= Duration::from_millis(950));
+}

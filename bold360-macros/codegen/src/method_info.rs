@@ -21,20 +21,32 @@ pub fn method_kind(m: &Method, rt: &syn::Path) -> TokenStream {
     }
 }
 
-/// `.with_paging(version, …)` for each version the method pages in.
+/// `.with_paging(version, …)` for each version the method pages in, and
+/// `.with_page_size_param(version, …)` where pages start at a record offset (so a page may be
+/// smaller than the next).
 fn paging(m: &Method, rt: &syn::Path) -> Vec<TokenStream> {
-    use bold360_api_spec::model::PagingStyle;
+    use bold360_api_spec::model::{PagingStyle, StartUnit};
     Version::ALL
         .iter()
         .filter_map(|v| {
-            let paging = match m.paging_for(*v)? {
+            let style = m.paging_for(*v)?;
+            let paging = match style {
                 PagingStyle::Offset { .. } => quote!(#rt::Paging::Next),
                 PagingStyle::Cursor { cursor_param, .. } => {
                     quote!(#rt::Paging::Cursor(#cursor_param))
                 }
             };
+            let size = match style {
+                PagingStyle::Offset {
+                    size_param,
+                    start_unit: StartUnit::Records,
+                    ..
+                } => Some(size_param),
+                _ => None,
+            };
             let v = version(*v, rt);
-            Some(quote!(.with_paging(#v, #paging)))
+            let size = size.map(|name| quote!(.with_page_size_param(#v, #name)));
+            Some(quote!(.with_paging(#v, #paging) #size))
         })
         .collect()
 }

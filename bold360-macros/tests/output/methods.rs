@@ -2538,6 +2538,7 @@ pub mod get_all_chat_assignments {
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V1, "PageSize")
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),
@@ -3230,6 +3231,7 @@ pub mod get_all_chat_messages {
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V1, "PageSize")
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),
@@ -4533,7 +4535,9 @@ pub mod get_all_text_chat_messages {
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V1, "PageSize")
         .with_paging(::bold360_sdk::ApiVersion::V2, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V2, "PageSize")
         .with_params(
             &[
                 ::bold360_sdk::ParamInfo::new(
@@ -8176,6 +8180,7 @@ pub mod get_conversions {
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V1, "PageSize")
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),
@@ -11013,6 +11018,7 @@ pub mod get_inactive_chats {
         .with_versions(&[::bold360_sdk::ApiVersion::V1])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V1, "PageSize")
         .with_constraints(
             &[
                 ::bold360_sdk::Constraint::Required(
@@ -12122,6 +12128,7 @@ pub mod get_login_activity {
         .with_versions(&[::bold360_sdk::ApiVersion::V1, ::bold360_sdk::ApiVersion::V2])
         .with_page_limit(1000u32)
         .with_paging(::bold360_sdk::ApiVersion::V1, ::bold360_sdk::Paging::Next)
+        .with_page_size_param(::bold360_sdk::ApiVersion::V1, "PageSize")
         .with_paging(
             ::bold360_sdk::ApiVersion::V2,
             ::bold360_sdk::Paging::Cursor("NextPage"),

@@ -128,10 +128,9 @@ impl Aimd {
 
     /// A response of `method` that took `round_trip` (send to headers): `Slow` when it was
     /// slow but not (yet) part of a quorum.
+    /// The baseline is kept even with the back-off off (admission uses it, see
+    /// [`usual`](Self::usual)).
     pub(crate) fn observe(&mut self, now: Instant, method: &str, round_trip: Duration) -> Signal {
-        if !self.enabled {
-            return Signal::Calm;
-        }
         let slow = match self.baselines.get_mut(method) {
             Some(baseline) => baseline.observe(round_trip),
             None => {
@@ -141,7 +140,7 @@ impl Aimd {
                 false
             }
         };
-        if !slow {
+        if !slow || !self.enabled {
             return Signal::Calm;
         }
         while self
@@ -157,6 +156,11 @@ impl Aimd {
         } else {
             Signal::Slow
         }
+    }
+
+    /// `method`'s usual round trip, once it has been answered.
+    pub(crate) fn usual(&self, method: &str) -> Option<Duration> {
+        self.baselines.get(method).and_then(|b| b.usual)
     }
 
     /// The server refused a request.

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::permit::Permit;
 use super::stats::Counters;
-use super::store::Ticket;
+use super::store::{Fewer, Ticket};
 use super::{LimiterError, RateLimiter};
 
 impl RateLimiter {
@@ -19,6 +19,36 @@ impl RateLimiter {
     /// Cancel-safe: dropping the future before it completes takes nothing and frees its place
     /// in line. Fails only for a shared limiter whose store cannot be reached.
     pub async fn acquire(&self, records: u64) -> Result<Permit, LimiterError> {
+        self.admit(records, None).await
+    }
+
+    /// Like [`acquire`](Self::acquire), for a call whose page size the caller may lower (an
+    /// offset-paged method's `PageSize`): when all `records` would wait at least `method`'s
+    /// usual round trip, and fewer (at least a tenth) fit now, the call is admitted now for
+    /// those fewer, provided that postpones the whole count by less than the fewer records'
+    /// own time at the full rate (so it adds records rather than moving them).
+    /// [`Permit::records`] says how many; ask for that many.
+    ///
+    /// This fills the room a short page gives back: after a page of 193 where 1,000 were
+    /// reserved, the next page can take the other 807 at once instead of waiting for the
+    /// window to turn. Until `method` has been answered once, it is [`acquire`](Self::acquire).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let limiter = bold360_sdk::RateLimiter::default();
+    /// let permit = limiter.acquire_up_to(1000, "getAllChatMessages").await.unwrap();
+    /// assert_eq!(permit.records(), 1000, "an empty budget admits the whole page");
+    /// # }
+    /// ```
+    pub async fn acquire_up_to(&self, records: u64, method: &str) -> Result<Permit, LimiterError> {
+        let fewer = self.aimd().usual(method).map(|round_trip| Fewer {
+            min: records.min(self.inner.config.records).div_ceil(10).max(1),
+            round_trip,
+        });
+        self.admit(records, fewer).await
+    }
+
+    async fn admit(&self, records: u64, fewer: Option<Fewer>) -> Result<Permit, LimiterError> {
         // No call can hold more than one window's records, whatever it asks for.
         let records = records.min(self.inner.config.records);
         let c = &self.inner.counters;
@@ -35,7 +65,7 @@ impl RateLimiter {
         // Only the head of the line computes and sleeps; the others queue here in order.
         let _head = self.inner.queue.lock().await;
         let mut slept = false;
-        let ticket = loop {
+        let (ticket, granted) = loop {
             // Registered before looking, so a change made meanwhile is not missed.
             let changed = self.inner.changed.notified();
             tokio::pin!(changed);
@@ -52,8 +82,13 @@ impl RateLimiter {
             let wake = if self.in_flight() >= cap {
                 congested_until
             } else {
-                match self.inner.store.try_admit(now, records, share).await? {
-                    Ok(ticket) => break ticket,
+                match self
+                    .inner
+                    .store
+                    .try_admit(now, records, fewer, share)
+                    .await?
+                {
+                    Ok(admitted) => break admitted,
                     Err(at) => Some(at),
                 }
             };
@@ -73,7 +108,8 @@ impl RateLimiter {
         tracing::trace!(
             target: "bold360_sdk::limiter",
             wait_us = u64::try_from(waited.as_micros()).unwrap_or(u64::MAX),
-            records,
+            records = granted,
+            asked = records,
             "admitted"
         );
         Counters::count(&c.acquired);
@@ -81,7 +117,7 @@ impl RateLimiter {
         if slept {
             c.count_wait(waited);
         }
-        Ok(Permit::new(self.clone(), ticket, records, waited))
+        Ok(Permit::new(self.clone(), ticket, granted, waited))
     }
 }
 
@@ -135,7 +171,7 @@ mod tests {
         let times = admission_times(&limiter, 6, 1000).await;
         assert_eq!(
             times,
-            [0, 500, 1000, 1500, 2000, 2500],
+            [0, 0, 1000, 1000, 2000, 2000],
             "2,000 records per second in 1,000-record pages"
         );
         // A call that reserved 1,000 but got 10 gives back nearly all of it.
@@ -143,10 +179,65 @@ mod tests {
         let t0 = Instant::now();
         limiter.acquire(1000).await.unwrap().settle(10);
         limiter.acquire(1000).await.unwrap().settle(1000);
+        limiter.acquire(990).await.unwrap().settle(990);
         assert_eq!(
             t0.elapsed(),
-            Duration::from_millis(5),
-            "the second page only waits for 10 records' worth"
+            Duration::ZERO,
+            "10 + 1,000 + 990 fit the window"
+        );
+        limiter.acquire(1000).await.unwrap().settle(1000);
+        assert_eq!(
+            t0.elapsed(),
+            Duration::from_secs(1),
+            "the fourth page waits for the first two to leave"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_room_a_short_page_gives_back_goes_to_a_smaller_next_page() {
+        let limiter = RateLimiter::new(config());
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let method = "getAllChatMessages";
+        let page = |limiter: &RateLimiter, records: u64, at| {
+            let limiter = limiter.clone();
+            async move {
+                let mut permit = limiter.acquire_up_to(1000, method).await.unwrap();
+                assert_eq!(Instant::now(), at);
+                let asked = permit.records();
+                permit.mark_sent();
+                tokio::time::sleep(Duration::from_millis(150)).await;
+                permit.answered(method, records.min(asked), Duration::from_millis(150));
+                asked
+            }
+        };
+        // Two full pages (the idle window's whole budget), then two more as the first two
+        // leave the window, the second of which brought back 193.
+        assert_eq!(page(&limiter, 1000, t0).await, 1000);
+        assert_eq!(page(&limiter, 1000, ms(150)).await, 1000);
+        assert_eq!(page(&limiter, 1000, ms(1000)).await, 1000);
+        assert_eq!(page(&limiter, 193, ms(1150)).await, 1000);
+        // At 1,300 ms the window holds 1,000 (from 1,000 ms) and 193 (from 1,150 ms): a full
+        // page waits till 2,000 ms, but the 807 the short page gave back fit now, and taking
+        // them does not postpone it.
+        assert_eq!(page(&limiter, 1000, ms(1300)).await, 807);
+        assert_eq!(page(&limiter, 1000, ms(2000)).await, 1000);
+        // A plain acquire never takes fewer: 193 left at 2,150 ms, 807 leave at 2,300 ms.
+        let permit = limiter.acquire(1000).await.unwrap();
+        assert_eq!((permit.records(), Instant::now()), (1000, ms(2300)));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_smaller_page_before_the_method_was_answered_once() {
+        let limiter = RateLimiter::new(config());
+        let t0 = Instant::now();
+        limiter.acquire(1000).await.unwrap().settle(1000);
+        limiter.acquire(900).await.unwrap().settle(900);
+        // 100 records are free, but "m" has no usual round trip yet: wait for the whole page.
+        let permit = limiter.acquire_up_to(1000, "m").await.unwrap();
+        assert_eq!(
+            (permit.records(), t0.elapsed()),
+            (1000, Duration::from_secs(1))
         );
     }
 

@@ -48,7 +48,7 @@ impl Default for LimiterConfig {
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             congested_in_flight: 9,
             request_burst: 3,
-            record_burst: 1000,
+            record_burst: 2000,
             adaptive: true,
             fallback_share: None,
             unlimited: false,
@@ -63,9 +63,12 @@ impl LimiterConfig {
         self
     }
 
-    /// Records allowed per window. Default 2,000.
+    /// Records allowed per window. Default 2,000. Records are paced with the whole window as
+    /// their burst: pages are large and few, and the sliding window already keeps every
+    /// second inside the limit, so an idle account's first two pages go at once.
     pub fn records_per_second(mut self, records: u64) -> Self {
         self.records = records.max(1);
+        self.record_burst = self.records;
         self
     }
 

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Gcra {
     /// Time one unit takes at the target rate.
     interval: Duration,
@@ -41,6 +41,21 @@ impl Gcra {
         let allowance = self.cost(self.burst.saturating_sub(units.min(self.burst)), share);
         let at = tat.checked_sub(allowance).unwrap_or(now);
         at.max(now)
+    }
+
+    /// Units that may go at `now` at `share` of the rate.
+    pub(crate) fn free(&self, now: Instant, share: f64) -> u64 {
+        let Some(tat) = self.tat else {
+            return self.burst;
+        };
+        let free = (now + self.cost(self.burst, share)).saturating_duration_since(tat);
+        let one = self.cost(1, share).as_nanos().max(1);
+        u64::try_from(free.as_nanos() / one).unwrap_or(u64::MAX)
+    }
+
+    /// Time `units` take at `share` of the rate.
+    pub(crate) fn time_of(&self, units: u64, share: f64) -> Duration {
+        self.cost(units, share)
     }
 
     /// Takes `units` at `at`.
@@ -82,6 +97,26 @@ mod tests {
             g.earliest(ms(10), 1, 1.0),
             ms(10),
             "a refund moves the schedule back"
+        );
+    }
+
+    #[test]
+    fn free_is_the_burst_less_what_runs_ahead() {
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut g = Gcra::new(2000, Duration::from_secs(1), 2000);
+        assert_eq!(g.free(t0, 1.0), 2000);
+        g.reserve(t0, 1500, 1.0);
+        assert_eq!(g.free(t0, 1.0), 500);
+        assert_eq!(g.free(ms(100), 1.0), 700);
+        assert_eq!(g.time_of(500, 1.0), ms(250) - t0);
+        let mut half = Gcra::new(2000, Duration::from_secs(1), 2000);
+        half.reserve(t0, 1500, 0.5);
+        assert_eq!(half.free(t0, 0.5), 500);
+        assert_eq!(
+            half.free(ms(100), 0.5),
+            600,
+            "at half the rate, time frees half as many"
         );
     }
 

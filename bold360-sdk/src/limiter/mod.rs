@@ -16,7 +16,9 @@
 //! - waiters are served in order; a waiter that is dropped gives up its place having taken
 //!   nothing, and a [`Permit`] dropped before its request was sent gives everything back;
 //! - records are only known after the response: a call reserves the count it expects (never
-//!   more than one window's budget) and settles to the real count.
+//!   more than one window's budget) and settles to the real count; a call whose page size may
+//!   be lowered ([`RateLimiter::acquire_up_to`]) can take the room a short page gave back at
+//!   once, as a smaller page, instead of waiting for room for a whole one.
 
 //!
 //! Where each part lives: [`admission`] (the line of waiters), [`permit`] (an admitted call

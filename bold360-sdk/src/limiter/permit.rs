@@ -42,6 +42,12 @@ pub struct Permit {
 }
 
 impl Permit {
+    /// The records this permit holds: what was asked for, or fewer from
+    /// [`RateLimiter::acquire_up_to`].
+    pub fn records(&self) -> u64 {
+        self.reserved
+    }
+
     /// How long the call waited for its place and budget.
     pub fn waited(&self) -> Duration {
         self.waited

@@ -16,7 +16,7 @@ struct Entry {
 }
 
 /// The budget.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct SlidingWindow {
     limit: u64,
     length: Duration,
@@ -73,6 +73,18 @@ impl SlidingWindow {
                 freed >= excess
             })
             .map_or(now, |entry| entry.at + self.length)
+    }
+
+    /// Units that fit at `now` against `limit` (a share of the budget).
+    pub(crate) fn free(&mut self, now: Instant, limit: u64) -> u64 {
+        self.expire(now);
+        limit.clamp(1, self.limit).saturating_sub(self.sum)
+    }
+
+    /// When the oldest reservation leaves the window (room may grow then), if any.
+    pub(crate) fn next_leave(&mut self, now: Instant) -> Option<Instant> {
+        self.expire(now);
+        self.entries.front().map(|e| e.at + self.length)
     }
 
     /// Records a reservation made at `at`.
@@ -179,6 +191,26 @@ mod tests {
         assert_eq!(w.used(t0), 6);
         w.settle(8, 0);
         assert_eq!(w.used(t0), 6);
+    }
+
+    #[test]
+    fn free_is_what_fits_now() {
+        let t0 = Instant::now();
+        let ms = |n| t0 + Duration::from_millis(n);
+        let mut w = SlidingWindow::new(2000, Duration::from_secs(1));
+        w.reserve(1, t0, 1000);
+        w.reserve(2, ms(500), 1000);
+        w.settle(2, 193);
+        assert_eq!(
+            w.free(ms(650), 2000),
+            807,
+            "a refund's room is free at once"
+        );
+        assert_eq!(w.free(ms(650), 1500), 307, "against a share");
+        assert_eq!(w.next_leave(ms(650)), Some(ms(1000)));
+        assert_eq!(w.free(ms(1000), 2000), 1807, "the first left");
+        assert_eq!(w.next_leave(ms(1000)), Some(ms(1500)));
+        assert_eq!(w.next_leave(ms(1500)), None);
     }
 
     #[test]

@@ -92,6 +92,8 @@ pub struct MethodInfo {
     page_limit: Option<u32>,
     v1: Option<Paging>,
     v2: Option<Paging>,
+    v1_page_size: Option<&'static str>,
+    v2_page_size: Option<&'static str>,
     constraints: &'static [Constraint],
     params: &'static [ParamInfo],
     families: &'static [&'static str],
@@ -109,6 +111,8 @@ impl MethodInfo {
             page_limit: None,
             v1: None,
             v2: None,
+            v1_page_size: None,
+            v2_page_size: None,
             constraints: &[],
             params: &[],
             families: &[],
@@ -138,6 +142,16 @@ impl MethodInfo {
         match version {
             ApiVersion::V1 => self.v1 = Some(paging),
             ApiVersion::V2 => self.v2 = Some(paging),
+        }
+        self
+    }
+
+    /// The parameter that sets the page size in `version`, when pages start at a record offset
+    /// (so each page may be of a different size: the limiter may ask for a smaller one).
+    pub const fn with_page_size_param(mut self, version: ApiVersion, name: &'static str) -> Self {
+        match version {
+            ApiVersion::V1 => self.v1_page_size = Some(name),
+            ApiVersion::V2 => self.v2_page_size = Some(name),
         }
         self
     }
@@ -235,6 +249,23 @@ impl MethodInfo {
         match version {
             ApiVersion::V1 => self.v1,
             ApiVersion::V2 => self.v2,
+        }
+    }
+
+    /// The parameter that sets each page's size in `version`, when pages start at a record
+    /// offset, so that one page may be smaller than the next (`PageSize` of the v1 paged
+    /// methods).
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, ApiVersion};
+    /// let m = methods::lookup("getAllChatMessages").unwrap();
+    /// assert_eq!(m.page_size_param(ApiVersion::V1), Some("PageSize"));
+    /// assert_eq!(m.page_size_param(ApiVersion::V2), None, "v2 pages by an opaque cursor");
+    /// ```
+    pub fn page_size_param(&self, version: ApiVersion) -> Option<&'static str> {
+        match version {
+            ApiVersion::V1 => self.v1_page_size,
+            ApiVersion::V2 => self.v2_page_size,
         }
     }
 

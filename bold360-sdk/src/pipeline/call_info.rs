@@ -32,6 +32,11 @@ pub struct CallInfo<'a> {
     pub retry: Option<&'a RetryPolicy>,
     /// A limit on each attempt instead of the client's request timeout.
     pub timeout: Option<Duration>,
+    /// The parameter that sets this call's page size, when the call may ask for a smaller
+    /// page than `expected_records` (an offset-paged method): the limiter may then admit it
+    /// early for fewer records ([`RateLimiter::acquire_up_to`](crate::RateLimiter::acquire_up_to)),
+    /// and the parameter is set to that count.
+    pub page_size_param: Option<&'a str>,
 }
 
 impl<'a> CallInfo<'a> {
@@ -44,6 +49,7 @@ impl<'a> CallInfo<'a> {
             expected_records: 1,
             retry: None,
             timeout: None,
+            page_size_param: None,
         }
     }
 
@@ -74,6 +80,21 @@ impl<'a> CallInfo<'a> {
     /// Uses this retry policy for the call.
     pub fn retry(mut self, policy: Option<&'a RetryPolicy>) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Lets the limiter admit the call early for a smaller page, set through `param`
+    /// (`None`: always the whole `expected_records`).
+    ///
+    /// ```
+    /// use bold360_sdk::{CallInfo, MethodKind};
+    /// let info = CallInfo::new("getAllChatMessages", MethodKind::Read)
+    ///     .expected_records(1000)
+    ///     .page_size_param(Some("PageSize"));
+    /// assert_eq!(info.page_size_param, Some("PageSize"));
+    /// ```
+    pub fn page_size_param(mut self, param: Option<&'a str>) -> Self {
+        self.page_size_param = param;
         self
     }
 

@@ -166,27 +166,28 @@ impl Pipeline {
         attempt: Attempt,
     ) -> (Result<Envelope<D>, Error>, Verdict) {
         let state = self;
-        let (result, admitted) =
-            match limit::admit(&state.limiter, call.method, call.expected_records).await {
-                Err(error) => (Err(error), None),
-                Ok(mut permit) => {
-                    tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
-                    let exchange = self.exchange::<D>(version, call, params, &mut permit).await;
-                    let Exchange {
-                        result,
+        let (result, admitted) = match limit::admit(&state.limiter, &call, params).await {
+            Err(error) => (Err(error), None),
+            Ok((mut permit, params)) => {
+                tracing::Span::current().record("limiter_wait_ms", millis(permit.waited()));
+                let exchange = self
+                    .exchange::<D>(version, call, &params, &mut permit)
+                    .await;
+                let Exchange {
+                    result,
+                    reached_server,
+                    round_trip,
+                } = exchange;
+                (
+                    result,
+                    Some(Admitted {
+                        permit,
                         reached_server,
                         round_trip,
-                    } = exchange;
-                    (
-                        result,
-                        Some(Admitted {
-                            permit,
-                            reached_server,
-                            round_trip,
-                        }),
-                    )
-                }
-            };
+                    }),
+                )
+            }
+        };
         let outcome = match &result {
             Ok(envelope) => Outcome::Answered {
                 records: envelope.record_count() as u64,

@@ -14,6 +14,7 @@ use tokio::time::Instant;
 
 use super::config::LimiterConfig;
 use super::LimiterError;
+pub(crate) use local::Fewer;
 use local::LocalBudget;
 
 /// The store of one limiter. Lives once per limiter (behind its `Arc`), so the size
@@ -72,19 +73,20 @@ impl Store {
         matches!(self, Store::Unlimited)
     }
 
-    /// One admission decision for `records` at `share` of the budget: a ticket, or when to
-    /// look again.
+    /// One admission decision for `records` (or, with `fewer`, possibly fewer) at `share` of
+    /// the budget: a ticket and the records it holds, or when to look again.
     pub(crate) async fn try_admit(
         &self,
         now: Instant,
         records: u64,
+        fewer: Option<Fewer>,
         share: f64,
-    ) -> Result<Result<Ticket, Instant>, LimiterError> {
+    ) -> Result<Result<(Ticket, u64), Instant>, LimiterError> {
         match self {
-            Store::Unlimited => Ok(Ok(Ticket::Unlimited)),
+            Store::Unlimited => Ok(Ok((Ticket::Unlimited, records))),
             Store::Local(budget) => Ok(lock(budget)
-                .try_admit(now, records, share)
-                .map(Ticket::Local)),
+                .try_admit(now, records, fewer, share)
+                .map(|(id, granted)| (Ticket::Local(id), granted))),
             #[cfg(feature = "redis")]
             Store::Redis(budget) => {
                 // The store call runs in its own task: if this waiter is dropped while the
@@ -92,9 +94,9 @@ impl Store {
                 let (tx, rx) = tokio::sync::oneshot::channel();
                 let task_budget = Arc::clone(budget);
                 tokio::spawn(async move {
-                    let decision = task_budget.try_admit(records, share).await;
-                    if let Err(Ok(Ok(booking))) = tx.send(decision) {
-                        let _ = task_budget.release(booking, records).await;
+                    let decision = task_budget.try_admit(records, fewer, share).await;
+                    if let Err(Ok(Ok((booking, granted)))) = tx.send(decision) {
+                        let _ = task_budget.release(booking, granted).await;
                     }
                 });
                 let decision = rx
@@ -102,7 +104,7 @@ impl Store {
                     .map_err(|_| LimiterError("the shared limiter's task ended".into()))?
                     .map_err(|e| LimiterError(e.0))?;
                 Ok(decision
-                    .map(Ticket::Redis)
+                    .map(|(booking, granted)| (Ticket::Redis(booking), granted))
                     .map_err(|wait| Instant::now() + wait))
             }
         }

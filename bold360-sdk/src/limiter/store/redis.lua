@@ -11,8 +11,12 @@
 -- ARGV[1] op: "admit" | "settle" | "release"
 --
 -- admit   ARGV: 2 request limit, 3 record limit, 4 span us, 5 records,
---               6 request interval us, 7 request burst, 8 record interval us, 9 record burst
---         returns {1, id} when admitted, {0, wait us} otherwise
+--               6 request interval us, 7 request burst, 8 record interval us, 9 record burst,
+--               10 fewer records accepted (0: none), 11 round trip us
+--         returns {1, id, records granted} when admitted, {0, wait us} otherwise
+--         With ARGV 10 > 0, a request that must wait at least a round trip for all its records
+--         may go now with fewer (at least ARGV 10), as LocalBudget::room in
+--         limiter/store/local.rs decides.
 -- settle  ARGV: 2 id, 3 reserved, 4 actual, 5 record interval us, 6 span us
 -- release ARGV: 2 id, 3 reserved, 4 request interval us, 5 record interval us, 6 span us
 
@@ -68,43 +72,82 @@ if op == 'admit' then
     end
   end
 
-  local earliest = now
-  -- Requests: the oldest entries must leave until one more fits.
-  if count + 1 > req_limit then
-    local leave = count + 1 - req_limit
-    earliest = math.max(earliest, at[leave] + span)
-  end
-  -- Records: likewise by units.
-  if sum + records > rec_limit then
-    local freed = 0
-    local found = false
-    for i = 1, count do
-      freed = freed + units[i]
-      if sum - freed + records <= rec_limit then
-        earliest = math.max(earliest, at[i] + span)
-        found = true
-        break
-      end
-    end
-    if not found and count > 0 then earliest = math.max(earliest, at[count] + span) end
-  end
-  -- Pacing.
   local req_tat = tonumber(redis.call('HGET', KEYS[3], 'req') or now)
   local rec_tat = tonumber(redis.call('HGET', KEYS[3], 'rec') or now)
-  earliest = math.max(earliest, req_tat - req_interval * (req_burst - 1))
-  local rec_allow = rec_burst - math.min(records, rec_burst)
-  earliest = math.max(earliest, rec_tat - rec_interval * rec_allow)
 
+  -- The earliest time one request for `want` records fits, with an extra reservation of
+  -- `extra` records made now (0: none).
+  local function earliest_for(want, extra)
+    local n = count
+    local t, u = {}, {}
+    for i = 1, count do t[i] = at[i]; u[i] = units[i] end
+    local total = sum
+    local rtat, ctat = req_tat, rec_tat
+    if extra > 0 then
+      n = n + 1
+      t[n] = now
+      u[n] = extra
+      total = total + extra
+      rtat = math.max(req_tat, now) + req_interval
+      ctat = math.max(rec_tat, now) + rec_interval * extra
+    end
+    local e = now
+    -- Requests: the oldest entries must leave until one more fits.
+    if n + 1 > req_limit then
+      e = math.max(e, t[n + 1 - req_limit] + span)
+    end
+    -- Records: likewise by units.
+    if total + want > rec_limit then
+      local freed = 0
+      local found = false
+      for i = 1, n do
+        freed = freed + u[i]
+        if total - freed + want <= rec_limit then
+          e = math.max(e, t[i] + span)
+          found = true
+          break
+        end
+      end
+      if not found and n > 0 then e = math.max(e, t[n] + span) end
+    end
+    -- Pacing.
+    e = math.max(e, rtat - req_interval * (req_burst - 1))
+    e = math.max(e, ctat - rec_interval * (rec_burst - math.min(want, rec_burst)))
+    return e
+  end
+
+  local earliest = earliest_for(records, 0)
+  local granted = records
   if earliest > now then
-    return {0, earliest - now}
+    local min = tonumber(ARGV[10] or 0)
+    local round_trip = tonumber(ARGV[11] or 0)
+    if min == 0 then
+      return {0, earliest - now}
+    end
+    -- Fewer records now (as LocalBudget::room in limiter/store/local.rs): what is free now,
+    -- when the wait is at least a round trip, a request fits now, and taking them postpones
+    -- the whole count by less than their own time at the full rate.
+    local room = math.min(rec_limit - sum,
+      math.floor((now + rec_interval * rec_burst - rec_tat) / rec_interval), records - 1)
+    local request_now = count + 1 <= req_limit and req_tat - req_interval * (req_burst - 1) <= now
+    granted = 0
+    if earliest - now >= round_trip and request_now and room >= min then
+      if earliest_for(records, room) - earliest < rec_interval * room then granted = room end
+    end
+    if granted == 0 then
+      -- Room for fewer may open when the oldest reservation leaves.
+      local wake = earliest
+      if count > 0 then wake = math.min(wake, at[1] + span) end
+      return {0, math.max(wake - now, 1)}
+    end
   end
   local id = redis.call('INCR', KEYS[4])
   redis.call('ZADD', KEYS[1], now, id)
-  redis.call('HSET', KEYS[2], id, records)
+  redis.call('HSET', KEYS[2], id, granted)
   redis.call('HSET', KEYS[3], 'req', math.max(req_tat, now) + req_interval)
-  redis.call('HSET', KEYS[3], 'rec', math.max(rec_tat, now) + rec_interval * records)
+  redis.call('HSET', KEYS[3], 'rec', math.max(rec_tat, now) + rec_interval * granted)
   keep(span)
-  return {1, id}
+  return {1, id, granted}
 elseif op == 'settle' then
   local id = ARGV[2]
   local reserved = tonumber(ARGV[3])

@@ -16,7 +16,7 @@ use secrecy::{ExposeSecret, SecretString};
 use tokio::sync::OnceCell;
 use tokio::time::Instant;
 
-use super::local::LocalBudget;
+use super::local::{Fewer, LocalBudget};
 use crate::limiter::config::share_of;
 use crate::limiter::config::LimiterConfig;
 
@@ -143,13 +143,14 @@ impl RedisBudget {
     pub(crate) async fn try_admit(
         &self,
         records: u64,
+        fewer: Option<Fewer>,
         share: f64,
-    ) -> Result<Result<Booking, Duration>, StoreError> {
+    ) -> Result<Result<(Booking, u64), Duration>, StoreError> {
         let now = Instant::now();
         if self.fallback.is_some() && !self.store_available(now) {
-            return Ok(self.fallback_admit(now, records, share));
+            return Ok(self.fallback_admit(now, records, fewer, share));
         }
-        match self.store_admit(records, share).await {
+        match self.store_admit(records, fewer, share).await {
             Ok(decision) => {
                 if self.degraded.swap(false, Ordering::Relaxed) {
                     tracing::warn!(
@@ -173,20 +174,26 @@ impl RedisBudget {
                         "the shared limiter cannot be reached; using a local limiter at a share of the budget"
                     );
                 }
-                Ok(self.fallback_admit(Instant::now(), records, share))
+                Ok(self.fallback_admit(Instant::now(), records, fewer, share))
             }
             Err(error) => Err(error),
         }
     }
 
-    fn fallback_admit(&self, now: Instant, records: u64, share: f64) -> Result<Booking, Duration> {
+    fn fallback_admit(
+        &self,
+        now: Instant,
+        records: u64,
+        fewer: Option<Fewer>,
+        share: f64,
+    ) -> Result<(Booking, u64), Duration> {
         let Some(fallback) = &self.fallback else {
             return Err(Duration::ZERO);
         };
         let mut budget = fallback.lock().unwrap_or_else(|e| e.into_inner());
         budget
-            .try_admit(now, records, share)
-            .map(Booking::Fallback)
+            .try_admit(now, records, fewer, share)
+            .map(|(id, granted)| (Booking::Fallback(id), granted))
             .map_err(|at| at.saturating_duration_since(now))
     }
 
@@ -210,10 +217,11 @@ impl RedisBudget {
     async fn store_admit(
         &self,
         records: u64,
+        fewer: Option<Fewer>,
         share: f64,
-    ) -> Result<Result<Booking, Duration>, StoreError> {
+    ) -> Result<Result<(Booking, u64), Duration>, StoreError> {
         let c = &self.config;
-        let reply: (u64, u64) = self
+        let reply: Vec<u64> = self
             .run(
                 "admit",
                 &[
@@ -225,12 +233,21 @@ impl RedisBudget {
                     c.request_burst,
                     self.interval(c.records, share),
                     c.record_burst,
+                    fewer.map_or(0, |f| f.min),
+                    fewer.map_or(0, |f| micros(f.round_trip)),
                 ],
             )
             .await?;
-        Ok(match reply {
-            (1, id) => Ok(Booking::Store(id)),
-            (_, wait) => Err(Duration::from_micros(wait.max(1))),
+        Ok(match reply[..] {
+            [1, id, granted] => Ok((Booking::Store(id), granted)),
+            [_, wait, ..] => Err(Duration::from_micros(wait.max(1))),
+            _ => {
+                return Err(StoreError(format!(
+                    "the shared limiter at {} answered an admission with {} values",
+                    self.location,
+                    reply.len()
+                )))
+            }
         })
     }
 
