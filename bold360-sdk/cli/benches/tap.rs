@@ -1,7 +1,9 @@
 //! `cargo bench -p bold360-cli --bench tap`: tap-bold360 piped into meltanolabs-target-csv, the
 //! getAllChatMessages stream from `bold360 sandbox --latency 150ms` (its own process, the
 //! account limits enforced), at two volumes, first with the settings users run (the config
-//! gives only `start_date`: 7-day windows up to now), then with 366-day windows. Prints the
+//! gives only `start_date`: 7-day windows up to now) on the sandbox's sparse recent data and
+//! on dense data (a chat every 3 minutes from `start_date`: 60,000 messages over six weeks),
+//! then with 366-day windows. Prints the
 //! records per second the pipeline sustained (against the account's 2,000), the windows read
 //! and the tap's peak RSS.
 //!
@@ -35,20 +37,33 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// A tap configuration: the label printed, and the JSON.
+/// A tap configuration: the label printed, the JSON, and the sandbox's data options.
 struct Settings {
     label: &'static str,
     config: &'static str,
+    data: &'static [&'static str],
 }
 
-const SETTINGS: [Settings; 2] = [
+const SETTINGS: [Settings; 3] = [
     Settings {
         label: "defaults (7-day windows to now)",
         config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
+        data: &[],
+    },
+    Settings {
+        label: "defaults, dense data (a chat every 3 minutes from start_date)",
+        config: r#"{"start_date": "2026-01-01T00:00:00Z"}"#,
+        data: &[
+            "--chat-minutes",
+            "3",
+            "--data-start",
+            "2026-01-01T00:00:00Z",
+        ],
     },
     Settings {
         label: "date_window_days 366",
         config: r#"{"start_date": "2024-01-01T00:00:00Z", "date_window_days": 366}"#,
+        data: &[],
     },
 ];
 
@@ -63,6 +78,7 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
             "--chats",
             &chats.to_string(),
         ])
+        .args(settings.data)
         .stdout(Stdio::piped())
         .spawn()
         .expect("bold360 sandbox");
@@ -79,7 +95,7 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         }
     }
     let messages = u64::from(chats) * 3;
-    // Chats are 37 minutes apart from 2024-01-01: 100,002 messages span 857 days.
+    // Chats are 37 minutes apart (3 with dense data): 100,002 messages span 857 days (69).
     let config = dir.join("config.json");
     std::fs::write(&config, settings.config).unwrap();
     let catalog_out = Command::new(TAP)

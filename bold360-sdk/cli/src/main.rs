@@ -116,6 +116,10 @@ throwaway made at start.\n\nExamples:\n  bold360 sandbox\n  bold360 sandbox --po
         /// about an hour before the sandbox starts, so "the last day" finds records.
         #[arg(long, value_name = "TIME")]
         data_start: Option<bold360_sdk::chrono::DateTime<bold360_sdk::chrono::Utc>>,
+        /// Minutes between seeded chats (3 to 1440): fewer make each day hold more messages.
+        #[arg(long, value_name = "MINUTES", default_value_t = 37,
+              value_parser = clap::value_parser!(u32).range(3..=1440))]
+        chat_minutes: u32,
         #[command(flatten)]
         triggers: sandbox::TriggerArgs,
     },
@@ -283,8 +287,16 @@ fn main() -> ExitCode {
                 chats,
                 latency,
                 data_start,
+                chat_minutes,
                 triggers,
-            } => sandbox::run(port, no_limits, chats, latency, data_start, triggers).await,
+            } => {
+                let data = sandbox::Data {
+                    chats,
+                    chat_minutes,
+                    start: data_start,
+                };
+                sandbox::run(port, no_limits, data, latency, triggers).await
+            }
             Command::Tap { args } => tap::run(args).await,
             Command::Explore { port, open } => explore::run(port, open).await,
             Command::Spec { format, out } => spec::run(format, out.as_deref()),

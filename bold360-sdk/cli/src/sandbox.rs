@@ -90,16 +90,27 @@ pub struct TriggerArgs {
     pub delay_triggers: f64,
 }
 
+/// The seeded data: how many chats, how far apart, from when (`None`: ending about an hour
+/// before the sandbox starts).
+pub struct Data {
+    pub chats: u32,
+    pub chat_minutes: u32,
+    pub start: Option<bold360_sdk::chrono::DateTime<bold360_sdk::chrono::Utc>>,
+}
+
 pub async fn run(
     port: u16,
     no_limits: bool,
-    chats: u32,
+    data: Data,
     latency: Duration,
-    data_start: Option<bold360_sdk::chrono::DateTime<bold360_sdk::chrono::Utc>>,
     triggers: TriggerArgs,
 ) -> Result<u8, Failure> {
-    let mut builder = Sandbox::builder().port(port).chats(chats).latency(latency);
-    builder = match data_start {
+    let mut builder = Sandbox::builder()
+        .port(port)
+        .chats(data.chats)
+        .chat_minutes(data.chat_minutes)
+        .latency(latency);
+    builder = match data.start {
         Some(start) => builder.data_start(start),
         None => builder.recent_data(),
     };

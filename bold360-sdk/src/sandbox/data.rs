@@ -40,10 +40,13 @@ pub(crate) fn iso(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
+/// Minutes between seeded chats by default.
+pub(crate) const CHAT_MINUTES: u32 = 37;
+
 /// Where the seeded data starts when the data is recent: early enough that the `chats` closed
-/// chats (37 minutes apart) end about an hour before `now`, in whole minutes.
-pub(crate) fn recent_start(chats: u32, now: DateTime<Utc>) -> DateTime<Utc> {
-    let start = now - Duration::minutes(i64::from(chats) * 37 + 30);
+/// chats (`minutes` apart) end about an hour before `now`, in whole minutes.
+pub(crate) fn recent_start(chats: u32, minutes: u32, now: DateTime<Utc>) -> DateTime<Utc> {
+    let start = now - Duration::minutes(i64::from(chats) * i64::from(minutes) + 30);
     DateTime::from_timestamp(start.timestamp() - start.timestamp() % 60, 0).unwrap_or(start)
 }
 
@@ -64,7 +67,7 @@ fn obj(value: Value) -> Record {
 impl Store {
     /// The seeded data set with `chats` closed chats, the first one starting at `t0`. The same
     /// `chats` gives the same IDs; the same `t0` the same times.
-    pub(crate) fn seeded(chats: u32, t0: DateTime<Utc>) -> Self {
+    pub(crate) fn seeded(chats: u32, minutes: u32, t0: DateTime<Utc>) -> Self {
         let mut store = Store {
             departments: Vec::new(),
             operators: Vec::new(),
@@ -162,7 +165,7 @@ impl Store {
         })));
         for i in 0..chats {
             let chat_id = store.new_id();
-            let created = t0 + Duration::minutes(i64::from(i) * 37);
+            let created = t0 + Duration::minutes(i64::from(i) * i64::from(minutes));
             let answered = created + Duration::seconds(45 + i64::from(i % 7) * 10);
             let ended = answered + Duration::minutes(5 + i64::from(i % 11));
             let operator = &operator_ids[i as usize % operator_ids.len()];

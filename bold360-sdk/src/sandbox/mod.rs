@@ -272,6 +272,7 @@ pub struct SandboxBuilder {
     limits: Option<SandboxLimits>,
     latency: std::time::Duration,
     chats: u32,
+    chat_minutes: u32,
     data: DataStart,
 }
 
@@ -293,6 +294,7 @@ impl Default for SandboxBuilder {
             limits: Some(SandboxLimits::default()),
             latency: std::time::Duration::ZERO,
             chats: DEFAULT_CHATS,
+            chat_minutes: data::CHAT_MINUTES,
             data: DataStart::Fixed(data::epoch()),
         }
     }
@@ -347,7 +349,27 @@ impl SandboxBuilder {
         self
     }
 
-    /// Seeded chats (37 minutes apart) start at `start` (default 2024-01-01T00:00:00Z, the same
+    /// Minutes between seeded chats (default 37; at least 3, so each chat's messages stay
+    /// inside its own slot and messages sort as their chats do). Denser data makes each date
+    /// window hold more pages.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use bold360_sdk::chrono::{TimeZone, Utc};
+    /// use bold360_sdk::sandbox::Sandbox;
+    /// let sandbox = Sandbox::builder().chats(480).chat_minutes(3).start().await?;
+    /// let day = |d| Utc.with_ymd_and_hms(2024, 1, d, 0, 0, 0).unwrap();
+    /// let page = sandbox.client()?.v1().get_all_chat_messages().from_date(day(1)).to_date(day(2)).send().await?;
+    /// assert_eq!(page.record_count(), 1000, "480 chats a day, 3 messages each: a full page");
+    /// # Ok(()) }
+    /// ```
+    pub fn chat_minutes(mut self, minutes: u32) -> Self {
+        self.chat_minutes = minutes.clamp(3, 24 * 60);
+        self
+    }
+
+    /// Seeded chats (37 minutes apart unless [`chat_minutes`](Self::chat_minutes)) start at `start` (default 2024-01-01T00:00:00Z, the same
     /// on every run). IDs do not depend on it.
     pub fn data_start(mut self, start: chrono::DateTime<chrono::Utc>) -> Self {
         self.data = DataStart::Fixed(start);
@@ -390,9 +412,12 @@ impl SandboxBuilder {
             self.limits,
             self.latency,
             self.chats,
+            self.chat_minutes,
             match self.data {
                 DataStart::Fixed(start) => start,
-                DataStart::Recent => data::recent_start(self.chats, chrono::Utc::now()),
+                DataStart::Recent => {
+                    data::recent_start(self.chats, self.chat_minutes, chrono::Utc::now())
+                }
             },
         ));
         let listener = tokio::net::TcpListener::bind(self.addr).await?;

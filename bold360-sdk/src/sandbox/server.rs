@@ -40,6 +40,7 @@ impl SandboxState {
         limits: Option<SandboxLimits>,
         latency: Duration,
         chats: u32,
+        chat_minutes: u32,
         data_start: chrono::DateTime<chrono::Utc>,
     ) -> Self {
         Self {
@@ -49,7 +50,7 @@ impl SandboxState {
             latency,
             credentials,
             clock,
-            store: Mutex::new(Store::seeded(chats, data_start)),
+            store: Mutex::new(Store::seeded(chats, chat_minutes, data_start)),
             faults: Mutex::default(),
             log: Mutex::default(),
             stats: Counters::default(),
