@@ -5,7 +5,8 @@
 //! second loading only what the sandbox gained meanwhile.
 //!
 //! Both build the wheel as pip does, with the pinned maturin from PyPI, in the debug profile
-//! and in `target/tests/wheel` (shared, so the second build reuses the first).
+//! and in `target/tests/wheel` (shared, so the second build reuses the first), one at a time:
+//! maturin moves the built program out of the build directory, so two builds at once race.
 
 mod common;
 
@@ -44,6 +45,10 @@ fn pip_build_env(cmd: &mut Command) -> &mut Command {
     cmd
 }
 
+/// Held while a wheel is built: the two tests run at once, and maturin stages the program by
+/// moving it out of the shared build directory.
+static WHEEL_BUILD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn succeeded(what: &str, out: &Output) {
     assert!(
         out.status.success(),
@@ -69,6 +74,7 @@ async fn pip_install_of_the_tap_folder_installs_tap_bold360_alone() {
         &out,
     );
 
+    let building = WHEEL_BUILD.lock().await;
     let out = run({
         let mut c = Command::new(venv.join("bin/pip"));
         c.args(["install", "--quiet"]).arg(tap_folder());
@@ -76,6 +82,7 @@ async fn pip_install_of_the_tap_folder_installs_tap_bold360_alone() {
         c
     })
     .await;
+    drop(building);
     succeeded("pip install of the tap's folder", &out);
 
     let tap = venv.join("bin/tap-bold360");
@@ -199,7 +206,9 @@ async fn the_meltano_project_loads_the_sandbox_then_only_what_it_gained() {
         .await
         .unwrap();
 
+    let building = WHEEL_BUILD.lock().await;
     let out = run(meltano(&dir, &sandbox, &["install"])).await;
+    drop(building);
     succeeded("meltano install", &out);
 
     let out = run(meltano(
