@@ -25,7 +25,7 @@ impl Gcra {
     }
 
     /// Time `units` take at `share` (0 < share <= 1) of the target rate.
-    fn cost(&self, units: u64, share: f64) -> Duration {
+    pub(crate) fn cost(&self, units: u64, share: f64) -> Duration {
         let full = self.interval * u32::try_from(units).unwrap_or(u32::MAX);
         if share >= 1.0 {
             full
@@ -51,11 +51,6 @@ impl Gcra {
         let free = (now + self.cost(self.burst, share)).saturating_duration_since(tat);
         let one = self.cost(1, share).as_nanos().max(1);
         u64::try_from(free.as_nanos() / one).unwrap_or(u64::MAX)
-    }
-
-    /// Time `units` take at `share` of the rate.
-    pub(crate) fn time_of(&self, units: u64, share: f64) -> Duration {
-        self.cost(units, share)
     }
 
     /// Takes `units` at `at`.
@@ -109,7 +104,7 @@ mod tests {
         g.reserve(t0, 1500, 1.0);
         assert_eq!(g.free(t0, 1.0), 500);
         assert_eq!(g.free(ms(100), 1.0), 700);
-        assert_eq!(g.time_of(500, 1.0), ms(250) - t0);
+        assert_eq!(g.cost(500, 1.0), ms(250) - t0);
         let mut half = Gcra::new(2000, Duration::from_secs(1), 2000);
         half.reserve(t0, 1500, 0.5);
         assert_eq!(half.free(t0, 0.5), 500);

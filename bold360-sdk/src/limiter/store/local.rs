@@ -126,7 +126,7 @@ impl LocalBudget {
         let postponed = trial
             .earliest(now, records, share)
             .saturating_duration_since(later);
-        if postponed < self.record_pace.time_of(n, share) {
+        if postponed < self.record_pace.cost(n, share) {
             n
         } else {
             0
