@@ -94,10 +94,10 @@ impl LocalBudget {
 
     /// Records a smaller request may take at `now` while the whole `records` would wait till
     /// `later`: what is free now (at least `fewer.min`, and a place in the request budget),
-    /// when the wait is at least a round
-    /// trip (a smaller page answered after the whole one could have gone costs more than it
-    /// brings), and when it postpones the whole count by less than the time its own records
-    /// take at the full rate (so it adds records instead of moving them). 0 otherwise.
+    /// when the wait is at least a round trip (a smaller page answered after the whole one
+    /// could have gone costs more than it brings), and when it postpones the whole count by
+    /// less than the time its own records take at the full rate (so it adds records instead of
+    /// moving them). 0 otherwise.
     fn room(
         &mut self,
         now: Instant,
@@ -207,7 +207,7 @@ mod tests {
     }
 
     #[test]
-    fn fewer_records_only_when_the_wait_is_a_round_trip_and_two_requests_fit() {
+    fn fewer_records_only_when_the_wait_is_a_round_trip_and_a_request_fits() {
         let t0 = Instant::now();
         let ms = |n| t0 + Duration::from_millis(n);
         let config = LimiterConfig::default().guard(Duration::ZERO);
