@@ -621,3 +621,71 @@ async fn a_run_killed_with_sigkill_and_resumed_loads_the_same_tables_as_one_that
     );
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// After the data ends, the empty windows up to the end date are read while the last window
+/// with data is still paging, not after it (the run ends with its last page, not a round trip
+/// per empty window later); bookmarks still come out in window order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_windows_after_the_data_are_read_while_its_last_window_pages() {
+    // 6,000 messages over 4 days from 2024-01-01: six pages in the first 7-day window, then
+    // nothing up to the end date.
+    let sandbox = Sandbox::builder()
+        .port(0)
+        .chats(2000)
+        .chat_minutes(3)
+        .latency(std::time::Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let dir = temp("empty-after");
+    let cfg = config(&sandbox, json!({"end_date": "2025-06-01T00:00:00Z"}));
+    let cat = catalog(&dir, &cfg, &["getAllChatMessages"]).await;
+    let messages = ok(&run(tap_command(&dir, &cfg, Some(&cat), None)).await);
+    assert_eq!(record_counts(&messages)["getAllChatMessages"], 6000);
+    let bookmarks: Vec<&str> = messages
+        .iter()
+        .filter(|m| m["type"] == "STATE")
+        .filter_map(|m| {
+            m["value"]["bookmarks"]["getAllChatMessages"]["replication_key_value"].as_str()
+        })
+        .collect();
+    // 7 days, 7 days, then 64 times the empty week (capped at 366 days), then the rest.
+    assert_eq!(
+        bookmarks,
+        [
+            "2024-01-08T00:00:00Z",
+            "2024-01-15T00:00:00Z",
+            "2025-01-15T00:00:00Z",
+            "2025-06-01T00:00:00Z",
+            "2025-06-01T00:00:00Z"
+        ]
+    );
+    let requests: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "getAllChatMessages")
+        .collect();
+    let last_page = requests
+        .iter()
+        .find(|r| {
+            r.param("FromDate") == Some("2024-01-01T00:00:00Z")
+                && r.param("PageStart") == Some("5000")
+        })
+        .expect("the first window's sixth page");
+    let after: Vec<_> = requests
+        .iter()
+        .filter(|r| r.param("FromDate").is_some_and(|f| f >= "2024-01-15"))
+        .collect();
+    assert_eq!(
+        after.len(),
+        2,
+        "one request per empty window after the first two"
+    );
+    for r in after {
+        assert!(
+            r.received_at < last_page.received_at,
+            "the window from {:?} waited for the data's last page",
+            r.param("FromDate")
+        );
+    }
+}

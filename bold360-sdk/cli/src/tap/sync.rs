@@ -3,12 +3,14 @@
 //! retries, paging guards). A bookmark advances, and a `STATE` is emitted, only when a window
 //! has been read completely, every page of it, for that parent.
 //!
-//! Windows are read ahead: while one window's last pages are read, the next window (of the
-//! same stream and parent) already starts, into a small buffer of pages; records and `STATE`
-//! still come out in window order. Window sizes adapt to the data: each next window is sized
-//! by the density of the last one read, toward `TARGET_PAGES` (64) pages (between an hour and the
-//! largest window: the configured `date_window_days`, else 366 days). So the account's budget, not each window's first and
-//! last round trip, bounds the rate, and memory stays at a few pages per window.
+//! Windows are read ahead: while one window's pages are read, the next window (of the same
+//! stream and parent) already starts, into a small buffer of pages; when the windows ahead have
+//! all been read (empty or small ones: before the data starts, after it ends), the next starts
+//! at once, up to [`MAX_AHEAD`] windows. Records and `STATE` still come out in window order.
+//! Window sizes adapt to the data: each next window is sized by the density of the latest
+//! window read, toward `TARGET_PAGES` (64) pages (between an hour and the largest window: the
+//! configured `date_window_days`, else 366 days). So the account's budget, not each window's
+//! first and last round trip, bounds the rate, and memory stays at a few pages per window.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -16,6 +18,8 @@ use bold360_api_spec::Version;
 use bold360_sdk::chrono::{DateTime, Duration, SecondsFormat, Utc};
 use bold360_sdk::paging::{PageWalker, PagedCall};
 use bold360_sdk::{ApiVersion, Client, Params};
+use futures_util::future::{BoxFuture, FutureExt};
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::Value;
 
 use super::catalog::Selection;
@@ -38,8 +42,10 @@ fn rfc3339(t: DateTime<Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::AutoSi, true)
 }
 
-/// Windows read at once (the one being emitted and the one read ahead).
-const WINDOWS_AHEAD: usize = 2;
+/// Windows read ahead of the one being emitted, at most. One is read while it is emitted; more
+/// start only while every window ahead has been read completely, so they are empty or small:
+/// at most [`PAGES_BUFFERED`] pages each wait in memory.
+const MAX_AHEAD: usize = 8;
 
 /// Pages a window read ahead may hold before its reader waits.
 const PAGES_BUFFERED: usize = 2;
@@ -56,10 +62,14 @@ const PAGE: usize = 1000;
 
 /// How long the next window is, after one of `size` that held `records`: scaled toward
 /// [`TARGET_PAGES`] pages by the density just seen (at most 8 times longer, at least half as
-/// long per step), between an hour and the largest window.
+/// long per step; after an empty window, which shows no density, 64 times longer), between
+/// an hour and the largest window.
 fn next_size(size: Duration, records: usize, config: &TapConfig) -> Duration {
     let target = (TARGET_PAGES * PAGE) as f64;
-    let factor = (target / records.max(1) as f64).clamp(0.5, 8.0);
+    let factor = match records {
+        0 => 64.0,
+        n => (target / n as f64).clamp(0.5, 8.0),
+    };
     let millis = (size.num_milliseconds() as f64 * factor) as i64;
     let floor = Duration::hours(1).min(config.max_window);
     Duration::milliseconds(millis).clamp(floor, config.max_window)
@@ -68,24 +78,29 @@ fn next_size(size: Duration, records: usize, config: &TapConfig) -> Duration {
 /// One page's records, or why the window cannot be read.
 type Page = Result<Option<RawData>, Failure>;
 
-/// Starts reading every page of one call in the background; pages arrive in order on the
-/// receiver, at most [`PAGES_BUFFERED`] ahead of the reader.
-fn read_ahead(
-    client: &Client,
-    plan: &StreamPlan,
-    params: Params,
-) -> tokio::sync::mpsc::Receiver<Page> {
+/// The pages of one call, read in the background.
+struct Reader {
+    /// The pages, in order, at most [`PAGES_BUFFERED`] ahead of the reader.
+    pages: tokio::sync::mpsc::Receiver<Page>,
+    /// Ends with the number of records fetched when every page has been, or with `None` when
+    /// the walk failed or was given up (the failure is in `pages`).
+    walk: tokio::task::JoinHandle<Option<usize>>,
+}
+
+/// Starts reading every page of one call in the background.
+fn read_ahead(client: &Client, plan: &StreamPlan, params: Params) -> Reader {
     let (tx, rx) = tokio::sync::mpsc::channel(PAGES_BUFFERED);
     let client = client.with_version(api(plan.version));
     let name = plan.name.clone();
-    tokio::spawn(async move {
+    let walk = tokio::spawn(async move {
+        let mut records = 0;
         let Some(info) = bold360_sdk::methods::lookup(&name) else {
             let _ = tx
                 .send(Err(Failure::usage(format!(
                     "{name} is not in the SDK's method table"
                 ))))
                 .await;
-            return;
+            return None;
         };
         let single = info.paging(client.api_version()).is_none();
         let call = PagedCall::for_method(info, client.api_version(), &params);
@@ -96,16 +111,82 @@ fn read_ahead(
                 Ok(page) if single && page.truncated == Some(true) => {
                     Err(crate::fail::truncated(&name, page.record_count() as u64))
                 }
-                Ok(page) => Ok(page.data),
+                Ok(page) => {
+                    records += page.record_count();
+                    Ok(page.data)
+                }
             };
             let failed = item.is_err();
             // A closed receiver: the sync stopped (an earlier window failed).
             if tx.send(item).await.is_err() || failed {
-                return;
+                return None;
             }
         }
+        Some(records)
     });
-    rx
+    Reader { pages: rx, walk }
+}
+
+/// A window of an incremental stream, started.
+struct Window {
+    /// Its place in the walk (0 for the first window of the run).
+    index: u64,
+    end: DateTime<Utc>,
+    span: Duration,
+    pages: tokio::sync::mpsc::Receiver<Page>,
+    /// Every page has been fetched (some may still wait in `pages`).
+    walked: bool,
+}
+
+/// A window's walk, ended: its index and what its [`Reader::walk`] ended with.
+type Walked = BoxFuture<'static, (u64, Result<Option<usize>, tokio::task::JoinError>)>;
+
+/// The windows of one stream and context that have started, in order, and where the next
+/// one starts.
+struct Windows<'p> {
+    client: Client,
+    plan: &'p StreamPlan,
+    context: &'p Context,
+    end_date: DateTime<Utc>,
+    start: DateTime<Utc>,
+    started: VecDeque<Window>,
+    walks: FuturesUnordered<Walked>,
+    next_index: u64,
+}
+
+impl Windows<'_> {
+    /// Whether another window may start: one is left before the end date, and every window
+    /// started (and not yet being emitted) has been read completely, up to [`MAX_AHEAD`].
+    fn may_start(&self) -> bool {
+        self.start < self.end_date
+            && self.started.len() < MAX_AHEAD
+            && self.started.iter().all(|w| w.walked)
+    }
+
+    /// Starts the next window, `size` long (or up to the end date).
+    fn start_next(&mut self, size: Duration) {
+        let start = self.start;
+        let end = (start + size).min(self.end_date);
+        let mut params = Params::new();
+        params.set("FromDate", rfc3339(start));
+        params.set("ToDate", rfc3339(end));
+        for (name, value) in self.context {
+            params.set(name, value);
+        }
+        let reader = read_ahead(&self.client, self.plan, params);
+        let index = self.next_index;
+        self.next_index += 1;
+        self.walks
+            .push(reader.walk.map(move |walked| (index, walked)).boxed());
+        self.started.push_back(Window {
+            index,
+            end,
+            span: end - start,
+            pages: reader.pages,
+            walked: false,
+        });
+        self.start = end;
+    }
 }
 
 /// Field → the distinct values records carried in it.
@@ -192,7 +273,7 @@ impl<'a> Sync<'a> {
             .find(|p| p.name == parent)
             .ok_or_else(|| Failure::usage(format!("no stream {parent}")))?;
         let mut seen = self.wanted_fields(parent);
-        let mut pages = read_ahead(&self.config.client, plan, Params::new());
+        let mut pages = read_ahead(&self.config.client, plan, Params::new()).pages;
         while let Some(page) = pages.recv().await {
             let Some(data) = page? else { continue };
             for raw in data.records().map_err(|e| Failure::usage(e.to_string()))? {
@@ -238,45 +319,74 @@ impl<'a> Sync<'a> {
     }
 
     /// Reads the windows of an incremental stream for one context, from `start` to the end
-    /// date, in order, the next one ahead; after each window, read completely, its bookmark
-    /// advances and a `STATE` is emitted.
+    /// date, in order, the next ones ahead; after each window, read completely (every page
+    /// fetched and emitted), its bookmark advances and a `STATE` is emitted.
     async fn windows(
         &mut self,
         plan: &StreamPlan,
         context: &Context,
-        mut start: DateTime<Utc>,
+        start: DateTime<Utc>,
         dropped: &[String],
         seen: &mut Seen,
     ) -> Result<(), Failure> {
-        let client = self.config.client.clone();
-        let end_date = self.config.end_date;
+        let mut windows = Windows {
+            client: self.config.client.clone(),
+            plan,
+            context,
+            end_date: self.config.end_date,
+            start,
+            started: VecDeque::new(),
+            walks: FuturesUnordered::new(),
+            next_index: 0,
+        };
         let mut size = self.config.window;
-        let mut reading = VecDeque::new();
+        // The window whose density set `size`: the latest one read completely.
+        let mut sized_by = None;
         loop {
-            while reading.len() < WINDOWS_AHEAD && start < end_date {
-                let end = (start + size).min(end_date);
-                let mut params = Params::new();
-                params.set("FromDate", rfc3339(start));
-                params.set("ToDate", rfc3339(end));
-                for (name, value) in context {
-                    params.set(name, value);
-                }
-                reading.push_back((end, end - start, read_ahead(&client, plan, params)));
-                start = end;
+            if windows.may_start() {
+                windows.start_next(size);
             }
-            let Some((end, span, mut pages)) = reading.pop_front() else {
+            let Some(mut current) = windows.started.pop_front() else {
                 return Ok(());
             };
-            let mut records = 0;
-            while let Some(page) = pages.recv().await {
-                if let Some(data) = page? {
-                    records += self.emit(plan, context, &data, dropped, seen)?;
+            let mut emitted = false;
+            while !(emitted && current.walked) {
+                while windows.may_start() {
+                    windows.start_next(size);
+                }
+                tokio::select! {
+                    Some((index, walked)) = windows.walks.next(), if !windows.walks.is_empty() => {
+                        let walked = walked.map_err(|e| {
+                            Failure::usage(format!("{}: a window's reader stopped: {e}", plan.name))
+                        })?;
+                        // A failed walk: its failure comes out with its pages, in order.
+                        let Some(records) = walked else { continue };
+                        let window = if index == current.index {
+                            Some(&mut current)
+                        } else {
+                            windows.started.iter_mut().find(|w| w.index == index)
+                        };
+                        if let Some(window) = window {
+                            window.walked = true;
+                            if sized_by < Some(index) {
+                                size = next_size(window.span, records, self.config);
+                                sized_by = Some(index);
+                            }
+                        }
+                    }
+                    page = current.pages.recv(), if !emitted => match page {
+                        Some(page) => {
+                            if let Some(data) = page? {
+                                self.emit(plan, context, &data, dropped, seen)?;
+                            }
+                        }
+                        None => emitted = true,
+                    },
                 }
             }
             self.state
-                .advance(&plan.name, context, plan.replication.key(), end);
+                .advance(&plan.name, context, plan.replication.key(), current.end);
             self.out.state(self.state.to_value())?;
-            size = next_size(span, records, self.config);
         }
     }
 
@@ -322,7 +432,7 @@ impl<'a> Sync<'a> {
         for (name, value) in context {
             params.set(name, value);
         }
-        let mut pages = read_ahead(&self.config.client, plan, params);
+        let mut pages = read_ahead(&self.config.client, plan, params).pages;
         while let Some(page) = pages.recv().await {
             if let Some(data) = page? {
                 self.emit(plan, context, &data, dropped, seen)?;
@@ -364,9 +474,14 @@ mod tests {
         let week = Duration::days(7);
         let target = TARGET_PAGES * PAGE;
         assert_eq!(
-            next_size(week, 0, &c),
+            next_size(Duration::days(1), 0, &c),
+            Duration::days(64),
+            "empty: 64 times"
+        );
+        assert_eq!(
+            next_size(week, 1, &c),
             Duration::days(56),
-            "empty: 8 times, at most"
+            "sparse: 8 times, at most"
         );
         assert_eq!(
             next_size(week, target / 2, &c),
