@@ -8,8 +8,9 @@
 //! `bold360-sdk/fuzz/artifacts/<target>/`, which becomes a regression test beside the code it
 //! broke.
 
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 
 /// The cargo-fuzz release the command installs.
 pub const CARGO_FUZZ_VERSION: &str = "0.13.1";
@@ -113,31 +114,91 @@ pub fn run(root: &Path, options: &Options) -> Result<bool, String> {
             "cargo +nightly fuzz build failed ({built}); it needs the nightly toolchain (rustup toolchain install nightly)"
         ));
     }
-    let mut ok = true;
-    for target in targets {
+    let mut failed = Vec::new();
+    for target in &targets {
         let corpus = root.join("target/fuzz-corpus").join(target);
         std::fs::create_dir_all(&corpus).map_err(|e| format!("{}: {e}", corpus.display()))?;
         let seeds = crate_dir.join("fuzz/seeds").join(target);
         eprintln!("== fuzzing {target} for {} s", options.seconds);
-        let status = cargo_fuzz(&["run", "-O", target])
+        let mut child = cargo_fuzz(&["run", "-O", target])
             .arg(&corpus)
             .arg(&seeds)
             .arg("--")
             .arg(format!("-max_total_time={}", options.seconds))
             .arg("-print_final_stats=1")
-            .status()
+            .stderr(Stdio::piped())
+            .spawn()
             .map_err(|e| format!("cannot run cargo +nightly fuzz run: {e}"))?;
+        // Passed on as it comes; the end kept, for the summary of a failure.
+        let mut tail = Tail::new(TAIL_LINES);
+        if let Some(stderr) = child.stderr.take() {
+            for line in BufReader::new(stderr).split(b'\n') {
+                let line = String::from_utf8_lossy(&line.map_err(|e| e.to_string())?).into_owned();
+                eprintln!("{line}");
+                tail.push(line);
+            }
+        }
+        let status = child
+            .wait()
+            .map_err(|e| format!("cargo +nightly fuzz run: {e}"))?;
         if !status.success() {
             eprintln!("== {target} failed ({status}): the input is under bold360-sdk/fuzz/artifacts/{target}/");
-            ok = false;
+            failed.push((target, status, tail));
         }
     }
-    Ok(ok)
+    // What a log that keeps only its end must still show.
+    eprintln!(
+        "== fuzz summary: {} of {} targets passed",
+        targets.len() - failed.len(),
+        targets.len()
+    );
+    for (target, status, tail) in &failed {
+        eprintln!("== {target} FAILED ({status}); the end of its output:");
+        for line in &tail.lines {
+            eprintln!("   | {line}");
+        }
+    }
+    Ok(failed.is_empty())
+}
+
+/// Lines of a failed target's output repeated in the summary: libFuzzer ends a crash report
+/// with the panic, the input's mutation history, where it saved the input and the input itself.
+const TAIL_LINES: usize = 40;
+
+/// The last lines of an output.
+struct Tail {
+    lines: std::collections::VecDeque<String>,
+    keep: usize,
+}
+
+impl Tail {
+    fn new(keep: usize) -> Self {
+        Self {
+            lines: std::collections::VecDeque::with_capacity(keep),
+            keep,
+        }
+    }
+
+    fn push(&mut self, line: String) {
+        if self.lines.len() == self.keep {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tail_keeps_the_last_lines() {
+        let mut tail = Tail::new(2);
+        for line in ["a", "b", "c"] {
+            tail.push(line.to_owned());
+        }
+        assert_eq!(tail.lines, ["b", "c"]);
+    }
 
     #[test]
     fn every_fuzz_target_is_listed_and_has_seeds() {
