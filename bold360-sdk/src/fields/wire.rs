@@ -8,7 +8,7 @@
 use std::fmt;
 use std::marker::PhantomData;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use serde::de::{self, Deserializer, Visitor};
 
 use crate::fields::id::Id;
@@ -274,7 +274,10 @@ pub fn parse_datetime(text: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     if let Ok(t) = DateTime::parse_from_rfc3339(text) {
-        return Some(t.with_timezone(&Utc));
+        // An offset may move the instant out of the four-digit years (0000-01-01T00:00:00+01:00
+        // is in the year -1): its UTC form could not be read back either.
+        let t = t.with_timezone(&Utc);
+        return (0..=9999).contains(&t.year()).then_some(t);
     }
     for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f"] {
         if let Ok(t) = NaiveDateTime::parse_from_str(text, format) {
@@ -326,6 +329,9 @@ mod tests {
             "+2024-05-01",
             "12024-05-01",
             "24-05-01",
+            // Four-digit years whose offset moves the instant out of them.
+            "0000-01-01T00:00:00+01:00",
+            "9999-12-31T23:30:00-01:00",
         ] {
             assert_eq!(parse_datetime(text), None, "{text}");
         }
