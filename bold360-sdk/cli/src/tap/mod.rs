@@ -16,10 +16,12 @@ pub mod about;
 pub mod catalog;
 pub mod config;
 pub mod messages;
+mod reader;
 pub mod schema;
 pub mod state;
 pub mod streams;
 pub mod sync;
+mod windows;
 
 use std::path::PathBuf;
 
