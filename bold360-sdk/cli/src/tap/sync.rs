@@ -13,11 +13,11 @@
 //! account's budget, not each window's first and last round trip, bounds the rate, and memory
 //! stays at a few pages per window.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet};
 
 use bold360_sdk::chrono::{DateTime, Utc};
 use bold360_sdk::Params;
-use futures_util::stream::{FuturesUnordered, StreamExt};
+use futures_util::stream::StreamExt;
 use serde_json::Value;
 
 use super::catalog::Selection;
@@ -27,7 +27,7 @@ use super::reader::read_ahead;
 use super::schema::{record, stream_schema};
 use super::state::{Context, State};
 use super::streams::{Driver, Replication, StreamPlan};
-use super::windows::{next_size, rfc3339, Windows};
+use super::windows::{rfc3339, Windows};
 use crate::fail::Failure;
 use crate::raw::RawData;
 
@@ -171,22 +171,10 @@ impl<'a> Sync<'a> {
         dropped: &[String],
         seen: &mut Seen,
     ) -> Result<(), Failure> {
-        let mut windows = Windows {
-            client: self.config.client.clone(),
-            plan,
-            context,
-            end_date: self.config.end_date,
-            start,
-            started: VecDeque::new(),
-            walks: FuturesUnordered::new(),
-            next_index: 0,
-        };
-        let mut size = self.config.window;
-        // The window whose density set `size`: the latest one read completely.
-        let mut sized_by = None;
+        let mut windows = Windows::new(self.config, plan, context, start);
         loop {
             if windows.may_start() {
-                windows.start_next(size);
+                windows.start_next();
             }
             let Some(mut current) = windows.started.pop_front() else {
                 return Ok(());
@@ -194,7 +182,7 @@ impl<'a> Sync<'a> {
             let mut emitted = false;
             while !(emitted && current.walked) {
                 while windows.may_start() {
-                    windows.start_next(size);
+                    windows.start_next();
                 }
                 tokio::select! {
                     Some((index, walked)) = windows.walks.next(), if !windows.walks.is_empty() => {
@@ -203,18 +191,7 @@ impl<'a> Sync<'a> {
                         })?;
                         // A failed walk: its failure comes out with its pages, in order.
                         let Some(records) = walked else { continue };
-                        let window = if index == current.index {
-                            Some(&mut current)
-                        } else {
-                            windows.started.iter_mut().find(|w| w.index == index)
-                        };
-                        if let Some(window) = window {
-                            window.walked = true;
-                            if sized_by < Some(index) {
-                                size = next_size(window.span, records, self.config);
-                                sized_by = Some(index);
-                            }
-                        }
+                        windows.walked(&mut current, index, records);
                     }
                     page = current.pages.recv(), if !emitted => match page {
                         Some(page) => {

@@ -36,7 +36,7 @@ const PAGE: usize = 1000;
 /// [`TARGET_PAGES`] pages by the density just seen (at most 8 times longer, at least half as
 /// long per step; after an empty window, which shows no density, 64 times longer), between
 /// an hour and the largest window.
-pub(super) fn next_size(size: Duration, records: usize, config: &TapConfig) -> Duration {
+fn next_size(size: Duration, records: usize, config: &TapConfig) -> Duration {
     let target = (TARGET_PAGES * PAGE) as f64;
     let factor = match records {
         0 => 64.0,
@@ -61,32 +61,73 @@ pub(super) struct Window {
 /// A window's walk, ended: its index and what its [`Reader::walk`](super::reader::Reader::walk) ended with.
 pub(super) type Walked = BoxFuture<'static, (u64, Result<Option<usize>, tokio::task::JoinError>)>;
 
-/// The windows of one stream and context that have started, in order, and where the next
-/// one starts.
+/// The windows of one stream and context that have started, in order, where the next one
+/// starts, and how long it is (sized by the latest window read completely).
 pub(super) struct Windows<'p> {
-    pub(super) client: Client,
-    pub(super) plan: &'p StreamPlan,
-    pub(super) context: &'p Context,
-    pub(super) end_date: DateTime<Utc>,
-    pub(super) start: DateTime<Utc>,
+    client: Client,
+    plan: &'p StreamPlan,
+    context: &'p Context,
+    config: &'p TapConfig,
+    start: DateTime<Utc>,
+    size: Duration,
+    /// The window whose density set `size`.
+    sized_by: Option<u64>,
+    /// Started and not yet being emitted.
     pub(super) started: VecDeque<Window>,
     pub(super) walks: FuturesUnordered<Walked>,
-    pub(super) next_index: u64,
+    next_index: u64,
 }
 
-impl Windows<'_> {
+impl<'p> Windows<'p> {
+    /// None started yet; the first starts at `start`, the configured first window long.
+    pub(super) fn new(
+        config: &'p TapConfig,
+        plan: &'p StreamPlan,
+        context: &'p Context,
+        start: DateTime<Utc>,
+    ) -> Self {
+        Self {
+            client: config.client.clone(),
+            plan,
+            context,
+            config,
+            start,
+            size: config.window,
+            sized_by: None,
+            started: VecDeque::new(),
+            walks: FuturesUnordered::new(),
+            next_index: 0,
+        }
+    }
+
+    /// The walk of window `index` (the one being emitted, or one started) has ended with
+    /// `records`: it is marked, and sizes the next windows if it is the latest so far.
+    pub(super) fn walked(&mut self, current: &mut Window, index: u64, records: usize) {
+        let window = if index == current.index {
+            Some(current)
+        } else {
+            self.started.iter_mut().find(|w| w.index == index)
+        };
+        if let Some(window) = window {
+            window.walked = true;
+            if self.sized_by < Some(index) {
+                self.size = next_size(window.span, records, self.config);
+                self.sized_by = Some(index);
+            }
+        }
+    }
     /// Whether another window may start: one is left before the end date, and every window
     /// started (and not yet being emitted) has been read completely, up to [`MAX_AHEAD`].
     pub(super) fn may_start(&self) -> bool {
-        self.start < self.end_date
+        self.start < self.config.end_date
             && self.started.len() < MAX_AHEAD
             && self.started.iter().all(|w| w.walked)
     }
 
-    /// Starts the next window, `size` long (or up to the end date).
-    pub(super) fn start_next(&mut self, size: Duration) {
+    /// Starts the next window (up to the end date at most).
+    pub(super) fn start_next(&mut self) {
         let start = self.start;
-        let end = (start + size).min(self.end_date);
+        let end = (start + self.size).min(self.config.end_date);
         let mut params = Params::new();
         params.set("FromDate", rfc3339(start));
         params.set("ToDate", rfc3339(end));
