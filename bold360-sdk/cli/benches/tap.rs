@@ -4,8 +4,8 @@
 //! gives only `start_date`: 7-day windows up to now) on the sandbox's sparse recent data and
 //! on dense data (a chat every 3 minutes from `start_date`: 60,000 messages over six weeks),
 //! then with 366-day windows. Prints the
-//! records per second the pipeline sustained (against the account's 2,000), the windows read
-//! and the tap's peak RSS.
+//! records per second the pipeline sustained (against the account's 2,000), the windows read,
+//! the tap's peak RSS, and the requests the sandbox held for the account's limits or refused.
 //!
 //! Needs the pinned target-csv (`cargo xtask install-tools`).
 
@@ -22,6 +22,28 @@ impl Drop for Stop {
     fn drop(&mut self) {
         let _ = self.0.kill();
         let _ = self.0.wait();
+    }
+}
+
+impl Stop {
+    /// Stops the sandbox as Ctrl-C does and gives the line it prints then: how many requests
+    /// it held for the account's limits, and how many it refused.
+    fn interrupt(mut self) -> String {
+        let pid = self.0.id().to_string();
+        let sent = Command::new("kill").args(["-INT", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -INT {pid}");
+        let mut stderr = String::new();
+        if let Some(mut err) = self.0.stderr.take() {
+            use std::io::Read;
+            let _ = err.read_to_string(&mut stderr);
+        }
+        let _ = self.0.wait();
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("bold360 sandbox: stopped after"))
+            .unwrap_or_else(|| panic!("the sandbox printed no summary: {stderr}"));
+        let held = line.split("; ").nth(1).unwrap_or(line);
+        held.trim_end_matches('.').to_owned()
     }
 }
 
@@ -80,10 +102,11 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         ])
         .args(settings.data)
         .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("bold360 sandbox");
     let stdout = sandbox.stdout.take().unwrap();
-    let _sandbox = Stop(sandbox);
+    let sandbox = Stop(sandbox);
     let mut env = Vec::new();
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
@@ -178,8 +201,9 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
     let rows = text.lines().count() as u64 - 1;
     assert_eq!(rows, messages, "every message reached the CSV file");
     let rate = messages as f64 / all_done.as_secs_f64();
+    let server = sandbox.interrupt();
     println!(
-        "{}: {messages} messages, 150 ms latency, {windows} STATE messages: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB",
+        "{}: {messages} messages, 150 ms latency, {windows} STATE messages: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB; the sandbox {server}",
         settings.label,
         tap_done.as_secs_f64(),
         all_done.as_secs_f64(),

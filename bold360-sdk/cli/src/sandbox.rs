@@ -182,5 +182,10 @@ pub async fn run(
     tokio::signal::ctrl_c()
         .await
         .map_err(|e| Failure::usage(e.to_string()))?;
+    let stats = sandbox.stats();
+    eprintln!(
+        "bold360 sandbox: stopped after {} requests and {} records served; {} held for the account's limits, {} refused",
+        stats.requests, stats.records_served, stats.waits, stats.refusals
+    );
     Ok(OK)
 }

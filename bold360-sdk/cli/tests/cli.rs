@@ -496,6 +496,54 @@ async fn sandbox_prints_a_working_configuration() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sandbox_says_at_ctrl_c_what_it_held_and_refused() {
+    let mut child = command()
+        .args(["sandbox", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let vars = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        let mut vars = std::collections::HashMap::new();
+        for line in std::io::BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some((k, v)) = line.strip_prefix("export ").and_then(|l| l.split_once('=')) {
+                vars.insert(k.to_owned(), v.to_owned());
+            }
+            if line.starts_with("Press Ctrl-C") {
+                break;
+            }
+        }
+        vars
+    })
+    .await
+    .unwrap();
+    let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())
+        .unwrap()
+        .build()
+        .unwrap();
+    let operators = client.v1().get_operators().send().await.unwrap();
+    assert_eq!(operators.record_count(), 6);
+    let pid = child.id().to_string();
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &pid])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap())
+        .await
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr).trim_end(),
+        "bold360 sandbox: stopped after 1 requests and 6 records served; \
+         0 held for the account's limits, 0 refused"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_latency_delays_every_response() {
     let (mut child, vars, _) = cli_sandbox(&["--latency", "150ms"]).await;
     let client = ClientBuilder::from_lookup(|name| vars.get(name).cloned())

@@ -158,6 +158,27 @@ impl Aimd {
         }
     }
 
+    /// Like [`observe`](Self::observe), for a page: a call with more records than its even
+    /// share of the request budget, so our own pages are what fill the record budget. The
+    /// server counts a page's records when it answers, so a page sent the moment our own
+    /// records leave the window can find the server's second still full and be held until it
+    /// turns: at most one more round trip, caused by nobody else. Such a response is neither
+    /// slow nor a sample of the network; only a longer one is.
+    pub(crate) fn observe_page(
+        &mut self,
+        now: Instant,
+        method: &str,
+        round_trip: Duration,
+    ) -> Signal {
+        if let Some(usual) = self.usual(method) {
+            let own_hold = usual * 2 + SLOW_MARGIN;
+            if round_trip > usual && round_trip <= own_hold {
+                return Signal::Calm;
+            }
+        }
+        self.observe(now, method, round_trip)
+    }
+
     /// `method`'s usual round trip, once it has been answered.
     pub(crate) fn usual(&self, method: &str) -> Option<Duration> {
         self.baselines.get(method).and_then(|b| b.usual)
@@ -241,6 +262,49 @@ mod tests {
         let later = aimd.share(t0 + ms(3020));
         assert!((later - (after_second_cut + 0.1)).abs() < 1e-9, "{later}");
         assert_eq!(aimd.share(t0 + ms(20_000)), 1.0);
+    }
+
+    #[test]
+    fn a_paced_page_held_up_to_one_more_round_trip_is_our_own_doing() {
+        let t0 = Instant::now();
+        let mut aimd = Aimd::new(true, WINDOW);
+        aimd.observe(t0, "getAllChatMessages", ms(150));
+        // Held by the server until its second turned: 150 ms more at most.
+        for i in 0..10 {
+            let at = t0 + ms(10 * i);
+            let signal = aimd.observe_page(at, "getAllChatMessages", ms(340));
+            assert_eq!(signal, Signal::Calm, "held page {i}");
+        }
+        assert_eq!(aimd.share(t0 + ms(100)), 1.0);
+        assert_eq!(
+            aimd.usual("getAllChatMessages"),
+            Some(ms(150)),
+            "not a network sample"
+        );
+        // The same round trips for requests that did not wait on records are a queue.
+        let mut requests = Aimd::new(true, WINDOW);
+        requests.observe(t0, "getAllChatMessages", ms(150));
+        let signals: Vec<_> = (0..3)
+            .map(|_| requests.observe(t0, "getAllChatMessages", ms(340)))
+            .collect();
+        assert_eq!(signals, [Signal::Slow, Signal::Slow, Signal::Cut]);
+    }
+
+    #[test]
+    fn a_paced_page_held_longer_than_a_round_trip_is_someone_else() {
+        let t0 = Instant::now();
+        let mut aimd = Aimd::new(true, WINDOW);
+        aimd.observe(t0, "getAllChatMessages", ms(150));
+        // 2 × 150 + 40 = 340 ms is the most our own pacing explains.
+        let signals: Vec<_> = (0..3)
+            .map(|_| aimd.observe_page(t0, "getAllChatMessages", ms(341)))
+            .collect();
+        assert_eq!(signals, [Signal::Slow, Signal::Slow, Signal::Cut]);
+        // A page faster than usual still moves the baseline.
+        let mut fast = Aimd::new(true, WINDOW);
+        fast.observe(t0, "getAllChatMessages", ms(150));
+        fast.observe_page(t0, "getAllChatMessages", ms(120));
+        assert_eq!(fast.usual("getAllChatMessages"), Some(ms(120)));
     }
 
     #[test]

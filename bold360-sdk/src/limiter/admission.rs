@@ -59,6 +59,7 @@ impl RateLimiter {
                 Ticket::Unlimited,
                 records,
                 Duration::ZERO,
+                false,
             ));
         }
         let started = Instant::now();
@@ -117,7 +118,19 @@ impl RateLimiter {
         if slept {
             c.count_wait(waited);
         }
-        Ok(Permit::new(self.clone(), ticket, granted, waited))
+        // More records than its even share of the request budget (over 20 at the documented
+        // limits): such calls spend the record budget first, so our own fill the server's
+        // seconds.
+        let config = &self.inner.config;
+        let record_heavy =
+            u128::from(granted) * u128::from(config.requests) > u128::from(config.records);
+        Ok(Permit::new(
+            self.clone(),
+            ticket,
+            granted,
+            waited,
+            record_heavy,
+        ))
     }
 }
 
@@ -129,7 +142,7 @@ mod tests {
     use crate::limiter::LimiterConfig;
 
     fn config() -> LimiterConfig {
-        LimiterConfig::default().guard(Duration::ZERO)
+        LimiterConfig::default()
     }
 
     /// Admission times, in ms from the start, of `n` calls made one after another.
@@ -163,6 +176,43 @@ mod tests {
         }
         let per_second = 249.0 / (*times.last().unwrap() as f64 / 1000.0);
         assert!(per_second > 97.0, "{per_second} requests/s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn pages_may_come_back_a_round_trip_late_without_a_backoff() {
+        let ms = Duration::from_millis;
+        // Pages of 1,000: two a second, filling the record budget ourselves.
+        let pages = RateLimiter::new(config());
+        for i in 0..8 {
+            let mut permit = pages.acquire(1000).await.unwrap();
+            permit.mark_sent();
+            // Held by the server until its second turned: one more round trip at most.
+            let rtt = if i < 2 { ms(150) } else { ms(290) };
+            permit.answered("getAllChatMessages", 1000, rtt);
+        }
+        let stats = pages.stats();
+        assert_eq!((stats.backoffs, stats.slow_responses), (0, 0));
+        // Held longer than that (three answers in one window): someone else spends the budget.
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut permit = pages.acquire(1000).await.unwrap();
+            permit.mark_sent();
+            held.push(permit);
+        }
+        for permit in held {
+            permit.answered("getAllChatMessages", 1000, ms(700));
+        }
+        assert_eq!(pages.stats().backoffs, 1);
+        // Single-record calls spend the request budget, which the server counts when they
+        // arrive: our own pacing causes no hold, so the same late answers are a queue.
+        let calls = RateLimiter::new(config());
+        for i in 0..8 {
+            let mut permit = calls.acquire(1).await.unwrap();
+            permit.mark_sent();
+            let rtt = if i < 2 { ms(150) } else { ms(290) };
+            permit.answered("getChat", 1, rtt);
+        }
+        assert_eq!(calls.stats().backoffs, 1);
     }
 
     #[tokio::test(start_paused = true)]

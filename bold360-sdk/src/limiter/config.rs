@@ -44,7 +44,7 @@ impl Default for LimiterConfig {
             requests: 100,
             records: 2000,
             window: Duration::from_secs(1),
-            guard: Duration::from_millis(20),
+            guard: Duration::ZERO,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
             congested_in_flight: 9,
             request_burst: 3,
@@ -92,7 +92,18 @@ impl LimiterConfig {
         self
     }
 
-    /// Extra time added to each window to absorb network jitter. Default 20 ms.
+    /// Extra time added to each window. Default 0: the sliding window already keeps every
+    /// second of the client's own clock inside the limits, and a request that network jitter
+    /// carries into a second the server finds full is only held, for as long as that jitter
+    /// (the server refuses only a tenth request waiting at once). A guard removes such holds
+    /// only where jitter is below it, and costs its share of the whole budget every second
+    /// (20 ms is 2 %).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// let careful = bold360_sdk::LimiterConfig::default().guard(Duration::from_millis(20));
+    /// # let _ = careful;
+    /// ```
     pub fn guard(mut self, guard: Duration) -> Self {
         self.guard = guard;
         self

@@ -5,14 +5,18 @@
 //! client (its clones, any client given the same limiter, and with
 //! [`RateLimiter::shared`] every process on the account) inside those limits:
 //!
-//! - admission is by budget: a sliding window per dimension over one second plus a small guard
-//!   (so no window the server may count sees more than its limit, despite network jitter), and
-//!   GCRA pacing on top so requests are spread evenly instead of bunched at window edges;
+//! - admission is by budget: a sliding window per dimension over one second (so no second of
+//!   the client's clock holds more than the limit; network jitter can only make the server hold
+//!   a request that long, see [`LimiterConfig::guard`]), and GCRA pacing on top so requests are
+//!   spread evenly instead of bunched at window edges;
 //! - as many requests run at once as the round trip needs; a safety cap only stops a hung
 //!   server from collecting unbounded requests;
 //! - adaptive back-off ([`adaptive`]): a response much slower than its method's baseline, or a
 //!   refusal, means someone else spends the budget; the share in use is cut multiplicatively,
-//!   won back additively, and while congested at most 9 requests are in flight;
+//!   won back additively, and while congested at most 9 requests are in flight. A page (more
+//!   records than its share of the request budget) may be held up to one more round trip (the
+//!   server counts records when it answers, so our own pages can fill its second): that is not
+//!   someone else, and only a longer hold counts;
 //! - waiters are served in order; a waiter that is dropped gives up its place having taken
 //!   nothing, and a [`Permit`] dropped before its request was sent gives everything back;
 //! - records are only known after the response: a call reserves the count it expects (never

@@ -37,6 +37,7 @@ pub struct Permit {
     ticket: Ticket,
     reserved: u64,
     waited: Duration,
+    record_heavy: bool,
     sent: bool,
     done: bool,
 }
@@ -63,12 +64,14 @@ impl Permit {
         ticket: Ticket,
         reserved: u64,
         waited: Duration,
+        record_heavy: bool,
     ) -> Self {
         Self {
             limiter,
             ticket,
             reserved,
             waited,
+            record_heavy,
             sent: false,
             done: false,
         }
@@ -81,11 +84,19 @@ impl Permit {
     }
 
     /// The server answered `method` with `records` records after `round_trip` (send to
-    /// response headers): settles the count and feeds the adaptive back-off.
+    /// response headers): settles the count and feeds the adaptive back-off. A page (more
+    /// records than its even share of the request budget) may be held by the server up to one
+    /// more round trip without that counting as congestion: the server counts records when it
+    /// answers, so its second may still be full of our own records.
     pub fn answered(mut self, method: &str, records: u64, round_trip: Duration) {
         self.done = true;
         self.limiter.settle(self.ticket, self.reserved, records);
-        self.limiter.observe(method, round_trip);
+        if self.record_heavy {
+            self.limiter
+                .signal(|aimd, now| aimd.observe_page(now, method, round_trip));
+        } else {
+            self.limiter.observe(method, round_trip);
+        }
     }
 
     /// The server refused the request (nothing was served): a congestion signal.

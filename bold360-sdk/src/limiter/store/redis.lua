@@ -1,6 +1,6 @@
 -- One account's budget, shared by every process that uses this Redis.
 -- The same algorithm as the in-process limiter (limiter/local.rs): a sliding window per
--- dimension over the server's window plus a guard, and GCRA pacing on top; all times come
+-- dimension over the server's window (plus the configured guard), and GCRA pacing on top; all times come
 -- from Redis's own clock (TIME, microseconds), so hosts with skewed clocks still agree.
 --
 -- KEYS[1] log   : sorted set, admission id -> admission time (us)
