@@ -178,21 +178,35 @@ mod tests {
         assert!(per_second > 97.0, "{per_second} requests/s");
     }
 
+    /// Eight calls of `records` one after another, the first two answered in 150 ms and the
+    /// others in 290 ms (one more round trip, less 10 ms): the slow responses and back-offs
+    /// they made.
+    async fn after_late_answers(records: u64, method: &str) -> (u64, u64) {
+        let limiter = RateLimiter::new(config());
+        for i in 0..8 {
+            let mut permit = limiter.acquire(records).await.unwrap();
+            permit.mark_sent();
+            let rtt = Duration::from_millis(if i < 2 { 150 } else { 290 });
+            permit.answered(method, records, rtt);
+        }
+        let stats = limiter.stats();
+        (stats.slow_responses, stats.backoffs)
+    }
+
     #[tokio::test(start_paused = true)]
     async fn pages_may_come_back_a_round_trip_late_without_a_backoff() {
-        let ms = Duration::from_millis;
-        // Pages of 1,000: two a second, filling the record budget ourselves.
+        // Pages of 1,000, two a second, fill the record budget themselves: the server may hold
+        // one until its second turns, one more round trip at most.
+        assert_eq!(after_late_answers(1000, "getAllChatMessages").await, (0, 0));
+        // Single-record calls spend the request budget, which the server counts when they
+        // arrive: our own pacing causes no hold, so the same late answers are a queue.
+        assert_eq!(after_late_answers(1, "getChat").await, (6, 1));
+        // Pages held longer than that (three answers in one window): someone else spends the
+        // budget.
         let pages = RateLimiter::new(config());
-        for i in 0..8 {
-            let mut permit = pages.acquire(1000).await.unwrap();
-            permit.mark_sent();
-            // Held by the server until its second turned: one more round trip at most.
-            let rtt = if i < 2 { ms(150) } else { ms(290) };
-            permit.answered("getAllChatMessages", 1000, rtt);
-        }
-        let stats = pages.stats();
-        assert_eq!((stats.backoffs, stats.slow_responses), (0, 0));
-        // Held longer than that (three answers in one window): someone else spends the budget.
+        let mut first = pages.acquire(1000).await.unwrap();
+        first.mark_sent();
+        first.answered("getAllChatMessages", 1000, Duration::from_millis(150));
         let mut held = Vec::new();
         for _ in 0..3 {
             let mut permit = pages.acquire(1000).await.unwrap();
@@ -200,19 +214,9 @@ mod tests {
             held.push(permit);
         }
         for permit in held {
-            permit.answered("getAllChatMessages", 1000, ms(700));
+            permit.answered("getAllChatMessages", 1000, Duration::from_millis(700));
         }
         assert_eq!(pages.stats().backoffs, 1);
-        // Single-record calls spend the request budget, which the server counts when they
-        // arrive: our own pacing causes no hold, so the same late answers are a queue.
-        let calls = RateLimiter::new(config());
-        for i in 0..8 {
-            let mut permit = calls.acquire(1).await.unwrap();
-            permit.mark_sent();
-            let rtt = if i < 2 { ms(150) } else { ms(290) };
-            permit.answered("getChat", 1, rtt);
-        }
-        assert_eq!(calls.stats().backoffs, 1);
     }
 
     #[tokio::test(start_paused = true)]
