@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 use bold360_sdk::sandbox::Sandbox;
-use bold360_sdk::ExposeSecret;
+use bold360_sdk::{ApiVersion, ExposeSecret};
 use common::postgres::Postgres;
 use common::{installed, run, workspace};
 use serde_json::{json, Value};
@@ -688,4 +688,100 @@ async fn empty_windows_after_the_data_are_read_while_its_last_window_pages() {
             r.param("FromDate")
         );
     }
+}
+
+/// A child stream's parents are one sequence of windows: the next folder's windows are read
+/// while the last window with data of the folder before is still paging, not after it (each
+/// parent no longer starts with a round trip of its own); bookmarks still come out in order,
+/// each folder's complete before the next folder's first.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_next_parents_windows_are_read_while_a_parent_pages() {
+    // 12,000 chats a minute apart from 2024-01-01; up to the end date, seven days later, each
+    // folder's inactive chats are one window (the first is 7 days long) of more than one page:
+    // the next folder's window starts with it, not after its last page.
+    let sandbox = Sandbox::builder()
+        .port(0)
+        .chats(12_000)
+        .chat_minutes(1)
+        .data_start("2024-01-01T00:00:00Z".parse().unwrap())
+        .latency(std::time::Duration::from_millis(50))
+        .start()
+        .await
+        .unwrap();
+    let dir = temp("next-parent");
+    let cfg = config(&sandbox, json!({"end_date": "2024-01-08T00:00:00Z"}));
+    let cat = catalog(&dir, &cfg, &["getInactiveChats"]).await;
+    let messages = ok(&run(tap_command(&dir, &cfg, Some(&cat), None)).await);
+    // The folders in the order their bookmarks came, and each one's bookmarks.
+    let mut folders: Vec<(String, Vec<String>)> = Vec::new();
+    for m in messages.iter().filter(|m| m["type"] == "STATE") {
+        let partitions = m["value"]["bookmarks"]["getInactiveChats"]["partitions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let Some(last) = partitions.last() else {
+            continue;
+        };
+        let folder = last["context"]["FolderID"].as_str().unwrap().to_owned();
+        let bookmark = last["replication_key_value"].as_str().unwrap().to_owned();
+        match folders.last_mut() {
+            Some((last_folder, bookmarks)) if *last_folder == folder => bookmarks.push(bookmark),
+            _ => {
+                let again = folders.iter().any(|(f, _)| *f == folder);
+                assert!(
+                    !again,
+                    "folder {folder}'s bookmarks came back after another's"
+                );
+                folders.push((folder, vec![bookmark]));
+            }
+        }
+    }
+    assert!(folders.len() >= 2, "{folders:?}");
+    for (folder, bookmarks) in &folders {
+        assert_eq!(
+            bookmarks.last().map(String::as_str),
+            Some("2024-01-08T00:00:00Z"),
+            "folder {folder} read to the end date before the next one: {bookmarks:?}"
+        );
+    }
+    let requests: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "getInactiveChats")
+        .collect();
+    let (first, second) = (&folders[0].0, &folders[1].0);
+    let first_window = requests.iter().filter(|r| {
+        r.param("FolderID") == Some(first.as_str())
+            && r.param("FromDate") == Some("2024-01-01T00:00:00Z")
+    });
+    let pages = first_window.count();
+    assert!(pages >= 2, "the first folder's window: {pages} pages");
+    let last_page = requests
+        .iter()
+        .filter(|r| r.param("FolderID") == Some(first.as_str()))
+        .map(|r| r.received_at)
+        .max()
+        .unwrap();
+    let next_folder = requests
+        .iter()
+        .filter(|r| r.param("FolderID") == Some(second.as_str()))
+        .map(|r| r.received_at)
+        .min()
+        .unwrap();
+    assert!(
+        next_folder < last_page,
+        "folder {second} waited for folder {first}'s last page"
+    );
+    // What the tap sent is what the sandbox serves (asked after the tap's requests were
+    // taken: these are recorded too).
+    let mut served_total = 0;
+    for (folder, _) in &folders {
+        let p = [
+            ("FromDate", "2024-01-01T00:00:00Z"),
+            ("ToDate", "2024-01-08T00:00:00Z"),
+            ("FolderID", folder.as_str()),
+        ];
+        served_total += served(&sandbox, "getInactiveChats", ApiVersion::V1, &p).await;
+    }
+    assert_eq!(record_counts(&messages)["getInactiveChats"], served_total);
 }

@@ -4,8 +4,8 @@
 //! has been read completely, every page of it, for that parent.
 //!
 //! Windows are read ahead (`windows.rs`, each call's pages by `reader.rs`): while one window's
-//! pages are read, the next window (of the same stream and parent) already starts, into a
-//! small buffer of pages; when the windows ahead have all been read (empty or small ones:
+//! pages are read, the next window (of the same stream: the same parent's, or after a parent's
+//! last window the next parent's first) already starts, into a small buffer of pages; when the windows ahead have all been read (empty or small ones:
 //! before the data starts, after it ends), the next starts at once, up to 8 windows ahead.
 //! Records and `STATE` still come out in window order. Window sizes adapt to the data: each
 //! next window is sized by the density of the latest window read, toward 64 pages (between an
@@ -15,7 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use bold360_sdk::chrono::{DateTime, Utc};
+use bold360_sdk::chrono::Utc;
 use bold360_sdk::Params;
 use futures_util::stream::StreamExt;
 use serde_json::Value;
@@ -27,7 +27,7 @@ use super::reader::read_ahead;
 use super::schema::{record, stream_schema};
 use super::state::{Context, State};
 use super::streams::{Driver, Replication, StreamPlan};
-use super::windows::{rfc3339, Windows};
+use super::windows::{rfc3339, ContextStart, Windows};
 use crate::fail::Failure;
 use crate::raw::RawData;
 
@@ -138,20 +138,23 @@ impl<'a> Sync<'a> {
         self.out
             .schema(&plan.name, &schema, &plan.key, plan.replication.key())?;
         let mut seen = self.wanted_fields(&plan.name);
-        for context in self.contexts(plan).await? {
-            match &plan.replication {
-                Replication::FullTable => {
-                    self.read(plan, &context, Params::new(), dropped, &mut seen)
+        let contexts = self.contexts(plan).await?;
+        match &plan.replication {
+            Replication::FullTable => {
+                for context in &contexts {
+                    self.read(plan, context, Params::new(), dropped, &mut seen)
                         .await?;
                 }
-                Replication::Incremental { .. } => {
-                    let start = self
-                        .state
-                        .bookmark(&plan.name, &context)
-                        .unwrap_or(self.config.start_date);
-                    self.windows(plan, &context, start, dropped, &mut seen)
-                        .await?;
-                }
+            }
+            Replication::Incremental { .. } => {
+                let starts: Vec<ContextStart> = contexts
+                    .into_iter()
+                    .map(|context| {
+                        let start = self.state.bookmark(&plan.name, &context);
+                        (context, start.unwrap_or(self.config.start_date))
+                    })
+                    .collect();
+                self.windows(plan, &starts, dropped, &mut seen).await?;
             }
         }
         if !seen.is_empty() {
@@ -160,18 +163,18 @@ impl<'a> Sync<'a> {
         self.out.state(self.state.to_value())
     }
 
-    /// Reads the windows of an incremental stream for one context, from `start` to the end
-    /// date, in order, the next ones ahead; after each window, read completely (every page
-    /// fetched and emitted), its bookmark advances and a `STATE` is emitted.
+    /// Reads the windows of an incremental stream, context after context, each from its start
+    /// to the end date, in order, the next ones ahead (the next context's too); after each
+    /// window, read completely (every page fetched and emitted), its context's bookmark
+    /// advances and a `STATE` is emitted.
     async fn windows(
         &mut self,
         plan: &StreamPlan,
-        context: &Context,
-        start: DateTime<Utc>,
+        contexts: &[ContextStart],
         dropped: &[String],
         seen: &mut Seen,
     ) -> Result<(), Failure> {
-        let mut windows = Windows::new(self.config, plan, context, start);
+        let mut windows = Windows::new(self.config, plan, contexts);
         loop {
             if windows.may_start() {
                 windows.start_next();
@@ -179,6 +182,7 @@ impl<'a> Sync<'a> {
             let Some(mut current) = windows.started.pop_front() else {
                 return Ok(());
             };
+            let context = &contexts[current.context].0;
             let mut emitted = false;
             while !(emitted && current.walked) {
                 while windows.may_start() {

@@ -1,5 +1,7 @@
 //! The date windows of an incremental stream: how long each next one is, and the windows
-//! started ahead of the one being emitted.
+//! started ahead of the one being emitted. A child stream's contexts (one per parent) follow
+//! each other as one sequence of windows, so the next parent's windows are read while the last
+//! ones of the parent before are.
 
 use std::collections::VecDeque;
 
@@ -47,10 +49,16 @@ fn next_size(size: Duration, records: usize, config: &TapConfig) -> Duration {
     Duration::milliseconds(millis).clamp(floor, config.max_window)
 }
 
+/// A context of an incremental stream (the parent's values, none for a root stream) and where
+/// its first window starts (its bookmark, or `start_date`).
+pub(super) type ContextStart = (Context, DateTime<Utc>);
+
 /// A window of an incremental stream, started.
 pub(super) struct Window {
     /// Its place in the walk (0 for the first window of the run).
     pub(super) index: u64,
+    /// Its context (an index into the contexts given to [`Windows::new`]).
+    pub(super) context: usize,
     pub(super) end: DateTime<Utc>,
     pub(super) span: Duration,
     pub(super) pages: tokio::sync::mpsc::Receiver<Page>,
@@ -61,13 +69,16 @@ pub(super) struct Window {
 /// A window's walk, ended: its index and what its [`Reader::walk`](super::reader::Reader::walk) ended with.
 pub(super) type Walked = BoxFuture<'static, (u64, Result<Option<usize>, tokio::task::JoinError>)>;
 
-/// The windows of one stream and context that have started, in order, where the next one
-/// starts, and how long it is (sized by the latest window read completely).
+/// The windows of one stream that have started, in order (each context's after the one's
+/// before), where the next one starts, and how long it is (sized by the latest window of its
+/// context read completely).
 pub(super) struct Windows<'p> {
     client: Client,
     plan: &'p StreamPlan,
-    context: &'p Context,
+    contexts: &'p [ContextStart],
     config: &'p TapConfig,
+    /// The context of the next window; `contexts.len()` when every window has started.
+    context: usize,
     start: DateTime<Utc>,
     size: Duration,
     /// The window whose density set `size`.
@@ -79,24 +90,42 @@ pub(super) struct Windows<'p> {
 }
 
 impl<'p> Windows<'p> {
-    /// None started yet; the first starts at `start`, the configured first window long.
+    /// None started yet; each context's first window starts where it says, the configured
+    /// first window long.
     pub(super) fn new(
         config: &'p TapConfig,
         plan: &'p StreamPlan,
-        context: &'p Context,
-        start: DateTime<Utc>,
+        contexts: &'p [ContextStart],
     ) -> Self {
-        Self {
+        let mut windows = Self {
             client: config.client.clone(),
             plan,
-            context,
+            contexts,
             config,
-            start,
+            context: 0,
+            start: contexts
+                .first()
+                .map_or(config.end_date, |(_, start)| *start),
             size: config.window,
             sized_by: None,
             started: VecDeque::new(),
             walks: FuturesUnordered::new(),
             next_index: 0,
+        };
+        windows.skip_finished_contexts();
+        windows
+    }
+
+    /// Moves past contexts with no window left before the end date: to the next one's start,
+    /// with the configured first window again (another parent's data says nothing of this
+    /// one's density).
+    fn skip_finished_contexts(&mut self) {
+        while self.context < self.contexts.len() && self.start >= self.config.end_date {
+            self.context += 1;
+            if let Some((_, start)) = self.contexts.get(self.context) {
+                self.start = *start;
+                self.size = self.config.window;
+            }
         }
     }
 
@@ -110,28 +139,32 @@ impl<'p> Windows<'p> {
         };
         if let Some(window) = window {
             window.walked = true;
-            if self.sized_by < Some(index) {
+            if window.context == self.context && self.sized_by < Some(index) {
                 self.size = next_size(window.span, records, self.config);
                 self.sized_by = Some(index);
             }
         }
     }
-    /// Whether another window may start: one is left before the end date, and every window
-    /// started (and not yet being emitted) has been read completely, up to [`MAX_AHEAD`].
+    /// Whether another window may start: one is left (of this context or a next one), and every
+    /// window started (and not yet being emitted) has been read completely, up to
+    /// [`MAX_AHEAD`].
     pub(super) fn may_start(&self) -> bool {
-        self.start < self.config.end_date
+        self.context < self.contexts.len()
             && self.started.len() < MAX_AHEAD
             && self.started.iter().all(|w| w.walked)
     }
 
     /// Starts the next window (up to the end date at most).
     pub(super) fn start_next(&mut self) {
+        let Some((context, _)) = self.contexts.get(self.context) else {
+            return;
+        };
         let start = self.start;
         let end = (start + self.size).min(self.config.end_date);
         let mut params = Params::new();
         params.set("FromDate", rfc3339(start));
         params.set("ToDate", rfc3339(end));
-        for (name, value) in self.context {
+        for (name, value) in context {
             params.set(name, value);
         }
         let reader = read_ahead(&self.client, self.plan, params);
@@ -141,12 +174,14 @@ impl<'p> Windows<'p> {
             .push(reader.walk.map(move |walked| (index, walked)).boxed());
         self.started.push_back(Window {
             index,
+            context: self.context,
             end,
             span: end - start,
             pages: reader.pages,
             walked: false,
         });
         self.start = end;
+        self.skip_finished_contexts();
     }
 }
 
