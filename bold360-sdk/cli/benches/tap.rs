@@ -3,7 +3,8 @@
 //! account limits enforced), at two volumes, first with the settings users run (the config
 //! gives only `start_date`: 7-day windows up to now) on the sandbox's sparse recent data and
 //! on dense data (a chat every 3 minutes from `start_date`: 60,000 messages over six weeks),
-//! then with 366-day windows. Prints the
+//! then with 366-day windows; and a child stream with the defaults (getInactiveChats, a walk
+//! per folder, on the sparse data of the same chats). Prints the
 //! records per second the pipeline sustained (against the account's 2,000), the windows read,
 //! the tap's peak RSS, and the requests the sandbox held for the account's limits or refused.
 //!
@@ -59,21 +60,31 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// A tap configuration: the label printed, the JSON, and the sandbox's data options.
+/// A tap configuration: the label printed, the stream selected, the JSON, and the sandbox's
+/// data options.
 struct Settings {
     label: &'static str,
+    stream: &'static str,
     config: &'static str,
     data: &'static [&'static str],
 }
 
-const SETTINGS: [Settings; 3] = [
+const SETTINGS: [Settings; 4] = [
     Settings {
         label: "defaults (7-day windows to now)",
+        stream: "getAllChatMessages",
+        config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
+        data: &[],
+    },
+    Settings {
+        label: "defaults, a child stream (getInactiveChats: a walk per folder)",
+        stream: "getInactiveChats",
         config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
         data: &[],
     },
     Settings {
         label: "defaults, dense data (a chat every 3 minutes from start_date)",
+        stream: "getAllChatMessages",
         config: r#"{"start_date": "2026-01-01T00:00:00Z"}"#,
         data: &[
             "--chat-minutes",
@@ -84,6 +95,7 @@ const SETTINGS: [Settings; 3] = [
     },
     Settings {
         label: "date_window_days 366",
+        stream: "getAllChatMessages",
         config: r#"{"start_date": "2024-01-01T00:00:00Z", "date_window_days": 366}"#,
         data: &[],
     },
@@ -130,7 +142,7 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         .unwrap();
     let mut catalog: serde_json::Value = serde_json::from_slice(&catalog_out.stdout).unwrap();
     for s in catalog["streams"].as_array_mut().unwrap() {
-        let on = s["tap_stream_id"] == "getAllChatMessages";
+        let on = s["tap_stream_id"] == settings.stream;
         s["metadata"][0]["metadata"]["selected"] = serde_json::json!(on);
     }
     let catalog_path = dir.join("catalog.json");
@@ -163,22 +175,25 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Counts the STATE messages (one per window read) on their way to the target.
+    // Counts the STATE messages (one per window read) and the RECORD messages on their way to
+    // the target.
     let mut tap_out = tap.stdout.take().unwrap();
     let mut into_target = target.stdin.take().unwrap();
-    let windows = std::thread::spawn(move || {
+    let counted = std::thread::spawn(move || {
         use std::io::Write;
-        let mut windows = 0u64;
+        let (mut windows, mut records) = (0u64, 0u64);
         let mut lines = BufReader::new(&mut tap_out);
         let mut line = String::new();
         while lines.read_line(&mut line).unwrap() > 0 {
             if line.starts_with(r#"{"type":"STATE""#) {
                 windows += 1;
+            } else if line.starts_with(r#"{"type":"RECORD""#) {
+                records += 1;
             }
             into_target.write_all(line.as_bytes()).unwrap();
             line.clear();
         }
-        windows
+        (windows, records)
     });
     let pid = tap.id();
     let mut peak = 0;
@@ -193,17 +208,21 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         std::thread::sleep(Duration::from_millis(50));
     }
     let tap_done = started.elapsed();
-    let windows = windows.join().unwrap();
+    let (windows, records) = counted.join().unwrap();
     let status = target.wait().unwrap();
     let all_done = started.elapsed();
     assert!(status.success(), "target-csv failed");
-    let text = std::fs::read_to_string(out_dir.join("getAllChatMessages.csv")).unwrap();
+    let csv = out_dir.join(format!("{}.csv", settings.stream));
+    let text = std::fs::read_to_string(csv).unwrap();
     let rows = text.lines().count() as u64 - 1;
-    assert_eq!(rows, messages, "every message reached the CSV file");
-    let rate = messages as f64 / all_done.as_secs_f64();
+    assert_eq!(rows, records, "every record reached the CSV file");
+    if settings.stream == "getAllChatMessages" {
+        assert_eq!(records, messages, "every message was read");
+    }
+    let rate = records as f64 / all_done.as_secs_f64();
     let server = sandbox.interrupt();
     println!(
-        "{}: {messages} messages, 150 ms latency, {windows} STATE messages: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB; the sandbox {server}",
+        "{}: {records} records, 150 ms latency, {windows} STATE messages: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB; the sandbox {server}",
         settings.label,
         tap_done.as_secs_f64(),
         all_done.as_secs_f64(),
