@@ -187,7 +187,8 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         while lines.read_line(&mut line).unwrap() > 0 {
             if line.starts_with(r#"{"type":"STATE""#) {
                 windows += 1;
-            } else if line.starts_with(r#"{"type":"RECORD""#) {
+            } else if line.contains(r#""type":"RECORD""#) {
+                // (A quote inside a value is escaped: this is the message's own type.)
                 records += 1;
             }
             into_target.write_all(line.as_bytes()).unwrap();
