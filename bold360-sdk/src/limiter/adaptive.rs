@@ -265,7 +265,7 @@ mod tests {
     }
 
     #[test]
-    fn a_paced_page_held_up_to_one_more_round_trip_is_our_own_doing() {
+    fn a_page_held_up_to_one_more_round_trip_is_our_own_doing() {
         let t0 = Instant::now();
         let mut aimd = Aimd::new(true, WINDOW);
         aimd.observe(t0, "getAllChatMessages", ms(150));
@@ -281,7 +281,7 @@ mod tests {
             Some(ms(150)),
             "not a network sample"
         );
-        // The same round trips for requests that did not wait on records are a queue.
+        // The same round trips for calls that are not pages are a queue.
         let mut requests = Aimd::new(true, WINDOW);
         requests.observe(t0, "getAllChatMessages", ms(150));
         let signals: Vec<_> = (0..3)
@@ -291,7 +291,7 @@ mod tests {
     }
 
     #[test]
-    fn a_paced_page_held_longer_than_a_round_trip_is_someone_else() {
+    fn a_page_held_longer_than_a_round_trip_is_someone_else() {
         let t0 = Instant::now();
         let mut aimd = Aimd::new(true, WINDOW);
         aimd.observe(t0, "getAllChatMessages", ms(150));

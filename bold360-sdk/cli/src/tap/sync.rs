@@ -5,8 +5,9 @@
 //!
 //! Windows are read ahead (`windows.rs`, each call's pages by `reader.rs`): while one window's
 //! pages are read, the next window (of the same stream: the same parent's, or after a parent's
-//! last window the next parent's first) already starts, into a small buffer of pages; when the windows ahead have all been read (empty or small ones:
-//! before the data starts, after it ends), the next starts at once, up to 8 windows ahead.
+//! last window the next parent's first) already starts, into a small buffer of pages; when the
+//! windows ahead have all been read (empty or small ones: before the data starts, after it
+//! ends), the next starts at once, up to 8 windows ahead.
 //! Records and `STATE` still come out in window order. Window sizes adapt to the data: each
 //! next window is sized by the density of the latest window read, toward 64 pages (between an
 //! hour and the largest window: the configured `date_window_days`, else 366 days). So the

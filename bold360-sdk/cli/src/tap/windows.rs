@@ -145,6 +145,7 @@ impl<'p> Windows<'p> {
             }
         }
     }
+
     /// Whether another window may start: one is left (of this context or a next one), and every
     /// window started (and not yet being emitted) has been read completely, up to
     /// [`MAX_AHEAD`].
