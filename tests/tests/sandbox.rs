@@ -548,3 +548,65 @@ async fn the_default_data_spans_several_pages_of_every_paged_method_in_both_vers
     }
     assert!(walked.len() >= 13, "{walked:?}");
 }
+
+#[tokio::test]
+async fn a_chat_moved_to_another_folder_leaves_one_list_of_closed_chats_for_the_other() {
+    use bold360_sdk::methods::get_folders::FolderType;
+    let sandbox = bold360_sdk::sandbox::Sandbox::builder()
+        .chats(60)
+        .start()
+        .await
+        .unwrap();
+    let client = sandbox.client().unwrap();
+    let v1 = client.v1();
+    let folders: Vec<_> = v1
+        .get_folders()
+        .folder_type(FolderType::Chats)
+        .send()
+        .await
+        .unwrap()
+        .data
+        .unwrap()
+        .into_vec()
+        .into_iter()
+        .filter_map(|f| f.folder_id)
+        .collect();
+    let [from, to] = &folders[..] else {
+        panic!("two chat folders: {folders:?}")
+    };
+    let closed = |folder: bold360_sdk::ids::FolderId| {
+        let v1 = v1.clone();
+        async move {
+            v1.get_inactive_chats(folder)
+                .send()
+                .await
+                .unwrap()
+                .data
+                .unwrap()
+                .into_vec()
+        }
+    };
+    let before_from = closed(from.clone()).await;
+    let before_to = closed(to.clone()).await;
+    assert_eq!((before_from.len(), before_to.len()), (30, 30));
+    let moved = before_from[7].chat_id.clone().unwrap();
+    v1.assign_chat(moved.clone())
+        .folder_id(to.clone())
+        .send()
+        .await
+        .unwrap();
+    let after_from = closed(from.clone()).await;
+    let after_to = closed(to.clone()).await;
+    assert_eq!((after_from.len(), after_to.len()), (29, 31));
+    assert!(after_from
+        .iter()
+        .all(|c| c.chat_id.as_ref() != Some(&moved)));
+    assert!(after_to.iter().any(|c| c.chat_id.as_ref() == Some(&moved)));
+    let order: Vec<_> = after_to
+        .iter()
+        .map(|c| (c.ended, c.chat_id.clone()))
+        .collect();
+    let mut sorted = order.clone();
+    sorted.sort();
+    assert_eq!(order, sorted, "in (Ended, ChatID) order");
+}

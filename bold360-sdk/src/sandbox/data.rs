@@ -2,6 +2,8 @@
 //! messages. IDs are above 2^53 so that clients which read them as floats get caught; times
 //! are ISO-8601 UTC.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
@@ -22,7 +24,12 @@ pub(crate) struct Store {
     pub departments: Vec<Record>,
     pub operators: Vec<Record>,
     pub folders: Vec<Record>,
-    pub chats: Vec<Record>,
+    /// Every chat; read with [`chats`](Self::chats), changed with [`chats_mut`](Self::chats_mut).
+    chats: Vec<Record>,
+    /// The chats of each folder in (Ended, ChatID) order: what getInactiveChats reads, by
+    /// binary search (a page costs its own records, not the account's). Built on first use,
+    /// dropped by any change to the chats.
+    closed_by_folder: Option<HashMap<String, Vec<Closed>>>,
     pub messages: Vec<Record>,
     /// Records of methods without hand-written state, made on first use.
     pub synthetic: std::collections::BTreeMap<String, Vec<Record>>,
@@ -33,6 +40,43 @@ pub(crate) struct Store {
     next_id: u64,
     /// When the seeded data starts.
     pub t0: DateTime<Utc>,
+}
+
+/// A chat in a folder's (Ended, ChatID) order.
+#[derive(Debug, Clone)]
+struct Closed {
+    ended: String,
+    chat_id: String,
+    /// Its place in the store's chats.
+    at: usize,
+}
+
+/// A field as the API writes it, as text ("" when absent or null).
+fn text_of(record: &Record, name: &str) -> String {
+    match record.get(name) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => String::new(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Each folder's chats in (Ended, ChatID) order.
+fn closed_by_folder(chats: &[Record]) -> HashMap<String, Vec<Closed>> {
+    let mut index: HashMap<String, Vec<Closed>> = HashMap::new();
+    for (at, chat) in chats.iter().enumerate() {
+        index
+            .entry(text_of(chat, "FolderID"))
+            .or_default()
+            .push(Closed {
+                ended: text_of(chat, "Ended"),
+                chat_id: text_of(chat, "ChatID"),
+                at,
+            });
+    }
+    for closed in index.values_mut() {
+        closed.sort_by(|a, b| (&a.ended, &a.chat_id).cmp(&(&b.ended, &b.chat_id)));
+    }
+    index
 }
 
 /// Formats a time as the API does.
@@ -73,6 +117,7 @@ impl Store {
             operators: Vec::new(),
             folders: Vec::new(),
             chats: Vec::new(),
+            closed_by_folder: None,
             messages: Vec::new(),
             synthetic: Default::default(),
             availability: Default::default(),
@@ -244,7 +289,44 @@ impl Store {
             };
             key(a).cmp(&key(b))
         });
+        store.closed_by_folder = Some(closed_by_folder(&store.chats));
         store
+    }
+
+    /// Every chat, in the order they were added.
+    pub(crate) fn chats(&self) -> &[Record] {
+        &self.chats
+    }
+
+    /// The chats, to change or add to (the folder index is rebuilt on its next use).
+    pub(crate) fn chats_mut(&mut self) -> &mut Vec<Record> {
+        self.closed_by_folder = None;
+        &mut self.chats
+    }
+
+    /// The chats of `folder` that ended within `from..to` (ISO-8601 UTC text; either end
+    /// open), in (Ended, ChatID) order.
+    pub(crate) fn closed_in(
+        &mut self,
+        folder: &str,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Vec<&Record> {
+        let chats = &self.chats;
+        let index = self
+            .closed_by_folder
+            .get_or_insert_with(|| closed_by_folder(chats));
+        let Some(closed) = index.get(folder) else {
+            return Vec::new();
+        };
+        let lo = from.map_or(0, |f| closed.partition_point(|c| c.ended.as_str() < f));
+        let hi = to.map_or(closed.len(), |t| {
+            closed.partition_point(|c| c.ended.as_str() < t)
+        });
+        closed[lo..hi.max(lo)]
+            .iter()
+            .filter_map(|c| chats.get(c.at))
+            .collect()
     }
 
     /// A fresh ID as the API writes it (a string of digits).

@@ -77,10 +77,10 @@ pub(crate) fn dispatch(
             p.required("FolderID")?,
             "FolderID",
         ),
-        "getChat" => one(&store.chats, "ChatID", p.required("ChatID")?, "ChatID"),
+        "getChat" => one(store.chats(), "ChatID", p.required("ChatID")?, "ChatID"),
         "getChatMessages" => {
             let chat = p.required("ChatID")?;
-            find(&store.chats, "ChatID", chat, "ChatID")?;
+            find(store.chats(), "ChatID", chat, "ChatID")?;
             list(store.messages.iter().filter(|m| field(m, "ChatID") == chat))
         }
         "addChatMessage" => add_chat_message(store, &p),
@@ -95,12 +95,8 @@ pub(crate) fn dispatch(
         "getInactiveChats" => {
             let folder = p.required("FolderID")?;
             let window = Window::from(&p)?;
-            let mut chats: Vec<&Record> = store
-                .chats
-                .iter()
-                .filter(|c| field(c, "FolderID") == folder && window.contains(&field(c, "Ended")))
-                .collect();
-            chats.sort_by_key(|c| (field(c, "Ended"), field(c, "ChatID")));
+            let (from, to) = window.bounds();
+            let chats = store.closed_in(folder, from, to);
             paging::page(chats, spec, version, &p)
         }
         "getAllChatMessages" => {
@@ -170,7 +166,7 @@ fn add_chat_message(store: &mut Store, p: &Params<'_>) -> Reply {
         "System" => 4,
         _ => return Err("Invalid Type: expected Operator, Visitor or System".to_owned()),
     };
-    find(&store.chats, "ChatID", &chat_id, "ChatID")?;
+    find(store.chats(), "ChatID", &chat_id, "ChatID")?;
     let message_id = match p.get("ChatMessageID") {
         Some(id) => id.to_owned(),
         None => store.new_id(),
@@ -219,7 +215,7 @@ fn change_chat(store: &mut Store, spec: &Method, p: &Params<'_>) -> Reply {
         }
     }
     let chat = store
-        .chats
+        .chats_mut()
         .iter_mut()
         .find(|c| field(c, "ChatID") == chat_id)
         .ok_or_else(|| format!("Invalid ChatID: {chat_id}"))?;
@@ -405,7 +401,7 @@ fn run_report(store: &mut Store, p: &Params<'_>) -> Reply {
 
 fn get_report(store: &mut Store, p: &Params<'_>) -> Reply {
     let id = p.required("ReportID")?;
-    let chats = store.chats.len();
+    let chats = store.chats().len();
     let (kind, polls) = store
         .reports
         .get_mut(id)

@@ -45,7 +45,7 @@ fn pick(records: &[Record], field: &str, i: usize) -> Value {
 /// one from a range of its own (the same in every method).
 fn id_for(store: &Store, entity: &str, i: usize) -> Value {
     match entity {
-        "chat" => pick(&store.chats, "ChatID", i * 7),
+        "chat" => pick(store.chats(), "ChatID", i * 7),
         "operator" | "actor" => pick(&store.operators, "LoginID", i),
         "department" => pick(&store.departments, "DepartmentID", i),
         "folder" => pick(&store.folders, "FolderID", i),

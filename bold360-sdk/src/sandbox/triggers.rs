@@ -269,7 +269,7 @@ fn close_chat(state: &SandboxState, n: u32) -> Vec<(&'static str, String)> {
         "CustomFields": {},
     });
     if let Value::Object(record) = record {
-        store.chats.push(record);
+        store.chats_mut().push(record);
     }
     fields
 }
