@@ -145,6 +145,9 @@ pub struct PageWalker {
     /// Every continuation followed so far.
     seen: HashSet<String>,
     pages: u64,
+    /// Records the first page asks for, when fewer than a whole page (see
+    /// [`first_page`](Self::first_page)), and the page size the caller's parameters set.
+    first_page: Option<(u64, Option<String>)>,
 }
 
 impl PageWalker {
@@ -155,7 +158,37 @@ impl PageWalker {
             next: Some(params),
             seen: HashSet::new(),
             pages: 0,
+            first_page: None,
         }
+    }
+
+    /// Asks for only `records` (at least one) in the first page and for whole pages after it,
+    /// for a walk that is likely empty: while its answer is on the way it holds `records` of
+    /// the account's records budget instead of a page's. If the first page is full, the walk
+    /// goes on from there (one more round trip than a whole first page). Only methods whose
+    /// pages start at a record offset ([`MethodInfo::page_size_param`](crate::MethodInfo::page_size_param))
+    /// can change the page size within a walk; for the others this changes nothing.
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, paging::{PageWalker, PagedCall}, ApiVersion, Params};
+    /// let params = Params::new().with("FolderID", 7);
+    /// let call = PagedCall::for_method(methods::lookup("getInactiveChats").unwrap(), ApiVersion::V1, &params);
+    /// let walker = PageWalker::new(call, params).first_page(100);
+    /// assert_eq!(walker.next_params().unwrap().get("PageSize"), Some("100"));
+    /// ```
+    pub fn first_page(mut self, records: u64) -> Self {
+        let Some(name) = self.call.page_size_param.as_deref() else {
+            return self;
+        };
+        let records = records.max(1);
+        if self.pages == 0 && records < self.call.expected_records {
+            if let Some(params) = self.next.as_mut() {
+                let asked = params.get(name).map(str::to_owned);
+                params.set(name, records);
+                self.first_page = Some((records, asked));
+            }
+        }
+        self
     }
 
     /// The parameters of the next page, or `None` when the walk is over.
@@ -190,8 +223,13 @@ impl PageWalker {
                 client.max_pages()
             ));
         }
+        let first_page = self.first_page.take();
         let mut call = CallInfo::new(method, self.call.kind)
-            .expected_records(self.call.expected_records)
+            .expected_records(
+                first_page
+                    .as_ref()
+                    .map_or(self.call.expected_records, |f| f.0),
+            )
             .retry(self.call.retry.as_ref())
             .timeout(self.call.timeout)
             .page_size_param(self.call.page_size_param.as_deref());
@@ -201,7 +239,22 @@ impl PageWalker {
             Err(e) => return Some(Err(e)),
         };
         self.pages += 1;
-        let (next, token) = next_params(&self.call, &params, &page);
+        let (mut next, token) = next_params(&self.call, &params, &page);
+        if let (Some((_, asked)), Some(next), Some(name)) = (
+            first_page,
+            next.as_mut(),
+            self.call.page_size_param.as_deref(),
+        ) {
+            // The pages after a small first one ask for what the caller's parameters did.
+            match asked {
+                Some(size) => {
+                    next.set(name, size);
+                }
+                None => {
+                    next.remove(name);
+                }
+            }
+        }
         match (&token, page.truncated) {
             (Some(token), _) if !self.seen.insert(token.clone()) => {
                 return stop(format!(

@@ -313,3 +313,75 @@ async fn pages_raw_walks_any_method_by_name_like_the_typed_stream() {
     assert_eq!(pages.len(), 1);
     assert_eq!(sandbox.stats().requests, before + 1);
 }
+
+#[tokio::test]
+async fn a_small_first_page_then_whole_pages_yields_every_record_once() {
+    use bold360_sdk::paging::{PageWalker, PagedCall};
+    use bold360_sdk::{methods, ApiVersion, Params};
+    let sandbox = Sandbox::builder()
+        .chats(700)
+        .without_limits()
+        .start()
+        .await
+        .unwrap();
+    // No limiter: it could lower a page's size to fit the budget (`acquire_up_to`).
+    let client = sandbox
+        .client_builder()
+        .limits(bold360_sdk::LimiterConfig::unlimited())
+        .build()
+        .unwrap()
+        .with_version(ApiVersion::V1);
+    let spec = methods::lookup("getAllChatMessages").unwrap();
+    let walk = |params: Params, first: u64| {
+        let client = client.clone();
+        async move {
+            let call = PagedCall::for_method(spec, ApiVersion::V1, &params);
+            let mut walker = PageWalker::new(call, params).first_page(first);
+            let mut pages = Vec::new();
+            while let Some(page) = walker.next_page::<serde_json::Value>(&client).await {
+                pages.push(page.unwrap().data.unwrap().into_vec());
+            }
+            pages
+        }
+    };
+    let sizes = |pages: &[Vec<serde_json::Value>]| pages.iter().map(Vec::len).collect::<Vec<_>>();
+    let whole = walk(Params::new(), 1000).await;
+    assert_eq!(
+        sizes(&whole),
+        [1000, 1000, 100],
+        "not fewer than a page: unchanged"
+    );
+    let small_first = walk(Params::new(), 100).await;
+    assert_eq!(sizes(&small_first), [100, 1000, 1000]);
+    assert_eq!(
+        small_first.concat(),
+        whole.concat(),
+        "every record once, in order"
+    );
+    let asked: Vec<_> = sandbox
+        .requests()
+        .iter()
+        .filter(|r| r.method == "getAllChatMessages")
+        .skip(3)
+        .map(|r| r.param("PageSize").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        asked,
+        [Some("100".to_owned()), None, None],
+        "the pages after the first ask for the server's whole page again"
+    );
+    // The caller's own page size comes back after the first page.
+    let own = walk(Params::new().with("PageSize", 500), 100).await;
+    assert_eq!(sizes(&own), [100, 500, 500, 500, 500]);
+    assert_eq!(own.concat(), whole.concat());
+    // A cursor walk cannot change its page size: v2 pages are whole.
+    let v2 = client.with_version(ApiVersion::V2);
+    let call = PagedCall::for_method(spec, ApiVersion::V2, &Params::new());
+    let mut walker = PageWalker::new(call, Params::new()).first_page(100);
+    let first = walker
+        .next_page::<serde_json::Value>(&v2)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.record_count(), 1000);
+}

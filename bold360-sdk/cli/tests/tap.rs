@@ -785,3 +785,76 @@ async fn the_next_parents_windows_are_read_while_a_parent_pages() {
     }
     assert_eq!(record_counts(&messages)["getInactiveChats"], served_total);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parents_first_window_is_as_long_as_the_last_sized_and_asks_a_small_first_page() {
+    // 1,200 chats 10 minutes apart from 2024-01-01 (8.3 days), the two folders taking turns;
+    // the end date 2024-01-10. The first folder's 7-day window holds 504 chats, so the windows
+    // after it are longer: the second folder's first window is, too (with the configured 7
+    // days again it would end on 2024-01-08). Whether it holds records is not known, so its
+    // first page asks for 100 records; it holds 600, so its next page is whole again, from
+    // record 100. (1,200 records stay within the account's 2,000 a second: the limiter has
+    // no reason to lower a page.)
+    let sandbox = Sandbox::builder()
+        .port(0)
+        .chats(1_200)
+        .chat_minutes(10)
+        .data_start("2024-01-01T00:00:00Z".parse().unwrap())
+        .latency(std::time::Duration::from_millis(20))
+        .start()
+        .await
+        .unwrap();
+    let dir = temp("sibling-window");
+    let cfg = config(&sandbox, json!({"end_date": "2024-01-10T00:00:00Z"}));
+    let cat = catalog(&dir, &cfg, &["getInactiveChats"]).await;
+    let messages = ok(&run(tap_command(&dir, &cfg, Some(&cat), None)).await);
+    let requests: Vec<_> = sandbox
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "getInactiveChats")
+        .collect();
+    let mut folders: Vec<&str> = Vec::new();
+    for r in &requests {
+        let folder = r.param("FolderID").unwrap();
+        if !folders.contains(&folder) {
+            folders.push(folder);
+        }
+    }
+    let [first, second, ..] = folders[..] else {
+        panic!("two chat folders at least: {folders:?}")
+    };
+    let of = |folder: &str| -> Vec<_> {
+        requests
+            .iter()
+            .filter(|r| r.param("FolderID") == Some(folder))
+            .collect()
+    };
+    let firsts = of(first);
+    assert_eq!(firsts[0].param("ToDate"), Some("2024-01-08T00:00:00Z"));
+    assert_eq!(
+        firsts[0].param("PageSize"),
+        None,
+        "nothing read yet: a whole first page"
+    );
+    let seconds = of(second);
+    assert_eq!(seconds[0].param("FromDate"), Some("2024-01-01T00:00:00Z"));
+    assert_eq!(
+        seconds[0].param("ToDate"),
+        Some("2024-01-10T00:00:00Z"),
+        "as long as the first folder's windows had grown"
+    );
+    assert_eq!(seconds[0].param("PageSize"), Some("100"));
+    assert_eq!(seconds[1].param("PageStart"), Some("100"));
+    assert_eq!(seconds[1].param("PageSize"), None, "whole pages again");
+    // Every record once: what the sandbox serves for the whole span of each folder.
+    let mut served_total = 0;
+    for folder in &folders {
+        let p = [
+            ("FromDate", "2024-01-01T00:00:00Z"),
+            ("ToDate", "2024-01-10T00:00:00Z"),
+            ("FolderID", *folder),
+        ];
+        served_total += served(&sandbox, "getInactiveChats", ApiVersion::V1, &p).await;
+    }
+    assert_eq!(record_counts(&messages)["getInactiveChats"], served_total);
+}

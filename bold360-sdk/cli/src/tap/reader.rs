@@ -31,8 +31,14 @@ pub(super) struct Reader {
     pub(super) walk: tokio::task::JoinHandle<Option<usize>>,
 }
 
-/// Starts reading every page of one call in the background.
-pub(super) fn read_ahead(client: &Client, plan: &StreamPlan, params: Params) -> Reader {
+/// Starts reading every page of one call in the background; with `first_page`, the first page
+/// asks for only that many records ([`PageWalker::first_page`]).
+pub(super) fn read_ahead(
+    client: &Client,
+    plan: &StreamPlan,
+    params: Params,
+    first_page: Option<u64>,
+) -> Reader {
     let (tx, rx) = tokio::sync::mpsc::channel(PAGES_BUFFERED);
     let client = client.with_version(api(plan.version));
     let name = plan.name.clone();
@@ -49,6 +55,9 @@ pub(super) fn read_ahead(client: &Client, plan: &StreamPlan, params: Params) -> 
         let single = info.paging(client.api_version()).is_none();
         let call = PagedCall::for_method(info, client.api_version(), &params);
         let mut walker = PageWalker::new(call, params);
+        if let Some(records) = first_page {
+            walker = walker.first_page(records);
+        }
         while let Some(page) = walker.next_page_as::<RawData>(&client).await {
             let item = match page {
                 Err(e) => Err(Failure::from(e)),

@@ -10,9 +10,12 @@
 //! ends), the next starts at once, up to 8 windows ahead.
 //! Records and `STATE` still come out in window order. Window sizes adapt to the data: each
 //! next window is sized by the density of the latest window read, toward 64 pages (between an
-//! hour and the largest window: the configured `date_window_days`, else 366 days). So the
-//! account's budget, not each window's first and last round trip, bounds the rate, and memory
-//! stays at a few pages per window.
+//! hour and the largest window: the configured `date_window_days`, else 366 days); a parent's
+//! first window is as long as the last one sized. A window likely to be empty once records
+//! are flowing (after an empty one, or a parent's first) asks for a 100-record first page, so
+//! it holds little of the account's records budget while the others page. So the account's
+//! budget, not each window's first and last round trip, bounds the rate, and memory stays at
+//! a few pages per window.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -116,7 +119,7 @@ impl<'a> Sync<'a> {
             .find(|p| p.name == parent)
             .ok_or_else(|| Failure::usage(format!("no stream {parent}")))?;
         let mut seen = self.wanted_fields(parent);
-        let mut pages = read_ahead(&self.config.client, plan, Params::new()).pages;
+        let mut pages = read_ahead(&self.config.client, plan, Params::new(), None).pages;
         while let Some(page) = pages.recv().await {
             let Some(data) = page? else { continue };
             for raw in data.records().map_err(|e| Failure::usage(e.to_string()))? {
@@ -256,7 +259,7 @@ impl<'a> Sync<'a> {
         for (name, value) in context {
             params.set(name, value);
         }
-        let mut pages = read_ahead(&self.config.client, plan, params).pages;
+        let mut pages = read_ahead(&self.config.client, plan, params, None).pages;
         while let Some(page) = pages.recv().await {
             if let Some(data) = page? {
                 self.emit(plan, context, &data, dropped, seen)?;

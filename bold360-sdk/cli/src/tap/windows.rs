@@ -1,7 +1,8 @@
 //! The date windows of an incremental stream: how long each next one is, and the windows
 //! started ahead of the one being emitted. A child stream's contexts (one per parent) follow
 //! each other as one sequence of windows, so the next parent's windows are read while the last
-//! ones of the parent before are.
+//! ones of the parent before are; a parent's first window is as long as the last one sized.
+//! A window likely to be empty while others are read asks for a small first page.
 
 use std::collections::VecDeque;
 
@@ -33,6 +34,14 @@ const TARGET_PAGES: usize = 64;
 
 /// Records a full page holds (the methods' page limit, 1,000).
 const PAGE: usize = 1000;
+
+/// Records the first page of a window likely to be empty asks for (a window after an empty
+/// one, or a parent's first, once the stream has read records). Every request reserves its
+/// page's records from the account's budget until its answer says how many came; a whole
+/// page reserved for an empty answer is room the pages being read wait for, a round trip
+/// long. If the window does hold records, its pages after the first are whole (one more
+/// round trip, while other windows are read).
+pub(super) const SMALL_FIRST_PAGE: u64 = 100;
 
 /// How long the next window is, after one of `size` that held `records`: scaled toward
 /// [`TARGET_PAGES`] pages by the density just seen (at most 8 times longer, at least half as
@@ -70,8 +79,8 @@ pub(super) struct Window {
 pub(super) type Walked = BoxFuture<'static, (u64, Result<Option<usize>, tokio::task::JoinError>)>;
 
 /// The windows of one stream that have started, in order (each context's after the one's
-/// before), where the next one starts, and how long it is (sized by the latest window of its
-/// context read completely).
+/// before), where the next one starts, and how long it is (sized by the latest window read
+/// completely).
 pub(super) struct Windows<'p> {
     client: Client,
     plan: &'p StreamPlan,
@@ -83,6 +92,10 @@ pub(super) struct Windows<'p> {
     size: Duration,
     /// The window whose density set `size`.
     sized_by: Option<u64>,
+    /// That window held records, so the next one likely does.
+    sized_by_records: bool,
+    /// A window of this stream has held records: others are likely being read.
+    read_records: bool,
     /// Started and not yet being emitted.
     pub(super) started: VecDeque<Window>,
     pub(super) walks: FuturesUnordered<Walked>,
@@ -108,6 +121,8 @@ impl<'p> Windows<'p> {
                 .map_or(config.end_date, |(_, start)| *start),
             size: config.window,
             sized_by: None,
+            sized_by_records: false,
+            read_records: false,
             started: VecDeque::new(),
             walks: FuturesUnordered::new(),
             next_index: 0,
@@ -116,21 +131,23 @@ impl<'p> Windows<'p> {
         windows
     }
 
-    /// Moves past contexts with no window left before the end date: to the next one's start,
-    /// with the configured first window again (another parent's data says nothing of this
-    /// one's density).
+    /// Moves past contexts with no window left before the end date: to the next one's start.
+    /// Its first window is as long as the last one sized (the parents of one account tend to
+    /// span the same time, and a wrong guess resizes after one window), but whether it holds
+    /// records is not known: it asks for a small first page.
     fn skip_finished_contexts(&mut self) {
         while self.context < self.contexts.len() && self.start >= self.config.end_date {
             self.context += 1;
             if let Some((_, start)) = self.contexts.get(self.context) {
                 self.start = *start;
-                self.size = self.config.window;
+                self.sized_by_records = false;
             }
         }
     }
 
     /// The walk of window `index` (the one being emitted, or one started) has ended with
-    /// `records`: it is marked, and sizes the next windows if it is the latest so far.
+    /// `records`: it is marked, and sizes the next windows if it is the latest so far (of
+    /// this context, or of the one before while none of this one's has been read).
     pub(super) fn walked(&mut self, current: &mut Window, index: u64, records: usize) {
         let window = if index == current.index {
             Some(current)
@@ -139,9 +156,12 @@ impl<'p> Windows<'p> {
         };
         if let Some(window) = window {
             window.walked = true;
-            if window.context == self.context && self.sized_by < Some(index) {
+            self.read_records |= records > 0;
+            if self.sized_by < Some(index) {
                 self.size = next_size(window.span, records, self.config);
                 self.sized_by = Some(index);
+                // Another parent's records say nothing of whether this one has any.
+                self.sized_by_records = window.context == self.context && records > 0;
             }
         }
     }
@@ -168,7 +188,9 @@ impl<'p> Windows<'p> {
         for (name, value) in context {
             params.set(name, value);
         }
-        let reader = read_ahead(&self.client, self.plan, params);
+        let likely_empty = self.read_records && !self.sized_by_records;
+        let first_page = likely_empty.then_some(SMALL_FIRST_PAGE);
+        let reader = read_ahead(&self.client, self.plan, params, first_page);
         let index = self.next_index;
         self.next_index += 1;
         self.walks
