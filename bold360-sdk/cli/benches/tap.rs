@@ -4,9 +4,10 @@
 //! gives only `start_date`: 7-day windows up to now) on the sandbox's sparse recent data and
 //! on dense data (a chat every 3 minutes from `start_date`: 60,000 messages over six weeks),
 //! then with 366-day windows; and a child stream with the defaults (getInactiveChats, a walk
-//! per folder, on the sparse data of the same chats). Prints the
-//! records per second the pipeline sustained (against the account's 2,000), the windows read,
-//! the tap's peak RSS, and the requests the sandbox held for the account's limits or refused.
+//! per folder): on the sparse data of the same chats, and at as many records (60,000 and
+//! 100,002 chats, one every 10 minutes from `start_date`). Prints the records per second the
+//! pipeline sustained (against the account's 2,000), the windows read, the tap's peak RSS,
+//! and the requests the sandbox held for the account's limits or refused.
 //!
 //! Needs the pinned target-csv (`cargo xtask install-tools`).
 
@@ -60,27 +61,45 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .ok()
 }
 
-/// A tap configuration: the label printed, the stream selected, the JSON, and the sandbox's
-/// data options.
+/// A tap configuration: the label printed, the stream selected, the JSON, the sandbox's data
+/// options, and the chats of each row (three messages each).
 struct Settings {
     label: &'static str,
     stream: &'static str,
     config: &'static str,
     data: &'static [&'static str],
+    chats: &'static [u32],
 }
 
-const SETTINGS: [Settings; 4] = [
+/// The chats of the getAllChatMessages rows: 60,000 and 100,002 messages.
+const MESSAGE_ROWS: &[u32] = &[20_000, 33_334];
+
+const SETTINGS: [Settings; 5] = [
     Settings {
         label: "defaults (7-day windows to now)",
         stream: "getAllChatMessages",
         config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
         data: &[],
+        chats: MESSAGE_ROWS,
     },
     Settings {
         label: "defaults, a child stream (getInactiveChats: a walk per folder)",
         stream: "getInactiveChats",
         config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
         data: &[],
+        chats: MESSAGE_ROWS,
+    },
+    Settings {
+        label: "defaults, a child stream, as many records (getInactiveChats; a chat every 10 minutes from start_date)",
+        stream: "getInactiveChats",
+        config: r#"{"start_date": "2024-01-01T00:00:00Z"}"#,
+        data: &[
+            "--chat-minutes",
+            "10",
+            "--data-start",
+            "2024-01-01T00:00:00Z",
+        ],
+        chats: &[60_000, 100_002],
     },
     Settings {
         label: "defaults, dense data (a chat every 3 minutes from start_date)",
@@ -92,12 +111,14 @@ const SETTINGS: [Settings; 4] = [
             "--data-start",
             "2026-01-01T00:00:00Z",
         ],
+        chats: MESSAGE_ROWS,
     },
     Settings {
         label: "date_window_days 366",
         stream: "getAllChatMessages",
         config: r#"{"start_date": "2024-01-01T00:00:00Z", "date_window_days": 366}"#,
         data: &[],
+        chats: MESSAGE_ROWS,
     },
 ];
 
@@ -217,8 +238,9 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
     let text = std::fs::read_to_string(csv).unwrap();
     let rows = text.lines().count() as u64 - 1;
     assert_eq!(rows, records, "every record reached the CSV file");
-    if settings.stream == "getAllChatMessages" {
-        assert_eq!(records, messages, "every message was read");
+    match settings.stream {
+        "getAllChatMessages" => assert_eq!(records, messages, "every message was read"),
+        _ => assert_eq!(records, u64::from(chats), "every chat was read"),
     }
     let rate = records as f64 / all_done.as_secs_f64();
     let server = sandbox.interrupt();
@@ -246,7 +268,7 @@ fn main() {
     // `BOLD360_TAP_BENCH=defaults` runs only the settings whose label starts so.
     let only = std::env::var("BOLD360_TAP_BENCH").unwrap_or_default();
     for settings in SETTINGS.iter().filter(|s| s.label.starts_with(&only)) {
-        for chats in [20_000, 33_334] {
+        for &chats in settings.chats {
             run(chats, settings, &dir, &target_csv);
         }
     }
