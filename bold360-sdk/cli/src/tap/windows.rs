@@ -41,7 +41,7 @@ const PAGE: usize = 1000;
 /// page reserved for an empty answer is room the pages being read wait for, a round trip
 /// long. If the window does hold records, its pages after the first are whole (one more
 /// round trip, while other windows are read).
-pub(super) const SMALL_FIRST_PAGE: u64 = 100;
+const SMALL_FIRST_PAGE: u64 = 100;
 
 /// How long the next window is, after one of `size` that held `records`: scaled toward
 /// [`TARGET_PAGES`] pages by the density just seen (at most 8 times longer, at least half as
