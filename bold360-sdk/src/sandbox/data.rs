@@ -27,8 +27,8 @@ pub(crate) struct Store {
     /// Every chat; read with [`chats`](Self::chats), changed with [`chats_mut`](Self::chats_mut).
     chats: Vec<Record>,
     /// The chats of each folder in (Ended, ChatID) order: what getInactiveChats reads, by
-    /// binary search (a page costs its own records, not the account's). Built on first use,
-    /// dropped by any change to the chats.
+    /// binary search (a page costs its own records, not the account's). Built with the data,
+    /// dropped by any change to the chats, built again by the next read.
     closed_by_folder: Option<HashMap<String, Vec<Closed>>>,
     pub messages: Vec<Record>,
     /// Records of methods without hand-written state, made on first use.
@@ -52,7 +52,7 @@ struct Closed {
 }
 
 /// A field as the API writes it, as text ("" when absent or null).
-fn text_of(record: &Record, name: &str) -> String {
+pub(crate) fn field(record: &Record, name: &str) -> String {
     match record.get(name) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => String::new(),
@@ -65,11 +65,11 @@ fn closed_by_folder(chats: &[Record]) -> HashMap<String, Vec<Closed>> {
     let mut index: HashMap<String, Vec<Closed>> = HashMap::new();
     for (at, chat) in chats.iter().enumerate() {
         index
-            .entry(text_of(chat, "FolderID"))
+            .entry(field(chat, "FolderID"))
             .or_default()
             .push(Closed {
-                ended: text_of(chat, "Ended"),
-                chat_id: text_of(chat, "ChatID"),
+                ended: field(chat, "Ended"),
+                chat_id: field(chat, "ChatID"),
                 at,
             });
     }

@@ -11,7 +11,7 @@ use bold360_api_spec::{DataShape, Manifest, Method, Version};
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use super::data::{iso, Record, Store, ACCOUNT_ID};
+use super::data::{field, iso, Record, Store, ACCOUNT_ID};
 use super::paging::{self, Window};
 use super::protocol::{self, Params};
 use super::synthetic;
@@ -429,14 +429,6 @@ fn get_report(store: &mut Store, p: &Params<'_>) -> Reply {
 /// A string field without copying it (empty when absent or not a string).
 fn text<'a>(record: &'a Record, name: &str) -> &'a str {
     record.get(name).and_then(Value::as_str).unwrap_or_default()
-}
-
-fn field(record: &Record, name: &str) -> String {
-    match record.get(name) {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => String::new(),
-        Some(other) => other.to_string(),
-    }
 }
 
 fn data(value: Value) -> Reply {
