@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use serde_json::{json, Map, Value};
 
+use super::paging::Window;
+
 /// One record, as the API sends it.
 pub(crate) type Record = Map<String, Value>;
 
@@ -304,14 +306,8 @@ impl Store {
         &mut self.chats
     }
 
-    /// The chats of `folder` that ended within `from..to` (ISO-8601 UTC text; either end
-    /// open), in (Ended, ChatID) order.
-    pub(crate) fn closed_in(
-        &mut self,
-        folder: &str,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Vec<&Record> {
+    /// The chats of `folder` that ended within `window`, in (Ended, ChatID) order.
+    pub(crate) fn closed_in(&mut self, folder: &str, window: &Window) -> Vec<&Record> {
         let chats = &self.chats;
         let index = self
             .closed_by_folder
@@ -319,11 +315,8 @@ impl Store {
         let Some(closed) = index.get(folder) else {
             return Vec::new();
         };
-        let lo = from.map_or(0, |f| closed.partition_point(|c| c.ended.as_str() < f));
-        let hi = to.map_or(closed.len(), |t| {
-            closed.partition_point(|c| c.ended.as_str() < t)
-        });
-        closed[lo..hi.max(lo)]
+        window
+            .span(closed, |c| c.ended.as_str())
             .iter()
             .filter_map(|c| chats.get(c.at))
             .collect()

@@ -95,22 +95,17 @@ pub(crate) fn dispatch(
         "getInactiveChats" => {
             let folder = p.required("FolderID")?;
             let window = Window::from(&p)?;
-            let (from, to) = window.bounds();
-            let chats = store.closed_in(folder, from, to);
+            let chats = store.closed_in(folder, &window);
             paging::page(chats, spec, version, &p)
         }
         "getAllChatMessages" => {
             // Messages are kept in (Created, ChatMessageID) order, so the date window is found
             // by binary search: pages stay cheap with millions of messages.
             let window = Window::from(&p)?;
-            let (from, to) = window.bounds();
-            let lo = from.map_or(0, |f| {
-                store.messages.partition_point(|m| text(m, "Created") < f)
-            });
-            let hi = to.map_or(store.messages.len(), |t| {
-                store.messages.partition_point(|m| text(m, "Created") < t)
-            });
-            let messages: Vec<&Record> = store.messages[lo..hi.max(lo)].iter().collect();
+            let messages: Vec<&Record> = window
+                .span(&store.messages, |m| text(m, "Created"))
+                .iter()
+                .collect();
             paging::page(messages, spec, version, &p)
         }
         _ => synthetic_reply(store, spec, version, &p),

@@ -32,9 +32,17 @@ impl Window {
         })
     }
 
-    /// The window's ends, as ISO-8601 UTC text.
-    pub(crate) fn bounds(&self) -> (Option<&str>, Option<&str>) {
-        (self.from.as_deref(), self.to.as_deref())
+    /// The part of `sorted` (in the order of `time`) inside the window, by binary search.
+    pub(crate) fn span<'a, T>(&self, sorted: &'a [T], time: impl Fn(&T) -> &str) -> &'a [T] {
+        let lo = self
+            .from
+            .as_deref()
+            .map_or(0, |f| sorted.partition_point(|x| time(x) < f));
+        let hi = self
+            .to
+            .as_deref()
+            .map_or(sorted.len(), |t| sorted.partition_point(|x| time(x) < t));
+        &sorted[lo..hi.max(lo)]
     }
 
     pub(crate) fn contains(&self, time: &str) -> bool {
