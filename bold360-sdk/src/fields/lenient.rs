@@ -97,7 +97,9 @@ impl<'de, T: Wire> DeserializeSeed<'de> for Seed<T> {
 
 /// Decodes the value of the documented field `field` of a `method` record. A value that does
 /// not fit `T` is kept in `extra` under its wire name, the field is `None`, and a warning
-/// names method and field. Errors only when the input is not JSON at all.
+/// names method and field. A key sent twice decodes as JSON objects do: the last value
+/// wins, so a fitting value also drops a misfit kept from an earlier duplicate. Errors only
+/// when the input is not JSON at all.
 pub fn field<'de, A: MapAccess<'de>, T: Wire>(
     map: &mut A,
     method: &'static str,
@@ -105,7 +107,12 @@ pub fn field<'de, A: MapAccess<'de>, T: Wire>(
     extra: &mut Map<String, Value>,
 ) -> Result<Option<T>, A::Error> {
     match map.next_value_seed(Seed::<T>(PhantomData))? {
-        Decoded::Fits(value) => Ok(value),
+        Decoded::Fits(value) => {
+            if !extra.is_empty() {
+                extra.remove(field);
+            }
+            Ok(value)
+        }
         Decoded::Misfit(raw, why) => {
             tracing::warn!(
                 method,
@@ -239,6 +246,24 @@ mod tests {
         let rec: Rec = serde_json::from_value(v).unwrap();
         assert_eq!(rec.extra["Hidden"], 1);
         assert_eq!(rec.extra["Y"], 2);
+    }
+
+    #[test]
+    fn a_key_sent_twice_is_its_last_value_typed_or_kept() {
+        // A misfit, then a fitting value: the field, and nothing left in `extra`.
+        let rec: Rec = serde_json::from_str(
+            r#"{"Hidden": "2024-0254741010", "Hidden": "2024-01-01T00:00:00Z"}"#,
+        )
+        .unwrap();
+        assert!(rec.hidden.is_some());
+        assert!(rec.extra.is_empty(), "{:?}", rec.extra);
+        let rec: Rec = serde_json::from_str(r#"{"Count": true, "Count": null}"#).unwrap();
+        assert_eq!(rec.count, None);
+        assert!(rec.extra.is_empty(), "{:?}", rec.extra);
+        // A fitting value, then a misfit: the misfit, kept.
+        let rec: Rec = serde_json::from_str(r#"{"Count": 2, "Count": "two"}"#).unwrap();
+        assert_eq!(rec.count, None);
+        assert_eq!(rec.extra["Count"], "two");
     }
 
     #[test]
