@@ -145,9 +145,10 @@ pub struct PageWalker {
     /// Every continuation followed so far.
     seen: HashSet<String>,
     pages: u64,
-    /// Records the first page asks for, when fewer than a whole page (see
-    /// [`first_page`](Self::first_page)), and the page size the caller's parameters set.
-    first_page: Option<(u64, Option<String>)>,
+    /// Records the next page asks for, when fewer than a whole page (see
+    /// [`next_page_size`](Self::next_page_size)), and the page size the caller's parameters
+    /// set.
+    smaller_next: Option<(u64, Option<String>)>,
 }
 
 impl PageWalker {
@@ -158,7 +159,7 @@ impl PageWalker {
             next: Some(params),
             seen: HashSet::new(),
             pages: 0,
-            first_page: None,
+            smaller_next: None,
         }
     }
 
@@ -177,18 +178,47 @@ impl PageWalker {
     /// assert_eq!(walker.next_params().unwrap().get("PageSize"), Some("100"));
     /// ```
     pub fn first_page(mut self, records: u64) -> Self {
-        let Some(name) = self.call.page_size_param.as_deref() else {
-            return self;
-        };
-        let records = records.max(1);
-        if self.pages == 0 && records < self.call.expected_records {
-            if let Some(params) = self.next.as_mut() {
-                let asked = params.get(name).map(str::to_owned);
-                params.set(name, records);
-                self.first_page = Some((records, asked));
-            }
+        if self.pages == 0 {
+            self.next_page_size(records);
         }
         self
+    }
+
+    /// Asks for only `records` (at least one) in the next page, and for what the caller's
+    /// parameters ask in the pages after it: for a page the caller expects to be short (the
+    /// last of a date window, say), so that it holds only that many of the account's records
+    /// budget while its answer is on the way. If the page comes back full, the walk goes on
+    /// (one more round trip). `true` when the next page asks for fewer records than a whole
+    /// page; `false` (nothing changes) when `records` is not fewer, the walk is over, or the
+    /// method's pages cannot change size within a walk (see [`first_page`](Self::first_page)).
+    ///
+    /// ```
+    /// use bold360_sdk::{methods, paging::{PageWalker, PagedCall}, ApiVersion, Params};
+    /// let params = Params::new().with("FolderID", 7);
+    /// let call = PagedCall::for_method(methods::lookup("getInactiveChats").unwrap(), ApiVersion::V1, &params);
+    /// let mut walker = PageWalker::new(call, params);
+    /// assert!(walker.next_page_size(40));
+    /// assert_eq!(walker.next_params().unwrap().get("PageSize"), Some("40"));
+    /// assert!(!walker.next_page_size(5000), "not fewer than a whole page");
+    /// ```
+    pub fn next_page_size(&mut self, records: u64) -> bool {
+        let Some(name) = self.call.page_size_param.as_deref() else {
+            return false;
+        };
+        let records = records.max(1);
+        let Some(params) = self.next.as_mut() else {
+            return false;
+        };
+        if records >= self.call.expected_records {
+            return false;
+        }
+        let asked = match self.smaller_next.take() {
+            Some((_, asked)) => asked,
+            None => params.get(name).map(str::to_owned),
+        };
+        params.set(name, records);
+        self.smaller_next = Some((records, asked));
+        true
     }
 
     /// The parameters of the next page, or `None` when the walk is over.
@@ -223,13 +253,9 @@ impl PageWalker {
                 client.max_pages()
             ));
         }
-        let first_page = self.first_page.take();
+        let smaller = self.smaller_next.take();
         let mut call = CallInfo::new(method, self.call.kind)
-            .expected_records(
-                first_page
-                    .as_ref()
-                    .map_or(self.call.expected_records, |f| f.0),
-            )
+            .expected_records(smaller.as_ref().map_or(self.call.expected_records, |f| f.0))
             .retry(self.call.retry.as_ref())
             .timeout(self.call.timeout)
             .page_size_param(self.call.page_size_param.as_deref());
@@ -240,12 +266,10 @@ impl PageWalker {
         };
         self.pages += 1;
         let (mut next, token) = next_params(&self.call, &params, &page);
-        if let (Some((_, asked)), Some(next), Some(name)) = (
-            first_page,
-            next.as_mut(),
-            self.call.page_size_param.as_deref(),
-        ) {
-            // The pages after a small first one ask for what the caller's parameters did.
+        if let (Some((_, asked)), Some(next), Some(name)) =
+            (smaller, next.as_mut(), self.call.page_size_param.as_deref())
+        {
+            // The pages after a smaller one ask for what the caller's parameters did.
             match asked {
                 Some(size) => {
                     next.set(name, size);

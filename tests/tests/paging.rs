@@ -385,3 +385,65 @@ async fn a_small_first_page_then_whole_pages_yields_every_record_once() {
         .unwrap();
     assert_eq!(first.record_count(), 1000);
 }
+
+#[tokio::test]
+async fn a_smaller_page_within_a_walk_then_whole_pages_yields_every_record_once() {
+    use bold360_sdk::paging::{PageWalker, PagedCall};
+    use bold360_sdk::{methods, ApiVersion, Params};
+    let sandbox = Sandbox::builder()
+        .chats(700)
+        .without_limits()
+        .start()
+        .await
+        .unwrap();
+    // No limiter: it could lower a page's size to fit the budget (`acquire_up_to`).
+    let client = sandbox
+        .client_builder()
+        .limits(bold360_sdk::LimiterConfig::unlimited())
+        .build()
+        .unwrap()
+        .with_version(ApiVersion::V1);
+    let spec = methods::lookup("getAllChatMessages").unwrap();
+    // The second page asks for `second` records (twice over: the later call wins); the rest
+    // ask what the caller's parameters do.
+    let walk = |params: Params, second: u64| {
+        let client = client.clone();
+        async move {
+            let call = PagedCall::for_method(spec, ApiVersion::V1, &params);
+            let mut walker = PageWalker::new(call, params);
+            let mut pages = Vec::new();
+            let mut smaller = Vec::new();
+            while let Some(page) = walker.next_page::<serde_json::Value>(&client).await {
+                pages.push(page.unwrap().data.unwrap().into_vec());
+                if pages.len() == 1 {
+                    smaller.push(walker.next_page_size(second + 7));
+                    smaller.push(walker.next_page_size(second));
+                }
+            }
+            (pages, smaller)
+        }
+    };
+    let sizes = |pages: &[Vec<serde_json::Value>]| pages.iter().map(Vec::len).collect::<Vec<_>>();
+    let (whole, smaller) = walk(Params::new(), 1000).await;
+    assert_eq!(sizes(&whole), [1000, 1000, 100]);
+    assert_eq!(smaller, [false, false], "not fewer than a page: unchanged");
+    let (second_small, smaller) = walk(Params::new(), 300).await;
+    assert_eq!(smaller, [true, true]);
+    assert_eq!(sizes(&second_small), [1000, 300, 800]);
+    assert_eq!(
+        second_small.concat(),
+        whole.concat(),
+        "every record once, in order"
+    );
+    // The caller's own page size comes back after the smaller page.
+    let (own, _) = walk(Params::new().with("PageSize", 500), 300).await;
+    assert_eq!(sizes(&own), [500, 300, 500, 500, 300]);
+    assert_eq!(own.concat(), whole.concat());
+    // Once the walk is over there is no next page to size.
+    let call = PagedCall::for_method(spec, ApiVersion::V1, &Params::new());
+    let mut walker = PageWalker::new(call, Params::new().with("PageSize", 1000));
+    while let Some(page) = walker.next_page::<serde_json::Value>(&client).await {
+        page.unwrap();
+    }
+    assert!(!walker.next_page_size(10));
+}

@@ -15,6 +15,7 @@
 pub mod about;
 pub mod catalog;
 pub mod config;
+mod last_page;
 pub mod messages;
 mod reader;
 pub mod schema;

@@ -1,10 +1,15 @@
 //! One call's pages, read in the background into a small buffer, for the sync to emit in
 //! order while the next ones are fetched.
 
+use std::collections::VecDeque;
+use std::sync::Arc;
+
 use bold360_api_spec::Version;
 use bold360_sdk::paging::{PageWalker, PagedCall};
 use bold360_sdk::{ApiVersion, Client, Params};
+use tokio::sync::Notify;
 
+use super::last_page::WindowProgress;
 use super::streams::StreamPlan;
 use crate::fail::Failure;
 use crate::raw::RawData;
@@ -31,19 +36,31 @@ pub(super) struct Reader {
     pub(super) walk: tokio::task::JoinHandle<Option<usize>>,
 }
 
+/// What the reader of a date window knows beyond its call.
+pub(super) struct WindowRead {
+    /// How far the window's records have come: it foresees the window's short last page,
+    /// which then asks for about as many records as are left ([`WindowProgress`]).
+    pub(super) progress: WindowProgress,
+    /// The stream's windows share it. A window asking its foreseen last page signals it: the
+    /// room that page leaves in the account's budget, nobody in line wants. A window read
+    /// ahead whose buffer is full then reads one more page (one page more in memory, once).
+    pub(super) spare: Arc<Notify>,
+}
+
 /// Starts reading every page of one call in the background; with `first_page`, the first page
-/// asks for only that many records ([`PageWalker::first_page`]).
+/// asks for only that many records ([`PageWalker::first_page`]); with `window`, the window's
+/// foreseen last page asks for fewer, and the room it leaves is read into.
 pub(super) fn read_ahead(
     client: &Client,
     plan: &StreamPlan,
     params: Params,
     first_page: Option<u64>,
+    window: Option<WindowRead>,
 ) -> Reader {
     let (tx, rx) = tokio::sync::mpsc::channel(PAGES_BUFFERED);
     let client = client.with_version(api(plan.version));
     let name = plan.name.clone();
     let walk = tokio::spawn(async move {
-        let mut records = 0;
         let Some(info) = bold360_sdk::methods::lookup(&name) else {
             let _ = tx
                 .send(Err(Failure::usage(format!(
@@ -58,24 +75,230 @@ pub(super) fn read_ahead(
         if let Some(records) = first_page {
             walker = walker.first_page(records);
         }
-        while let Some(page) = walker.next_page_as::<RawData>(&client).await {
-            let item = match page {
-                Err(e) => Err(Failure::from(e)),
-                Ok(page) if single && page.truncated == Some(true) => {
-                    Err(crate::fail::truncated(&name, page.record_count() as u64))
+        let mut walk = Walk {
+            walker,
+            client,
+            name,
+            single,
+            records: 0,
+            window,
+            foreseen: false,
+            announce: false,
+            more: true,
+        };
+        // Fetched pages not yet in the buffer (at most two: one waiting for room, one read
+        // into spare room).
+        let mut ready: VecDeque<Page> = VecDeque::new();
+        loop {
+            if ready.is_empty() {
+                match walk.fetch().await {
+                    Some(page) => ready.push_back(page),
+                    None => break,
                 }
-                Ok(page) => {
-                    records += page.record_count();
-                    Ok(page.data)
+                continue;
+            }
+            let one_more = walk.more && ready.len() < 2 && walk.window.is_some();
+            let spare = walk.window.as_ref().map(|w| Arc::clone(&w.spare));
+            tokio::select! {
+                biased;
+                slot = tx.reserve() => {
+                    // A closed receiver: the sync stopped (an earlier window failed).
+                    let Ok(slot) = slot else { return None };
+                    let Some(page) = ready.pop_front() else { continue };
+                    let failed = page.is_err();
+                    slot.send(page);
+                    if failed {
+                        return None;
+                    }
                 }
-            };
-            let failed = item.is_err();
-            // A closed receiver: the sync stopped (an earlier window failed).
-            if tx.send(item).await.is_err() || failed {
-                return None;
+                () = spare_room(spare.as_deref()), if one_more => {
+                    if let Some(page) = walk.fetch().await {
+                        ready.push_back(page);
+                    }
+                }
             }
         }
-        Some(records)
+        Some(walk.records)
     });
     Reader { pages: rx, walk }
+}
+
+/// Waits for a window's signal of spare room; never, without one.
+async fn spare_room(spare: Option<&Notify>) {
+    match spare {
+        Some(spare) => spare.notified().await,
+        None => std::future::pending().await,
+    }
+}
+
+/// One call's walk, page by page.
+struct Walk {
+    walker: PageWalker,
+    client: Client,
+    name: String,
+    /// The method does not page: a truncated answer is an error.
+    single: bool,
+    records: usize,
+    window: Option<WindowRead>,
+    /// The window's last page has been foreseen (once: if it came back whole, the pages after
+    /// it are whole).
+    foreseen: bool,
+    /// The next page is the foreseen last one: signal the spare room as it is asked.
+    announce: bool,
+    /// Pages are left to fetch.
+    more: bool,
+}
+
+impl Walk {
+    /// The next page; `None` when every page has been fetched (or a failure ended the walk).
+    async fn fetch(&mut self) -> Option<Page> {
+        if !self.more {
+            return None;
+        }
+        if std::mem::take(&mut self.announce) {
+            if let Some(window) = &self.window {
+                window.spare.notify_waiters();
+            }
+        }
+        let Some(page) = self.walker.next_page_as::<RawData>(&self.client).await else {
+            self.more = false;
+            return None;
+        };
+        let page = match page {
+            Err(e) => Err(Failure::from(e)),
+            Ok(page) if self.single && page.truncated == Some(true) => Err(crate::fail::truncated(
+                &self.name,
+                page.record_count() as u64,
+            )),
+            Ok(page) => {
+                self.records += page.record_count();
+                if let (Some(window), Some(data)) = (self.window.as_mut(), page.data.as_ref()) {
+                    window.progress.page(data);
+                    if !self.foreseen {
+                        if let Some(size) = window.progress.last_page_size() {
+                            self.foreseen = self.walker.next_page_size(size);
+                            self.announce = self.foreseen;
+                            tracing::debug!(
+                                stream = %self.name,
+                                records = self.records,
+                                asked = size,
+                                "a window's last page foreseen"
+                            );
+                        }
+                    }
+                }
+                Ok(page.data)
+            }
+        };
+        if page.is_err() {
+            self.more = false;
+        }
+        Some(page)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use bold360_api_spec::Manifest;
+    use bold360_sdk::chrono::{DateTime, Utc};
+    use bold360_sdk::sandbox::Sandbox;
+    use bold360_sdk::{LimiterConfig, RateLimiter};
+
+    use super::*;
+    use crate::tap::streams;
+
+    async fn until(what: &str, done: impl Fn() -> bool) {
+        for _ in 0..1000 {
+            if done() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("waited 10 s for {what}");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_buffer_reads_one_more_page_into_spare_room_and_no_more() {
+        // 1,834 chats 3 minutes apart: 5,502 messages, six pages in one window that ends
+        // with the data (so its records' rate foresees the last page).
+        let start: DateTime<Utc> = "2024-01-01T00:00:00Z".parse().unwrap();
+        let end: DateTime<Utc> = "2024-01-04T19:45:00Z".parse().unwrap();
+        let sandbox = Sandbox::builder()
+            .port(0)
+            .chats(1_834)
+            .chat_minutes(3)
+            .data_start(start)
+            .start()
+            .await
+            .unwrap();
+        let (plans, _) = streams::plan(&Manifest::embedded().unwrap(), Version::V1);
+        let plan = plans
+            .iter()
+            .find(|p| p.name == "getAllChatMessages")
+            .unwrap();
+        let params = Params::new()
+            .with("FromDate", "2024-01-01T00:00:00Z")
+            .with("ToDate", "2024-01-04T19:45:00Z");
+        let spare = Arc::new(Notify::new());
+        let window = WindowRead {
+            progress: WindowProgress::new(start, end, "Created"),
+            spare: Arc::clone(&spare),
+        };
+        // No budget to wait for: what the walk asks shows at once.
+        let client = sandbox
+            .client_builder()
+            .rate_limiter(RateLimiter::new(LimiterConfig::unlimited()))
+            .build()
+            .unwrap();
+        let mut reader = read_ahead(&client, plan, params, None, Some(window));
+        let asked = || {
+            sandbox
+                .requests()
+                .iter()
+                .filter(|r| r.method == "getAllChatMessages")
+                .count()
+        };
+        // Two pages in the buffer and one waiting for room in it: then the walk waits.
+        until("three pages", || asked() == 3).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(asked(), 3, "a full buffer stops the walk");
+        // Spare room in the budget: one page more.
+        for _ in 0..500 {
+            spare.notify_waiters();
+            if asked() == 4 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(asked(), 4, "spare room reads one more page");
+        for _ in 0..30 {
+            spare.notify_waiters();
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert_eq!(asked(), 4, "one, not more, while the buffer stays full");
+        // Every page comes out, in order.
+        let mut created = Vec::new();
+        while let Some(page) = reader.pages.recv().await {
+            let Some(data) = page.unwrap() else { continue };
+            for raw in data.records().unwrap() {
+                let rec: serde_json::Value = serde_json::from_str(raw.get()).unwrap();
+                created.push(rec["Created"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(created.len(), 5_502);
+        assert!(created.windows(2).all(|w| w[0] <= w[1]), "in order");
+        assert_eq!(reader.walk.await.unwrap(), Some(5_502));
+        // The last page was foreseen: it asked for the 502 left and some to spare.
+        let sizes: Vec<Option<String>> = sandbox
+            .requests()
+            .iter()
+            .map(|r| r.param("PageSize").map(str::to_owned))
+            .collect();
+        assert_eq!(sizes.len(), 6, "{sizes:?}");
+        assert!(sizes[..5].iter().all(|s| s.is_none()), "{sizes:?}");
+        let last: u64 = sizes[5].as_deref().unwrap().parse().unwrap();
+        assert!((502..1000).contains(&last), "{sizes:?}");
+    }
 }

@@ -13,7 +13,9 @@
 //! hour and the largest window: the configured `date_window_days`, else 366 days); a parent's
 //! first window is as long as the last one sized. A window likely to be empty once records
 //! are flowing (after an empty one, or a parent's first) asks for a 100-record first page, so
-//! it holds little of the account's records budget while the others page. So the account's
+//! it holds little of the account's records budget while the others page. A window's last
+//! page is foreseen from its records' dates and asks for about what is left; the room that
+//! leaves, the window read ahead reads one more page into (`last_page.rs`). So the account's
 //! budget, not each window's first and last round trip, bounds the rate, and memory stays at
 //! a few pages per window.
 
@@ -119,7 +121,7 @@ impl<'a> Sync<'a> {
             .find(|p| p.name == parent)
             .ok_or_else(|| Failure::usage(format!("no stream {parent}")))?;
         let mut seen = self.wanted_fields(parent);
-        let mut pages = read_ahead(&self.config.client, plan, Params::new(), None).pages;
+        let mut pages = read_ahead(&self.config.client, plan, Params::new(), None, None).pages;
         while let Some(page) = pages.recv().await {
             let Some(data) = page? else { continue };
             for raw in data.records().map_err(|e| Failure::usage(e.to_string()))? {
@@ -259,7 +261,7 @@ impl<'a> Sync<'a> {
         for (name, value) in context {
             params.set(name, value);
         }
-        let mut pages = read_ahead(&self.config.client, plan, params, None).pages;
+        let mut pages = read_ahead(&self.config.client, plan, params, None, None).pages;
         while let Some(page) = pages.recv().await {
             if let Some(data) = page? {
                 self.emit(plan, context, &data, dropped, seen)?;

@@ -5,14 +5,17 @@
 //! A window likely to be empty while others are read asks for a small first page.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use bold360_sdk::chrono::{DateTime, Duration, SecondsFormat, Utc};
 use bold360_sdk::{Client, Params};
 use futures_util::future::{BoxFuture, FutureExt};
 use futures_util::stream::FuturesUnordered;
+use tokio::sync::Notify;
 
 use super::config::TapConfig;
-use super::reader::{read_ahead, Page};
+use super::last_page::WindowProgress;
+use super::reader::{read_ahead, Page, WindowRead};
 use super::state::Context;
 use super::streams::StreamPlan;
 
@@ -100,6 +103,8 @@ pub(super) struct Windows<'p> {
     pub(super) started: VecDeque<Window>,
     pub(super) walks: FuturesUnordered<Walked>,
     next_index: u64,
+    /// Signalled when a window asks its foreseen last page ([`WindowRead::spare`]).
+    spare: Arc<Notify>,
 }
 
 impl<'p> Windows<'p> {
@@ -126,6 +131,7 @@ impl<'p> Windows<'p> {
             started: VecDeque::new(),
             walks: FuturesUnordered::new(),
             next_index: 0,
+            spare: Arc::new(Notify::new()),
         };
         windows.skip_finished_contexts();
         windows
@@ -190,7 +196,11 @@ impl<'p> Windows<'p> {
         }
         let likely_empty = self.read_records && !self.sized_by_records;
         let first_page = likely_empty.then_some(SMALL_FIRST_PAGE);
-        let reader = read_ahead(&self.client, self.plan, params, first_page);
+        let window = self.plan.replication.key().map(|key| WindowRead {
+            progress: WindowProgress::new(start, end, key),
+            spare: Arc::clone(&self.spare),
+        });
+        let reader = read_ahead(&self.client, self.plan, params, first_page, window);
         let index = self.next_index;
         self.next_index += 1;
         self.walks
