@@ -75,9 +75,13 @@ impl WindowProgress {
     }
 
     /// The size to ask of the next page when it is likely the window's last: the expected
-    /// remainder, a quarter more and 10 records to spare; `None` when that is a whole page.
+    /// remainder, rounded up, and one more (a page that comes back short shows the window's
+    /// end; a whole one needs another request to see it); `None` when that is a whole page.
+    /// Not more: a record asked for and not sent is budget lost to everyone (the room it gives
+    /// back an answer later is too little for any page waiting then). If more are left, the
+    /// page comes back whole and the next one is foreseen again.
     pub(super) fn last_page_size(&self) -> Option<u64> {
-        let asked = (self.remaining()? * 1.25).ceil() as u64 + 10;
+        let asked = self.remaining()?.ceil() as u64 + 1;
         (asked < PAGE).then_some(asked)
     }
 }
@@ -110,7 +114,7 @@ mod tests {
         w.page(&page(&dates));
         let left = w.remaining().unwrap();
         assert!((left - 111.1).abs() < 0.5, "{left}");
-        assert_eq!(w.last_page_size(), Some(149));
+        assert_eq!(w.last_page_size(), Some(113));
     }
 
     #[test]
@@ -155,6 +159,15 @@ mod tests {
         // A date past the window's end counts as its end: nothing left.
         w.page(&page(&[at(20, 0)]));
         assert_eq!(w.remaining(), Some(0.0));
-        assert_eq!(w.last_page_size(), Some(10));
+        assert_eq!(w.last_page_size(), Some(1), "one, to see the window's end");
+        // A remainder of a page and more is a whole page.
+        let mut w = WindowProgress::new(at(1, 0), at(11, 0), "Created");
+        w.page(&page(&[at(1, 0), at(6, 0)]));
+        assert_eq!(w.remaining(), Some(2.0));
+        let mut dates = vec![at(1, 0); 999];
+        dates.push(at(6, 0));
+        w.page(&page(&dates));
+        assert_eq!(w.remaining(), Some(1002.0));
+        assert_eq!(w.last_page_size(), None);
     }
 }
