@@ -6,8 +6,9 @@
 //! then with 366-day windows; and a child stream with the defaults (getInactiveChats, a walk
 //! per folder): on the sparse data of the same chats, and at as many records (60,000 and
 //! 100,002 chats, one every 10 minutes from `start_date`). Prints the records per second the
-//! pipeline sustained (against the account's 2,000), the windows read, the tap's peak RSS,
-//! and the requests the sandbox held for the account's limits or refused.
+//! pipeline sustained (against the account's 2,000), the windows read and how long each was
+//! (from the bookmarks of the `STATE` messages), the tap's peak RSS, and the requests the
+//! sandbox held for the account's limits or refused.
 //!
 //! Needs the pinned target-csv (`cargo xtask install-tools`).
 
@@ -15,6 +16,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
+
+use bold360_sdk::chrono::{DateTime, Utc};
 
 const SANDBOX: &str = env!("CARGO_BIN_EXE_bold360");
 const TAP: &str = env!("CARGO_BIN_EXE_tap-bold360");
@@ -59,6 +62,80 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
         .nth(1)?
         .parse()
         .ok()
+}
+
+/// The windows a run read, from its `STATE` messages: each bookmark that moved (per partition:
+/// a child stream's parent) closes a window that began at the bookmark before it, or at
+/// `start_date`.
+struct WindowSpans {
+    start: DateTime<Utc>,
+    last: std::collections::BTreeMap<String, DateTime<Utc>>,
+    /// Each window's length in days, in the order read, with its partition's number.
+    days: Vec<(usize, f64)>,
+    partitions: Vec<String>,
+}
+
+impl WindowSpans {
+    fn new(config: &str) -> Self {
+        let config: serde_json::Value = serde_json::from_str(config).unwrap();
+        Self {
+            start: config["start_date"].as_str().unwrap().parse().unwrap(),
+            last: Default::default(),
+            days: Vec::new(),
+            partitions: Vec::new(),
+        }
+    }
+
+    fn state(&mut self, line: &str, stream: &str) {
+        let state: serde_json::Value = serde_json::from_str(line).unwrap();
+        let bookmark = &state["value"]["bookmarks"][stream];
+        let marks: Vec<(String, &serde_json::Value)> = match bookmark["partitions"].as_array() {
+            Some(parts) => parts
+                .iter()
+                .map(|p| (p["context"].to_string(), &p["replication_key_value"]))
+                .collect(),
+            None => vec![(String::new(), &bookmark["replication_key_value"])],
+        };
+        for (partition, value) in marks {
+            let Some(end) = value.as_str().and_then(|v| v.parse::<DateTime<Utc>>().ok()) else {
+                continue;
+            };
+            let from = *self.last.get(&partition).unwrap_or(&self.start);
+            if end > from {
+                let index = match self.partitions.iter().position(|p| *p == partition) {
+                    Some(i) => i,
+                    None => {
+                        self.partitions.push(partition.clone());
+                        self.partitions.len() - 1
+                    }
+                };
+                self.days
+                    .push((index, (end - from).num_seconds() as f64 / 86_400.0));
+                self.last.insert(partition, end);
+            }
+        }
+    }
+
+    /// "7 d, 7 d, 366 d, …"; for a child stream, each parent's windows after its number.
+    fn summary(&self) -> String {
+        let mut out = String::new();
+        for (i, _) in self.partitions.iter().enumerate() {
+            let spans: Vec<String> = self
+                .days
+                .iter()
+                .filter(|(p, _)| *p == i)
+                .map(|(_, d)| format!("{d:.1} d"))
+                .collect();
+            if self.partitions.len() > 1 {
+                out.push_str(&format!("parent {}: ", i + 1));
+            }
+            out.push_str(&spans.join(", "));
+            if i + 1 < self.partitions.len() {
+                out.push_str("; ");
+            }
+        }
+        out
+    }
 }
 
 /// A tap configuration: the label printed, the stream selected, the JSON, the sandbox's data
@@ -200,6 +277,8 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
     // the target.
     let mut tap_out = tap.stdout.take().unwrap();
     let mut into_target = target.stdin.take().unwrap();
+    let mut spans = WindowSpans::new(settings.config);
+    let stream = settings.stream;
     let counted = std::thread::spawn(move || {
         use std::io::Write;
         let (mut windows, mut records) = (0u64, 0u64);
@@ -208,6 +287,7 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         while lines.read_line(&mut line).unwrap() > 0 {
             if line.starts_with(r#"{"type":"STATE""#) {
                 windows += 1;
+                spans.state(&line, stream);
             } else if line.contains(r#""type":"RECORD""#) {
                 // (A quote inside a value is escaped: this is the message's own type.)
                 records += 1;
@@ -215,7 +295,7 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
             into_target.write_all(line.as_bytes()).unwrap();
             line.clear();
         }
-        (windows, records)
+        (windows, records, spans)
     });
     let pid = tap.id();
     let mut peak = 0;
@@ -230,7 +310,7 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
         std::thread::sleep(Duration::from_millis(50));
     }
     let tap_done = started.elapsed();
-    let (windows, records) = counted.join().unwrap();
+    let (windows, records, spans) = counted.join().unwrap();
     let status = target.wait().unwrap();
     let all_done = started.elapsed();
     assert!(status.success(), "target-csv failed");
@@ -245,8 +325,9 @@ fn run(chats: u32, settings: &Settings, dir: &Path, target_csv: &Path) {
     let rate = records as f64 / all_done.as_secs_f64();
     let server = sandbox.interrupt();
     println!(
-        "{}: {records} records, 150 ms latency, {windows} STATE messages: tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB; the sandbox {server}",
+        "{}: {records} records, 150 ms latency, {windows} STATE messages (windows read: {}): tap done in {:.2} s, target done in {:.2} s: {:.0} records/s = {:.1} % of 2,000; tap peak RSS {:.1} MB; the sandbox {server}",
         settings.label,
+        spans.summary(),
         tap_done.as_secs_f64(),
         all_done.as_secs_f64(),
         rate,

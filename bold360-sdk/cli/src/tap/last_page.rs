@@ -75,13 +75,12 @@ impl WindowProgress {
     }
 
     /// The size to ask of the next page when it is likely the window's last: the expected
-    /// remainder, rounded up, and one more (a page that comes back short shows the window's
-    /// end; a whole one needs another request to see it); `None` when that is a whole page.
-    /// Not more: a record asked for and not sent is budget lost to everyone (the room it gives
-    /// back an answer later is too little for any page waiting then). If more are left, the
-    /// page comes back whole and the next one is foreseen again.
+    /// remainder, rounded up (at least one); `None` when that is a whole page. Not more: a
+    /// record asked for and not sent is budget lost to everyone (the room it gives back an
+    /// answer later is too little for any page waiting then). The answer says whether more
+    /// are left (`Truncated`, `Next`); if so, the next page is foreseen again.
     pub(super) fn last_page_size(&self) -> Option<u64> {
-        let asked = self.remaining()?.ceil() as u64 + 1;
+        let asked = (self.remaining()?.ceil() as u64).max(1);
         (asked < PAGE).then_some(asked)
     }
 }
@@ -114,7 +113,7 @@ mod tests {
         w.page(&page(&dates));
         let left = w.remaining().unwrap();
         assert!((left - 111.1).abs() < 0.5, "{left}");
-        assert_eq!(w.last_page_size(), Some(113));
+        assert_eq!(w.last_page_size(), Some(112));
     }
 
     #[test]

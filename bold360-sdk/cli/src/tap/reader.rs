@@ -179,9 +179,10 @@ impl Walk {
                 if let (Some(window), Some(data)) = (self.window.as_mut(), page.data.as_ref()) {
                     window.progress.page(data);
                     if self.foreseen < FORESIGHTS {
-                        if let Some(size) = window.progress.last_page_size() {
-                            self.announce = self.walker.next_page_size(size);
-                            self.foreseen += u8::from(self.announce);
+                        let foreseen = window.progress.last_page_size();
+                        if let Some(size) = foreseen.filter(|&s| self.walker.next_page_size(s)) {
+                            self.announce = true;
+                            self.foreseen += 1;
                             tracing::debug!(
                                 stream = %self.name,
                                 records = self.records,
