@@ -75,12 +75,12 @@ impl WindowProgress {
     }
 
     /// The size to ask of the next page when it is likely the window's last: the expected
-    /// remainder, rounded up (at least one); `None` when that is a whole page. Not more: a
-    /// record asked for and not sent is budget lost to everyone (the room it gives back an
-    /// answer later is too little for any page waiting then). The answer says whether more
-    /// are left (`Truncated`, `Next`); if so, the next page is foreseen again.
+    /// remainder, rounded down (at least one); `None` when that is a whole page. Rather fewer
+    /// than more: a record asked for and not sent is budget lost to everyone (the room it
+    /// gives back an answer later is too little for any page waiting then), while a page
+    /// that leaves records behind comes back whole, and one more request reads the rest.
     pub(super) fn last_page_size(&self) -> Option<u64> {
-        let asked = (self.remaining()?.ceil() as u64).max(1);
+        let asked = (self.remaining()?.floor() as u64).max(1);
         (asked < PAGE).then_some(asked)
     }
 }
@@ -113,7 +113,7 @@ mod tests {
         w.page(&page(&dates));
         let left = w.remaining().unwrap();
         assert!((left - 111.1).abs() < 0.5, "{left}");
-        assert_eq!(w.last_page_size(), Some(112));
+        assert_eq!(w.last_page_size(), Some(111));
     }
 
     #[test]

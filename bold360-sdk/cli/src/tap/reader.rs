@@ -24,8 +24,10 @@ fn api(version: Version) -> ApiVersion {
 /// Pages a window read ahead may hold before its reader waits.
 pub(super) const PAGES_BUFFERED: usize = 2;
 
-/// Times a window's last page may be foreseen ([`WindowProgress::last_page_size`]).
-const FORESIGHTS: u8 = 3;
+/// Times a window's last page may be foreseen ([`WindowProgress::last_page_size`]). Once: the
+/// rest of a window foreseen too short is a few records, which one whole page reads; foreseeing
+/// them again only adds round trips.
+const FORESIGHTS: u8 = 1;
 
 /// One page's records, or why the window cannot be read.
 pub(super) type Page = Result<Option<RawData>, Failure>;
@@ -143,9 +145,8 @@ struct Walk {
     single: bool,
     records: usize,
     window: Option<WindowRead>,
-    /// Pages foreseen as the window's last so far. One that came back whole (more records were
-    /// left than foreseen) is foreseen again from what it brought, up to [`FORESIGHTS`] times;
-    /// then the pages are whole.
+    /// Pages foreseen as the window's last so far, up to [`FORESIGHTS`]: if more records
+    /// were left than foreseen, the page comes back whole and the pages after it are whole.
     foreseen: u8,
     /// The next page is the foreseen last one: signal the spare room as it is asked.
     announce: bool,
