@@ -314,23 +314,30 @@ async fn pages_raw_walks_any_method_by_name_like_the_typed_stream() {
     assert_eq!(sandbox.stats().requests, before + 1);
 }
 
-#[tokio::test]
-async fn a_small_first_page_then_whole_pages_yields_every_record_once() {
-    use bold360_sdk::paging::{PageWalker, PagedCall};
-    use bold360_sdk::{methods, ApiVersion, Params};
+/// A sandbox of 700 chats (2,100 messages) without account limits, and a v1 client without a
+/// limiter: the limiter could lower a page's size to fit the budget (`acquire_up_to`), and
+/// these tests set page sizes themselves.
+async fn seven_hundred_chats_unlimited() -> (Sandbox, bold360_sdk::Client) {
     let sandbox = Sandbox::builder()
         .chats(700)
         .without_limits()
         .start()
         .await
         .unwrap();
-    // No limiter: it could lower a page's size to fit the budget (`acquire_up_to`).
     let client = sandbox
         .client_builder()
         .limits(bold360_sdk::LimiterConfig::unlimited())
         .build()
         .unwrap()
-        .with_version(ApiVersion::V1);
+        .with_version(bold360_sdk::ApiVersion::V1);
+    (sandbox, client)
+}
+
+#[tokio::test]
+async fn a_small_first_page_then_whole_pages_yields_every_record_once() {
+    use bold360_sdk::paging::{PageWalker, PagedCall};
+    use bold360_sdk::{methods, ApiVersion, Params};
+    let (sandbox, client) = seven_hundred_chats_unlimited().await;
     let spec = methods::lookup("getAllChatMessages").unwrap();
     let walk = |params: Params, first: u64| {
         let client = client.clone();
@@ -390,19 +397,7 @@ async fn a_small_first_page_then_whole_pages_yields_every_record_once() {
 async fn a_smaller_page_within_a_walk_then_whole_pages_yields_every_record_once() {
     use bold360_sdk::paging::{PageWalker, PagedCall};
     use bold360_sdk::{methods, ApiVersion, Params};
-    let sandbox = Sandbox::builder()
-        .chats(700)
-        .without_limits()
-        .start()
-        .await
-        .unwrap();
-    // No limiter: it could lower a page's size to fit the budget (`acquire_up_to`).
-    let client = sandbox
-        .client_builder()
-        .limits(bold360_sdk::LimiterConfig::unlimited())
-        .build()
-        .unwrap()
-        .with_version(ApiVersion::V1);
+    let (_sandbox, client) = seven_hundred_chats_unlimited().await;
     let spec = methods::lookup("getAllChatMessages").unwrap();
     // The second page asks for `second` records (twice over: the later call wins); the rest
     // ask what the caller's parameters do.
