@@ -69,10 +69,11 @@ fn peak_rss_kb(pid: u32) -> Option<u64> {
 /// `start_date`.
 struct WindowSpans {
     start: DateTime<Utc>,
-    last: std::collections::BTreeMap<String, DateTime<Utc>>,
-    /// Each window's length in days, in the order read, with its partition's number.
+    /// Each partition (its context as JSON, "" for a root stream), in the order first seen,
+    /// with its latest bookmark.
+    partitions: Vec<(String, DateTime<Utc>)>,
+    /// Each window's length in days, in the order read, with its partition's index.
     days: Vec<(usize, f64)>,
-    partitions: Vec<String>,
 }
 
 impl WindowSpans {
@@ -80,9 +81,8 @@ impl WindowSpans {
         let config: serde_json::Value = serde_json::from_str(config).unwrap();
         Self {
             start: config["start_date"].as_str().unwrap().parse().unwrap(),
-            last: Default::default(),
-            days: Vec::new(),
             partitions: Vec::new(),
+            days: Vec::new(),
         }
     }
 
@@ -100,41 +100,39 @@ impl WindowSpans {
             let Some(end) = value.as_str().and_then(|v| v.parse::<DateTime<Utc>>().ok()) else {
                 continue;
             };
-            let from = *self.last.get(&partition).unwrap_or(&self.start);
-            if end > from {
-                let index = match self.partitions.iter().position(|p| *p == partition) {
-                    Some(i) => i,
-                    None => {
-                        self.partitions.push(partition.clone());
-                        self.partitions.len() - 1
-                    }
-                };
+            let index = match self.partitions.iter().position(|(p, _)| *p == partition) {
+                Some(i) => i,
+                None => {
+                    self.partitions.push((partition, self.start));
+                    self.partitions.len() - 1
+                }
+            };
+            let from = &mut self.partitions[index].1;
+            if end > *from {
                 self.days
-                    .push((index, (end - from).num_seconds() as f64 / 86_400.0));
-                self.last.insert(partition, end);
+                    .push((index, (end - *from).num_seconds() as f64 / 86_400.0));
+                *from = end;
             }
         }
     }
 
-    /// "7 d, 7 d, 366 d, …"; for a child stream, each parent's windows after its number.
+    /// "7.0 d, 7.0 d, 366.0 d, …"; for a child stream, each parent's windows after its number.
     fn summary(&self) -> String {
-        let mut out = String::new();
-        for (i, _) in self.partitions.iter().enumerate() {
-            let spans: Vec<String> = self
-                .days
-                .iter()
-                .filter(|(p, _)| *p == i)
-                .map(|(_, d)| format!("{d:.1} d"))
-                .collect();
-            if self.partitions.len() > 1 {
-                out.push_str(&format!("parent {}: ", i + 1));
-            }
-            out.push_str(&spans.join(", "));
-            if i + 1 < self.partitions.len() {
-                out.push_str("; ");
-            }
-        }
-        out
+        let parents: Vec<String> = (0..self.partitions.len())
+            .map(|i| {
+                let spans: Vec<String> = self
+                    .days
+                    .iter()
+                    .filter(|(p, _)| *p == i)
+                    .map(|(_, d)| format!("{d:.1} d"))
+                    .collect();
+                match self.partitions.len() {
+                    1 => spans.join(", "),
+                    _ => format!("parent {}: {}", i + 1, spans.join(", ")),
+                }
+            })
+            .collect();
+        parents.join("; ")
     }
 }
 

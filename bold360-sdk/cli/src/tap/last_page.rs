@@ -6,9 +6,8 @@
 //! many, and the room it leaves goes to the window read ahead ([`reader`](super::reader)).
 
 use bold360_sdk::chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
 use serde_json::Value;
-
-use crate::raw::RawData;
 
 /// Records a whole page holds (the methods' page limit).
 const PAGE: u64 = 1000;
@@ -39,10 +38,9 @@ impl WindowProgress {
         }
     }
 
-    /// Takes in a page: its records count, and the dates of its first and last records say
+    /// Takes in a page's records: their count, and the dates of the first and the last say
     /// where they began and how far they reached.
-    pub(super) fn page(&mut self, data: &RawData) {
-        let Ok(records) = data.records() else { return };
+    pub(super) fn page(&mut self, records: &[Box<RawValue>]) {
         self.records += records.len() as u64;
         for record in [records.first(), records.last()].into_iter().flatten() {
             if let Some(date) = self.date(record.get()) {
@@ -88,6 +86,7 @@ impl WindowProgress {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::raw::RawData;
 
     fn at(day: u32, hour: u32) -> DateTime<Utc> {
         format!("2024-01-{day:02}T{hour:02}:00:00Z")
@@ -95,12 +94,15 @@ mod tests {
             .unwrap()
     }
 
-    fn page(dates: &[DateTime<Utc>]) -> RawData {
+    /// A page's records, as the reader parses them from `Data`.
+    fn page(dates: &[DateTime<Utc>]) -> Vec<Box<RawValue>> {
         let records: Vec<Value> = dates
             .iter()
             .map(|d| serde_json::json!({ "Created": d.to_rfc3339(), "Text": "x" }))
             .collect();
-        serde_json::from_str(&serde_json::to_string(&records).unwrap()).unwrap()
+        let data: RawData =
+            serde_json::from_str(&serde_json::to_string(&records).unwrap()).unwrap();
+        data.records().unwrap()
     }
 
     #[test]
@@ -144,7 +146,7 @@ mod tests {
         assert_eq!(w.remaining(), None, "nothing read yet");
         let undated: RawData =
             serde_json::from_str(r#"[{"Created": "yesterday"}, {"Text": 1}]"#).unwrap();
-        w.page(&undated);
+        w.page(&undated.records().unwrap());
         assert_eq!(w.remaining(), None);
         // One date: no rate yet.
         w.page(&page(&[at(1, 0)]));

@@ -24,11 +24,6 @@ fn api(version: Version) -> ApiVersion {
 /// Pages a window read ahead may hold before its reader waits.
 pub(super) const PAGES_BUFFERED: usize = 2;
 
-/// Times a window's last page may be foreseen ([`WindowProgress::last_page_size`]). Once: the
-/// rest of a window foreseen too short is a few records, which one whole page reads; foreseeing
-/// them again only adds round trips.
-const FORESIGHTS: u8 = 1;
-
 /// One page's records, or why the window cannot be read.
 pub(super) type Page = Result<Option<RawData>, Failure>;
 
@@ -87,10 +82,11 @@ pub(super) fn read_ahead(
             single,
             records: 0,
             window,
-            foreseen: 0,
+            foreseen: false,
             announce: false,
             more: true,
         };
+        let spare = walk.window.as_ref().map(|w| Arc::clone(&w.spare));
         // Fetched pages not yet in the buffer (at most two: one waiting for room, one read
         // into spare room).
         let mut ready: VecDeque<Page> = VecDeque::new();
@@ -102,8 +98,7 @@ pub(super) fn read_ahead(
                 }
                 continue;
             }
-            let one_more = walk.more && ready.len() < 2 && walk.window.is_some();
-            let spare = walk.window.as_ref().map(|w| Arc::clone(&w.spare));
+            let one_more = walk.more && ready.len() < 2 && spare.is_some();
             tokio::select! {
                 biased;
                 slot = tx.reserve() => {
@@ -145,9 +140,10 @@ struct Walk {
     single: bool,
     records: usize,
     window: Option<WindowRead>,
-    /// Pages foreseen as the window's last so far, up to [`FORESIGHTS`]: if more records
-    /// were left than foreseen, the page comes back whole and the pages after it are whole.
-    foreseen: u8,
+    /// The window's last page has been foreseen. Once a window: if more records were left
+    /// than foreseen, the page comes back whole, and one whole page reads the few left
+    /// (foreseeing them again only adds round trips).
+    foreseen: bool,
     /// The next page is the foreseen last one: signal the spare room as it is asked.
     announce: bool,
     /// Pages are left to fetch.
@@ -176,21 +172,24 @@ impl Walk {
                 page.record_count() as u64,
             )),
             Ok(page) => {
-                self.records += page.record_count();
-                if let (Some(window), Some(data)) = (self.window.as_mut(), page.data.as_ref()) {
-                    window.progress.page(data);
-                    if self.foreseen < FORESIGHTS {
-                        let foreseen = window.progress.last_page_size();
-                        if let Some(size) = foreseen.filter(|&s| self.walker.next_page_size(s)) {
-                            self.announce = true;
-                            self.foreseen += 1;
-                            tracing::debug!(
-                                stream = %self.name,
-                                records = self.records,
-                                asked = size,
-                                "a window's last page foreseen"
-                            );
-                        }
+                // Parsed once here for the count and the window's progress (the sync parses
+                // the records it emits on its side).
+                let records = page.data.as_ref().map_or(Ok(Vec::new()), RawData::records);
+                self.records += records.as_ref().map_or(0, Vec::len);
+                if let (Some(window), Ok(records), false) =
+                    (self.window.as_mut(), &records, self.foreseen)
+                {
+                    window.progress.page(records);
+                    let foreseen = window.progress.last_page_size();
+                    if let Some(size) = foreseen.filter(|&s| self.walker.next_page_size(s)) {
+                        self.announce = true;
+                        self.foreseen = true;
+                        tracing::debug!(
+                            stream = %self.name,
+                            records = self.records,
+                            asked = size,
+                            "a window's last page foreseen"
+                        );
                     }
                 }
                 Ok(page.data)
