@@ -831,7 +831,12 @@ async fn a_parents_first_window_is_as_long_as_the_last_sized_and_asks_a_small_fi
             .filter(|r| r.param("FolderID") == Some(folder))
             .collect()
     };
-    let firsts = of(first);
+    // The first folder's first window (its second window, up to the end date, is started at
+    // the same moment by another task and may reach the sandbox first).
+    let firsts: Vec<_> = of(first)
+        .into_iter()
+        .filter(|r| r.param("FromDate") == Some("2024-01-01T00:00:00Z"))
+        .collect();
     assert_eq!(firsts[0].param("ToDate"), Some("2024-01-08T00:00:00Z"));
     assert_eq!(
         firsts[0].param("PageSize"),
